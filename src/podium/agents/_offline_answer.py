@@ -1,0 +1,492 @@
+"""Offline answers: greetings, memory questions, "cannot help", and grounded answers from tool results.
+
+Every sentence is built from what the user said, the memory context and the tool results; nothing
+is invented. Answers from tool results cite each item's id (``[AIM301]``) and end with a
+``Sources:`` line so the UI and tests can check grounding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from podium.agents._offline_text import (
+    STOPWORDS,
+    MemoryContext,
+    Profile,
+    join_phrases,
+    phrase_in,
+    split_identifier,
+    stems,
+    words,
+)
+
+__all__ = [
+    "ToolOutcome",
+    "acknowledgement",
+    "cannot_help_reply",
+    "greeting_reply",
+    "memory_question_kind",
+    "memory_reply",
+    "missing_arguments_reply",
+    "small_talk_reply",
+    "strip_greeting",
+    "tool_outcome_reply",
+]
+
+_GREETING_RE = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|howdy|greetings|yo|good\s+(?:morning|afternoon|evening|day))\b"
+    r"(?:\s+(?:there|all|everyone|again))?[\s,!.:;-]*",
+    re.IGNORECASE,
+)
+_MEETING_RE = re.compile(r"\b(?:nice|pleased|glad) to meet you\b[\s,!.]*", re.IGNORECASE)
+_MEMORY_NAME_RE = re.compile(
+    r"\b(?:who am i|what(?:'s|’s| is) my name|do you (?:know|remember) (?:me|my name|who i am))\b",
+    re.IGNORECASE,
+)
+_MEMORY_PROFILE_RE = re.compile(
+    r"\b(?:what do you (?:know|remember) about me|what have i told you|tell me about myself|"
+    r"what (?:are|were) my (?:interests|preferences))\b",
+    re.IGNORECASE,
+)
+_MEMORY_HISTORY_RE = re.compile(
+    r"\b(?:what did (?:we|i|you) (?:talk|discuss|chat|speak|say)|last time|do you remember|"
+    r"remember (?:me|my|what|when|that|our)|(?:earlier|previous|past|last) (?:conversation|chat|"
+    r"session|discussion)s?|what have we (?:discussed|talked about)|have we (?:met|talked|spoken))",
+    re.IGNORECASE,
+)
+_ID_KEYS = ("code", "id", "isbn", "sku", "slug", "key", "ref", "reference")
+_TITLE_KEYS = ("title", "name", "headline", "label", "subject")
+_PREFERRED_FIELDS = (
+    "day", "date", "start", "start_time", "time", "end", "room", "location", "venue", "level",
+    "type", "session_type", "format", "track", "topic", "category", "genre", "author", "speaker",
+    "speakers", "city", "cuisine",
+)  # fmt: skip
+_SKIPPED_FIELDS = frozenset(
+    """description abstract text content body summary score distance embedding vector url uri
+    chunk snippet excerpt""".split()
+)
+_LIST_KEYS = (
+    "results", "items", "sessions", "records", "data", "hits", "matches", "documents", "entries",
+    "rows", "retrievalresults", "chunks",
+)  # fmt: skip
+_SHORT = 40
+
+
+@dataclass(kw_only=True)
+class ToolOutcome:
+    """One tool call and what came back: what the grounded answer is written from."""
+
+    name: str
+    arguments: dict[str, Any]
+    status: str
+    content: list[dict[str, Any]]
+
+
+# --- small talk and greetings -------------------------------------------------------------------
+
+
+def strip_greeting(text: str) -> tuple[bool, str]:
+    """Split a leading greeting ("hi", "good morning") off ``text``: ``(greeted, rest)``."""
+    match = _GREETING_RE.match(text)
+    rest = text[match.end() :] if match else text
+    meeting = _MEETING_RE.search(rest)
+    if meeting:
+        rest = rest[: meeting.start()] + rest[meeting.end() :]
+    return bool(match or meeting), rest
+
+
+def _article(phrase: str) -> str:
+    return "an" if phrase[:1].lower() in "aeiou" else "a"
+
+
+def _about_you(profile: Profile) -> list[str]:
+    parts: list[str] = []
+    if profile.role and profile.employer:
+        parts.append(f"you work as {_article(profile.role)} {profile.role} at {profile.employer}")
+    elif profile.role:
+        parts.append(f"you work as {_article(profile.role)} {profile.role}")
+    elif profile.employer:
+        parts.append(f"you work at {profile.employer}")
+    if profile.interests:
+        parts.append(f"you're interested in {join_phrases(profile.interests)}")
+    if profile.preferences:
+        prefs = [re.sub(r"^(?:to\s+)?", "", p) for p in profile.preferences]
+        parts.append(f"you prefer {join_phrases(prefs)}")
+    if profile.dislikes:
+        parts.append(f"you'd rather avoid {join_phrases(profile.dislikes)}")
+    return parts
+
+
+def acknowledgement(intro: Profile, known: Profile, *, greeted: bool) -> str:
+    """The opening that reflects back what the user just said about themselves ("" if nothing)."""
+    if intro.name:
+        opening = f"Nice to meet you, {intro.name}!"
+    elif known.name and (greeted or not intro.empty):
+        opening = f"Nice to meet you again, {known.name}!"
+    elif greeted:
+        opening = "Hello!"
+    elif not intro.empty:
+        opening = "Thanks for telling me about yourself!"
+    else:
+        return ""
+    parts = _about_you(intro)
+    if not parts:
+        return opening
+    sentence = "; ".join(parts)
+    return f"{opening} {sentence[:1].upper()}{sentence[1:]}. I'll keep that in mind."
+
+
+def _capabilities(tool_specs: list[dict[str, Any]]) -> str:
+    lines = []
+    for spec in tool_specs:
+        description = str(spec.get("description", "")).strip().split("\n")[0]
+        first = re.split(r"(?<=[.!?])\s", description)[0] if description else ""
+        lines.append(f"- {spec.get('name', '')}: {first}" if first else f"- {spec.get('name', '')}")
+    return "\n".join(lines)
+
+
+def greeting_reply(intro: Profile, known: Profile, *, greeted: bool, tool_specs: list[Any]) -> str:
+    """Answer a greeting or self-introduction, reflecting back what the user said."""
+    opening = acknowledgement(intro, known, greeted=greeted) or "Hello!"
+    if tool_specs:
+        return f"{opening}\nHow can I help? I can:\n{_capabilities(tool_specs)}"
+    return f"{opening} How can I help?"
+
+
+def small_talk_reply(text: str) -> str | None:
+    """A short answer to thanks / goodbye / how-are-you, or None when ``text`` is not small talk."""
+    lowered = " ".join(words(text))
+    if re.search(r"\b(?:thanks|thank you|thx|cheers|much appreciated)\b", lowered):
+        return "You're welcome! Anything else I can help with?"
+    if re.search(r"\b(?:bye|goodbye|see you|see ya|good night)\b", lowered):
+        return "Goodbye! Come back any time."
+    if re.search(r"\bhow are you\b|\bhow's it going\b|\bhow are things\b", lowered):
+        return "I'm running fine in offline mode, thanks for asking. How can I help?"
+    if lowered in {"ok", "okay", "cool", "great", "nice", "got it", "sure", "yes", "no"}:
+        return "Okay! Let me know if you need anything else."
+    return None
+
+
+def cannot_help_reply(tool_specs: list[dict[str, Any]]) -> str:
+    """Say plainly that the request is out of reach, and list what the tools can do."""
+    if not tool_specs:
+        return (
+            "I can't help with that offline: I have no tools for it, and without a language "
+            "model I can only handle greetings and questions about what you've told me."
+        )
+    return f"I can't help with that offline. I can:\n{_capabilities(tool_specs)}"
+
+
+def missing_arguments_reply(spec: dict[str, Any], missing: list[str], prefix: str = "") -> str:
+    """Ask for the required arguments the message did not give."""
+    schema = spec.get("inputSchema", {})
+    props = schema.get("json", schema).get("properties", {}) if isinstance(schema, dict) else {}
+    asks = []
+    for name in missing:
+        description = str(props.get(name, {}).get("description", "")).strip().rstrip(".")
+        asks.append(f"{split_identifier(name)} ({description})" if description else name)
+    body = f"To use {spec.get('name', 'that tool')} I need the {join_phrases(asks)}. Could you tell me?"
+    return f"{prefix}\n\n{body}" if prefix else body
+
+
+# --- memory -------------------------------------------------------------------------------------
+
+
+def memory_question_kind(text: str) -> str | None:
+    """"name", "profile" or "history" when ``text`` asks what the assistant remembers, else None."""
+    if _MEMORY_NAME_RE.search(text):
+        return "name"
+    if _MEMORY_PROFILE_RE.search(text):
+        return "profile"
+    if _MEMORY_HISTORY_RE.search(text):
+        return "history"
+    return None
+
+
+def memory_reply(kind: str, context: MemoryContext, known: Profile) -> str:
+    """Answer a memory question from the parsed memory context, or say there is no record."""
+    facts = [item.text for item in context.profile]
+    if kind == "name":
+        if known.name:
+            return f"Yes — you're {known.name}." + (
+                f" {_about_you(known)[0][:1].upper()}{_about_you(known)[0][1:]}."
+                if _about_you(known)
+                else ""
+            )
+        return "I don't know your name yet. Tell me and I'll remember it."
+    if kind == "profile":
+        if facts:
+            return "Here's what I know about you:\n" + "\n".join(f"- {fact}" for fact in facts)
+        return (
+            "I don't know anything about you yet. Tell me your name, what you do and what "
+            "you're interested in, and I'll keep it in mind."
+        )
+    lines = [f"- {item.text}" for item in context.history]
+    lines += [f"- You said: {text}" for role, text in context.transcript if role == "user"][-5:]
+    if lines:
+        answer = "Here's what I have from our earlier conversations:\n" + "\n".join(lines)
+        if facts:
+            answer += "\n\nWhat I know about you:\n" + "\n".join(f"- {fact}" for fact in facts)
+        return answer
+    if facts:
+        return (
+            "I have no record of our earlier conversations, but here's what I know about you:\n"
+            + "\n".join(f"- {fact}" for fact in facts)
+        )
+    return "I have no record of earlier conversations with you."
+
+
+# --- grounded answers from tool results ---------------------------------------------------------
+
+
+def _payload(content: list[dict[str, Any]]) -> tuple[Any, str]:
+    texts: list[str] = []
+    for block in content:
+        if "json" in block:
+            return block["json"], ""
+        if isinstance(block.get("text"), str):
+            texts.append(block["text"])
+    text = "\n".join(texts).strip()
+    if text[:1] in "[{":
+        try:
+            return json.loads(text), ""
+        except ValueError:
+            pass
+    return None, text
+
+
+def _records(payload: Any) -> tuple[list[Any], bool]:
+    """The result list inside ``payload`` and whether it was a list (vs one object)."""
+    if isinstance(payload, list):
+        return payload, True
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if key.lower() in _LIST_KEYS and isinstance(value, list):
+                return value, True
+        for value in payload.values():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                return value, True
+        return [payload], False
+    return [payload], False
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int | str):
+        return str(value).strip()
+    if isinstance(value, list) and value and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value)
+    return None
+
+
+def _flatten_item(item: dict[str, Any]) -> dict[str, Any]:
+    flat = dict(item)
+    for value in item.values():
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                flat.setdefault(key, inner)
+    return flat
+
+
+def _pick(flat: dict[str, Any], keys: tuple[str, ...], limit: int) -> tuple[str, str] | None:
+    lowered = {k.lower(): k for k in flat}
+    for key in keys:
+        if key in lowered:
+            value = _scalar(flat[lowered[key]])
+            if value and len(value) <= limit:
+                return lowered[key], value
+    return None
+
+
+def _identifier(flat: dict[str, Any]) -> tuple[str, str] | None:
+    found = _pick(flat, _ID_KEYS, 60)
+    if found:
+        return found
+    for key, value in flat.items():
+        if re.search(r"(?:_id|Id|_code|Code)$", key) and (text := _scalar(value)) and len(text) <= 60:
+            return key, text
+    return None
+
+
+def _fields(flat: dict[str, Any], skip: set[str], limit: int) -> list[tuple[str, str]]:
+    ordered = sorted(
+        flat,
+        key=lambda k: (
+            _PREFERRED_FIELDS.index(k.lower()) if k.lower() in _PREFERRED_FIELDS else 99,
+            list(flat).index(k),
+        ),
+    )
+    out: list[tuple[str, str]] = []
+    for key in ordered:
+        if key in skip or key.lower() in _SKIPPED_FIELDS or isinstance(flat[key], dict):
+            continue
+        value = _scalar(flat[key])
+        if value and len(value) <= _SHORT:
+            out.append((key, value))
+        if len(out) == limit:
+            break
+    return out
+
+
+def _item_text(flat: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for value in flat.values():
+        if isinstance(value, dict):
+            parts.extend(str(v) for v in value.values() if isinstance(v, str | int | float))
+        elif isinstance(value, list):
+            parts.extend(str(v) for v in value if isinstance(v, str | int | float))
+        elif isinstance(value, str | int | float):
+            parts.append(str(value))
+    return " ".join(parts)
+
+
+def _preference_options(preference: str) -> tuple[str, list[str]]:
+    head = re.sub(r"\s*\(.*?\)\s*", " ", preference).strip()
+    head = re.sub(r"^(?:the user\s+)?(?:prefers?|likes?|wants?)\s+", "", head, flags=re.IGNORECASE)
+    inside = re.search(r"\(([^)]*)\)", preference)
+    options = [o.strip() for o in re.split(r",|/|\bor\b", inside.group(1))] if inside else []
+    head_words = [w for w in re.findall(r"[\w'-]+", head) if w.lower() not in STOPWORDS]
+    generic = {"session", "sessions", "format", "formats", "ones", "type", "types", "content"}
+    options += [w for w in head_words if w.lower() not in generic]
+    return head, [o for o in options if o]
+
+
+def _reason(flat: dict[str, Any], query_words: list[str], profile: Profile) -> str:
+    item_stems = stems(_item_text(flat), synonyms=False)
+    reasons: list[str] = []
+    interests = [i for i in profile.interests if phrase_in(i, item_stems)]
+    if interests:
+        reasons.append(f"matches your interest in {join_phrases(interests)}")
+    for preference in profile.preferences:
+        head, options = _preference_options(preference)
+        if any(phrase_in(option, item_stems) for option in options):
+            reasons.append(f"fits your preference for {head}")
+    covered = {s for i in interests for s in stems(i, synonyms=False)}
+    terms = [
+        w
+        for w in query_words
+        if phrase_in(w, item_stems) and stems(w, synonyms=False)[0] not in covered
+    ]
+    if terms:
+        reasons.append("mentions " + join_phrases([f'"{t}"' for t in dict.fromkeys(terms)]))
+    avoided = [d for d in profile.dislikes if phrase_in(d, item_stems)]
+    if avoided:
+        reasons.append(f"note: you said you'd rather avoid {join_phrases(avoided)}")
+    return "; ".join(reasons) if reasons else "closest match for your request"
+
+
+def _describe_arguments(arguments: dict[str, Any]) -> str:
+    shown = [f"{k}: {v}" for k, v in arguments.items() if _scalar(v)]
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def _query_words(outcome: ToolOutcome, question: str) -> list[str]:
+    texts = [v for v in outcome.arguments.values() if isinstance(v, str)] + [question]
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in re.findall(r"[\w][\w'-]*", text):
+            if word.lower() not in STOPWORDS and len(word) > 2 and not word.isdigit():
+                seen.setdefault(word, None)
+    return list(seen)
+
+
+def _error_reply(outcome: ToolOutcome) -> str:
+    _, text = _payload(outcome.content)
+    detail = re.sub(r"^Error:\s*", "", text or "no details were given").strip()
+    return (
+        f"Sorry, the {outcome.name} tool failed: {detail.splitlines()[0][:300]}. "
+        "Please try again in a moment, or rephrase your request."
+    )
+
+
+def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
+    if not isinstance(record, dict):
+        return f"{outcome.name} returned: {_scalar(record) or json.dumps(record)[:300]}", []
+    flat = _flatten_item(record)
+    ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
+    skip = {k for k, _ in (ident, title) if k}
+    head = " ".join(x for x in (f"[{ident[1]}]" if ident else "", title[1] if title else "") if x)
+    lines = [f"Here is what {outcome.name} returned{_describe_arguments(outcome.arguments)}:"]
+    if head:
+        lines.append(head)
+    lines += [f"- {split_identifier(k)}: {v}" for k, v in _fields(flat, skip, 8)]
+    long_text = next(
+        (str(v) for k, v in flat.items() if k.lower() in _SKIPPED_FIELDS and isinstance(v, str)),
+        "",
+    )
+    if long_text:
+        lines.append(long_text if len(long_text) <= 300 else long_text[:297].rstrip() + "...")
+    return "\n".join(lines), [ident[1]] if ident else []
+
+
+def _list_reply(
+    outcome: ToolOutcome, records: list[Any], question: str, profile: Profile, limit: int
+) -> tuple[str, list[str]]:
+    if not records:
+        return (
+            f"{outcome.name} found nothing matching{_describe_arguments(outcome.arguments)}. "
+            "Try broadening the request: fewer filters or more general words.",
+            [],
+        )
+    shown = records[:limit]
+    count = f"the top {len(shown)} of {len(records)}" if len(records) > len(shown) else "the"
+    noun = "result" if len(shown) == 1 else "results"
+    lines = [f"Here are {count} {noun} from {outcome.name}{_describe_arguments(outcome.arguments)}:"]
+    cited: list[str] = []
+    query_words = _query_words(outcome, question)
+    for index, record in enumerate(shown, start=1):
+        if not isinstance(record, dict):
+            lines.append(f"{index}. {_scalar(record) or json.dumps(record)[:200]}")
+            continue
+        flat = _flatten_item(record)
+        ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
+        skip = {k for k, _ in (ident, title) if k}
+        details = ", ".join(f"{split_identifier(k)}: {v}" for k, v in _fields(flat, skip, 4))
+        head = " ".join(
+            x
+            for x in (
+                f"[{ident[1]}]" if ident else "",
+                title[1] if title else "",
+                f"({details})" if details else "",
+            )
+            if x
+        )
+        lines.append(f"{index}. {head}")
+        lines.append(f"   Why: {_reason(flat, query_words, profile)}.")
+        if ident:
+            cited.append(ident[1])
+    return "\n".join(lines), cited
+
+
+def tool_outcome_reply(
+    outcomes: list[ToolOutcome], *, question: str, profile: Profile, max_results: int, prefix: str = ""
+) -> str:
+    """Compose the grounded answer to ``question`` from tool outcomes (with citations)."""
+    sections: list[str] = [prefix] if prefix else []
+    cited: list[str] = []
+    for outcome in outcomes:
+        if outcome.status == "error":
+            sections.append(_error_reply(outcome))
+            continue
+        payload, text = _payload(outcome.content)
+        if payload is None:
+            lines = [line.strip() for line in text.splitlines() if line.strip()][:8]
+            body = "\n".join(line[:200] for line in lines) or "(no output)"
+            sections.append(f"{outcome.name} returned:\n{body}")
+            continue
+        records, is_list = _records(payload)
+        if is_list:
+            section, ids = _list_reply(outcome, records, question, profile, max_results)
+        else:
+            section, ids = _single_reply(outcome, records[0])
+        sections.append(section)
+        cited += [i for i in ids if i not in cited]
+    if cited:
+        sections.append("Sources: " + ", ".join(f"[{i}]" for i in cited))
+    return "\n\n".join(sections)

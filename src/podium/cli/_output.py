@@ -1,0 +1,44 @@
+"""Console helpers: one rich console for stdout, one for errors, and progress bars."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+__all__ = ["console", "err_console", "print_json", "progress_bar"]
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """Print one JSON document on stdout (machine-readable output)."""
+    print(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Any]:
+    """A progress bar on stderr; yields a ``(done, total)`` callback."""
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    with progress:
+        yield update

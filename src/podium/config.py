@@ -1,0 +1,115 @@
+"""Settings: the one place configuration is read (``PODIUM_*`` environment variables)."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["DEFAULT_EMBEDDING_MODEL", "Settings"]
+
+CommaList = Annotated[list[str], NoDecode]
+
+DEFAULT_EMBEDDING_MODEL = "podium/all-MiniLM-L6-v2-int8"
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("podium", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob Podium has. Read from ``PODIUM_*`` environment variables or passed as kwargs."""
+
+    model_config = SettingsConfigDict(env_prefix="PODIUM_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Data directory (PODIUM_HOME).")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Default: sqlite:///$PODIUM_HOME/podium.db",
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL,
+        description="Embedding model for new knowledge bases and memories.",
+    )
+    embedding_threads: int = Field(
+        default=0, description="onnxruntime intra-op threads; 0 means one per core."
+    )
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024)
+    catalog_path: Path | None = Field(
+        default=None,
+        description="Sample event catalog (JSONL). Default: data/catalog/sessions.jsonl of the checkout.",
+    )
+
+    # Model providers (issue: agent).
+    model: str = Field(default="offline", description="offline | bedrock:ID | anthropic:ID | ...")
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    anthropic_api_key: str | None = None
+    ollama_host: str = "http://127.0.0.1:11434"
+    aws_region: str | None = None
+
+    # Inbound JWT authorizer (AgentCore customJWTAuthorizer equivalent).
+    auth_discovery_url: str | None = None
+    auth_allowed_audience: CommaList = Field(default_factory=list)
+    auth_allowed_clients: CommaList = Field(default_factory=list)
+    auth_allowed_scopes: CommaList = Field(default_factory=list)
+    auth_custom_claims: dict[str, Any] = Field(default_factory=dict)
+    auth_actor_claim: str = "sub"
+    auth_disabled: bool = Field(default=False, description="Only via --no-auth, for development.")
+    request_header_allowlist: CommaList = Field(default_factory=list)
+
+    # Runtime gateway.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    isolation: str = Field(default="process", pattern="^(process|none)$")
+    session_idle_timeout_s: float = Field(default=900.0, gt=0)
+    session_max_lifetime_s: float = Field(default=28800.0, gt=0)
+    max_workers: int = Field(default=1000, ge=1)
+
+    log_level: str = "WARNING"
+
+    @field_validator(
+        "auth_allowed_audience",
+        "auth_allowed_clients",
+        "auth_allowed_scopes",
+        "request_header_allowlist",
+        mode="before",
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("auth_custom_claims", mode="before")
+    @classmethod
+    def _parse_claims(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _expand_home(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value).expanduser()
+        if isinstance(value, Path):
+            return value.expanduser()
+        return value
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'podium.db'}"
+
+    def ensure_home(self) -> Path:
+        """Create the data directory if needed and return it."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home

@@ -1,0 +1,20 @@
+"""Embedding providers behind one :class:`Embedder` protocol."""
+
+from __future__ import annotations
+
+from ._base import EmbedKind, Embedder, RegexTokenizer, l2_normalize
+from ._cache import CachedEmbedder
+from ._onnx import BUNDLED_MODEL_ID, OnnxMiniLMEmbedder
+from ._registry import get_embedder, register_embedder
+
+__all__ = [
+    "BUNDLED_MODEL_ID",
+    "CachedEmbedder",
+    "EmbedKind",
+    "Embedder",
+    "OnnxMiniLMEmbedder",
+    "RegexTokenizer",
+    "get_embedder",
+    "l2_normalize",
+    "register_embedder",
+]

@@ -1,0 +1,514 @@
+"""Ingestion: parse → chunk → embed → index, incremental by content hash and resumable.
+
+Crash safety: every batch of documents is written in one transaction together with the job's
+counters and each document's ``seen_job_id``. After ``kill -9`` a re-run finds the job still
+IN_PROGRESS, resumes it, skips what that job already wrote or counted, and ends with the same
+counts and chunks an uninterrupted run gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from podium.errors import InvalidInput, NotFound
+
+from ._chunking import ChunkSet, chunk_text
+from ._models import IngestionJob, IngestionStats, JobStatus
+from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
+from ._records import record_format_to_dict
+from ._sources import iter_source_files
+
+if TYPE_CHECKING:
+    from ._knowledge_base import KnowledgeBase
+
+__all__ = ["Ingestor", "ProgressCallback", "content_hash"]
+
+logger = logging.getLogger(__name__)
+
+#: Called with (files or documents done, total).
+ProgressCallback = Callable[[int, int], None]
+
+_BATCH_CHUNKS = 64
+
+
+def content_hash(doc: ParsedDocument) -> str:
+    """Hash of a document's text and metadata: any change to either re-indexes it."""
+    payload = json.dumps({"t": doc.text, "m": doc.metadata}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(kw_only=True)
+class _Existing:
+    id: int
+    hash: str
+    seen_job_id: str | None
+
+
+@dataclass(kw_only=True)
+class _Pending:
+    doc: ParsedDocument
+    hash: str
+    previous: _Existing | None
+    chunks: ChunkSet
+
+
+@dataclass(kw_only=True)
+class _Batch:
+    pending: list[_Pending] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    chunk_total: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.pending or self.unchanged or self.failures)
+
+
+class Ingestor:
+    """Runs ingestion jobs for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.db = kb.service.db
+        self.index = kb.service.chunk_index
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def _job_from_row(self, row: Any) -> IngestionJob:
+        return IngestionJob(
+            id=row["id"],
+            kb_id=row["kb_id"],
+            source_id=row["source_id"],
+            status=JobStatus(row["status"]),
+            stats=IngestionStats(**row["stats"]),
+            failures=list(row["failures"]),
+            error=row["error"],
+            started_at=row["started_at"],
+            updated_at=row["updated_at"],
+            finished_at=row["finished_at"],
+        )
+
+    def list_jobs(self, limit: int = 20) -> list[IngestionJob]:
+        """Newest jobs first."""
+        from podium.storage import schema
+
+        t = schema.ingestion_jobs
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                sa.select(t).where(t.c.kb_id == self.kb.id).order_by(t.c.started_at.desc()).limit(limit)
+            ).mappings()
+            return [self._job_from_row(r) for r in rows]
+
+    def get_job(self, job_id: str) -> IngestionJob:
+        """One job of this KB."""
+        from podium.storage import schema
+
+        t = schema.ingestion_jobs
+        with self.db.connect() as conn:
+            row = conn.execute(
+                sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb.id)
+            ).mappings().first()
+        if row is None:
+            raise NotFound(f"ingestion job {job_id!r} not found in knowledge base {self.kb.name!r}")
+        return self._job_from_row(row)
+
+    def _start_job(self, source_id: str | None) -> IngestionJob:
+        from podium.storage import schema
+
+        t = schema.ingestion_jobs
+        with self.db.begin() as conn:
+            if source_id is not None:
+                row = conn.execute(
+                    sa.select(t)
+                    .where(
+                        t.c.kb_id == self.kb.id,
+                        t.c.source_id == source_id,
+                        t.c.status == JobStatus.IN_PROGRESS.value,
+                    )
+                    .order_by(t.c.started_at.desc())
+                    .limit(1)
+                ).mappings().first()
+                if row is not None:
+                    job = self._job_from_row(row)
+                    job.resumed = True
+                    logger.info("job_id=<%s> | resuming interrupted ingestion job", job.id)
+                    return job
+            now = time.time()
+            job = IngestionJob(
+                id=str(uuid.uuid4()),
+                kb_id=self.kb.id,
+                source_id=source_id,
+                status=JobStatus.IN_PROGRESS,
+                stats=IngestionStats(),
+                failures=[],
+                error=None,
+                started_at=now,
+                updated_at=now,
+                finished_at=None,
+            )
+            conn.execute(
+                t.insert().values(
+                    id=job.id,
+                    kb_id=job.kb_id,
+                    source_id=source_id,
+                    status=job.status.value,
+                    stats=job.stats.as_dict(),
+                    failures=[],
+                    error=None,
+                    started_at=now,
+                    updated_at=now,
+                    finished_at=None,
+                )
+            )
+        return job
+
+    def _save_job(self, conn: sa.Connection, job: IngestionJob) -> None:
+        from podium.storage import schema
+
+        job.updated_at = time.time()
+        conn.execute(
+            schema.ingestion_jobs.update()
+            .where(schema.ingestion_jobs.c.id == job.id)
+            .values(
+                status=job.status.value,
+                stats=job.stats.as_dict(),
+                failures=job.failures,
+                error=job.error,
+                updated_at=job.updated_at,
+                finished_at=job.finished_at,
+            )
+        )
+
+    def _finish(self, job: IngestionJob, error: str | None = None) -> IngestionJob:
+        job.status = JobStatus.FAILED if error else JobStatus.COMPLETE
+        job.error = error
+        job.finished_at = time.time()
+        with self.db.begin() as conn:
+            self._save_job(conn, job)
+        return job
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def _ensure_source(self, config: dict[str, Any]) -> str:
+        from podium.storage import schema
+
+        t = schema.data_sources
+        name = json.dumps(config, sort_keys=True)
+        with self.db.begin() as conn:
+            found = conn.execute(
+                sa.select(t.c.id).where(t.c.kb_id == self.kb.id, t.c.name == name)
+            ).scalar()
+            if found:
+                return str(found)
+            source_id = str(uuid.uuid4())
+            conn.execute(
+                t.insert().values(
+                    id=source_id, kb_id=self.kb.id, name=name, config=config, created_at=time.time()
+                )
+            )
+            return source_id
+
+    def _existing(self, source_id: str | None, uris: Iterable[str] | None = None) -> dict[str, _Existing]:
+        from podium.storage import schema
+
+        t = schema.documents
+        query = sa.select(t.c.id, t.c.uri, t.c.content_hash, t.c.seen_job_id).where(
+            t.c.kb_id == self.kb.id
+        )
+        if source_id is not None:
+            query = query.where(t.c.source_id == source_id)
+        out: dict[str, _Existing] = {}
+        with self.db.connect() as conn:
+            if uris is None:
+                rows: list[Any] = list(conn.execute(query))
+            else:
+                wanted = sorted(set(uris))
+                rows = []
+                for start in range(0, len(wanted), 500):
+                    rows += conn.execute(query.where(t.c.uri.in_(wanted[start : start + 500]))).all()
+        for rid, uri, h, seen in rows:
+            out[uri] = _Existing(id=rid, hash=h, seen_job_id=seen)
+        return out
+
+    # -- the pipeline -------------------------------------------------------------------------
+
+    def sync_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        include: Sequence[str],
+        exclude: Sequence[str],
+        record_format: RecordFormat | None,
+        progress: ProgressCallback | None,
+    ) -> IngestionJob:
+        """Sync a data source (files/directories): add, update and delete to match it."""
+        files = iter_source_files(paths, include=include, exclude=exclude)
+        config = {
+            "paths": sorted(str(Path(p).resolve()) for p in paths),
+            "include": list(include),
+            "exclude": list(exclude),
+            "record_format": record_format_to_dict(record_format) if record_format else None,
+        }
+        source_id = self._ensure_source(config)
+        job = self._start_job(source_id)
+        try:
+            existing = self._existing(source_id)
+            known_failures = {f["uri"] for f in job.failures}
+            seen: set[str] = set()
+            batch = _Batch()
+            for done, source in enumerate(files, start=1):
+                if source.uri in known_failures:
+                    seen.add(source.uri)
+                    continue
+                try:
+                    result = parse_file(source, record_format)
+                except ParseError as e:
+                    seen.add(source.uri)
+                    batch.failures.append({"uri": source.uri, "reason": e.message})
+                    job.stats.scanned += 1
+                    continue
+                for uri, reason in result.failures:
+                    seen.add(uri)
+                    if uri not in known_failures:
+                        batch.failures.append({"uri": uri, "reason": reason})
+                        job.stats.scanned += 1
+                for doc in result.documents:
+                    seen.add(doc.uri)
+                    self._consider(job, doc, existing.get(doc.uri), batch)
+                    if batch.chunk_total >= _BATCH_CHUNKS or len(batch.unchanged) >= 500:
+                        self._flush(job, batch, source_id)
+                        batch = _Batch()
+                if batch.failures:
+                    self._flush(job, batch, source_id)
+                    batch = _Batch()
+                if progress is not None:
+                    progress(done, len(files))
+            self._flush(job, batch, source_id)
+            gone = [e.id for uri, e in existing.items() if uri not in seen and not _under_failed(uri, seen)]
+            self._delete_docs(job, gone)
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt | SystemExit):
+                raise  # leave the job IN_PROGRESS: the next run resumes it
+            self._finish(job, error=f"{e.__class__.__name__}: {e}")
+            raise
+        return self._finish(job)
+
+    def ingest_documents(
+        self, documents: Sequence[ParsedDocument | dict[str, Any]], *, progress: ProgressCallback | None
+    ) -> IngestionJob:
+        """Add or replace the given documents (no deletion of others)."""
+        docs = [_as_document(d, i) for i, d in enumerate(documents)]
+        if len({d.uri for d in docs}) != len(docs):
+            raise InvalidInput("documents: each uri may appear only once per call")
+        job = self._start_job(None)
+        try:
+            existing = self._existing(None, [d.uri for d in docs])
+            batch = _Batch()
+            for done, doc in enumerate(docs, start=1):
+                self._consider(job, doc, existing.get(doc.uri), batch)
+                if batch.chunk_total >= _BATCH_CHUNKS:
+                    self._flush(job, batch, None)
+                    batch = _Batch()
+                if progress is not None:
+                    progress(done, len(docs))
+            self._flush(job, batch, None)
+        except Exception as e:
+            self._finish(job, error=f"{e.__class__.__name__}: {e}")
+            raise
+        return self._finish(job)
+
+    def delete_documents(self, uris: Sequence[str]) -> int:
+        """Delete documents of this KB by uri."""
+        existing = self._existing(None, uris)
+        ids = [e.id for e in existing.values()]
+        with self.db.begin() as conn:
+            self._delete_rows(conn, ids)
+            if ids:
+                self._bump_version(conn)
+        return len(ids)
+
+    def _consider(
+        self, job: IngestionJob, doc: ParsedDocument, previous: _Existing | None, batch: _Batch
+    ) -> None:
+        if previous is not None and previous.seen_job_id == job.id:
+            return  # this job already wrote or counted it before an interruption
+        job.stats.scanned += 1
+        digest = content_hash(doc)
+        if previous is not None and previous.hash == digest:
+            batch.unchanged.append(previous.id)
+            job.stats.unchanged += 1
+            return
+        chunks = chunk_text(
+            doc.text,
+            self.kb.chunking,
+            self.kb.embedder,
+            embed=lambda texts: self.kb.embedder.embed(texts),
+            metadata=doc.metadata,
+        )
+        batch.pending.append(_Pending(doc=doc, hash=digest, previous=previous, chunks=chunks))
+        batch.chunk_total += len(chunks.chunks)
+        if previous is None:
+            job.stats.new += 1
+        else:
+            job.stats.modified += 1
+
+    def _flush(self, job: IngestionJob, batch: _Batch, source_id: str | None) -> None:
+        if not batch:
+            return
+        from podium.storage import schema
+
+        texts = [c.text for p in batch.pending for c in p.chunks.chunks]
+        vectors = self.kb.embedder.embed(texts) if texts else None
+        job.failures.extend(batch.failures)
+        job.stats.failed += len(batch.failures)
+        now = time.time()
+        docs = schema.documents
+        with self.db.begin() as conn:
+            if batch.unchanged:
+                conn.execute(
+                    docs.update().where(docs.c.id.in_(batch.unchanged)).values(seen_job_id=job.id)
+                )
+            offset = 0
+            for pending in batch.pending:
+                n = len(pending.chunks.chunks)
+                doc_vectors = vectors[offset : offset + n] if vectors is not None else None
+                offset += n
+                self._write_document(conn, job, pending, doc_vectors, source_id, now)
+                job.stats.chunks_written += n
+            if batch.pending:
+                self._bump_version(conn)
+            self._save_job(conn, job)
+
+    def _write_document(
+        self,
+        conn: sa.Connection,
+        job: IngestionJob,
+        pending: _Pending,
+        vectors: Any,
+        source_id: str | None,
+        now: float,
+    ) -> None:
+        from podium.storage import schema
+
+        docs, chunks = schema.documents, schema.chunks
+        values = {
+            "content_hash": pending.hash,
+            "metadata": pending.doc.metadata,
+            "chunk_count": len(pending.chunks.chunks),
+            "seen_job_id": job.id,
+            "updated_at": now,
+        }
+        if pending.previous is not None:
+            doc_id = pending.previous.id
+            self._delete_chunks(conn, doc_id)
+            conn.execute(docs.update().where(docs.c.id == doc_id).values(**values))
+        else:
+            doc_id = conn.execute(
+                docs.insert().values(
+                    kb_id=self.kb.id, source_id=source_id, uri=pending.doc.uri, **values
+                )
+            ).inserted_primary_key[0]
+        meta = pending.doc.metadata
+        parent_ids: list[int] = []
+        for ordinal, parent in enumerate(pending.chunks.parents):
+            parent_ids.append(
+                conn.execute(
+                    chunks.insert().values(
+                        kb_id=self.kb.id,
+                        document_id=doc_id,
+                        ordinal=-1 - ordinal,
+                        text=parent.text,
+                        token_count=parent.token_count,
+                        parent_id=None,
+                        searchable=False,
+                        metadata=meta,
+                        embedding=None,
+                    )
+                ).inserted_primary_key[0]
+            )
+        rows = [
+            {
+                "kb_id": self.kb.id,
+                "document_id": doc_id,
+                "ordinal": ordinal,
+                "text": chunk.text,
+                "token_count": chunk.token_count,
+                "parent_id": parent_ids[chunk.parent] if chunk.parent is not None else None,
+                "searchable": True,
+                "metadata": meta,
+                "embedding": vectors[ordinal].tobytes(),
+            }
+            for ordinal, chunk in enumerate(pending.chunks.chunks)
+        ]
+        if rows:
+            ids = conn.execute(
+                chunks.insert().returning(chunks.c.id, sort_by_parameter_order=True), rows
+            ).scalars().all()
+            self.index.add(
+                conn, [(cid, self.kb.id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
+            )
+
+    def _delete_chunks(self, conn: sa.Connection, doc_id: int) -> None:
+        from podium.storage import schema
+
+        chunks = schema.chunks
+        ids = conn.execute(
+            sa.select(chunks.c.id).where(chunks.c.document_id == doc_id, chunks.c.searchable.is_(True))
+        ).scalars().all()
+        self.index.delete(conn, list(ids))
+        conn.execute(chunks.delete().where(chunks.c.document_id == doc_id))
+
+    def _delete_rows(self, conn: sa.Connection, doc_ids: Sequence[int]) -> None:
+        from podium.storage import schema
+
+        for doc_id in doc_ids:
+            self._delete_chunks(conn, doc_id)
+        if doc_ids:
+            conn.execute(schema.documents.delete().where(schema.documents.c.id.in_(list(doc_ids))))
+
+    def _delete_docs(self, job: IngestionJob, doc_ids: Sequence[int]) -> None:
+        for start in range(0, len(doc_ids), 200):
+            part = doc_ids[start : start + 200]
+            with self.db.begin() as conn:
+                self._delete_rows(conn, part)
+                job.stats.deleted += len(part)
+                self._bump_version(conn)
+                self._save_job(conn, job)
+
+    def _bump_version(self, conn: sa.Connection) -> None:
+        from podium.storage import schema
+
+        kb = schema.knowledge_bases
+        conn.execute(
+            kb.update().where(kb.c.id == self.kb.id).values(version=kb.c.version + 1, updated_at=time.time())
+        )
+
+
+def _under_failed(uri: str, seen: set[str]) -> bool:
+    """A record of a file that failed to parse this time is kept, not deleted."""
+    base = uri.split("#", 1)[0]
+    return base != uri and base in seen
+
+
+def _as_document(doc: ParsedDocument | dict[str, Any], index: int) -> ParsedDocument:
+    if isinstance(doc, ParsedDocument):
+        return doc
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"documents[{index}]: expected an object with uri, text, metadata")
+    uri, text, meta = doc.get("uri"), doc.get("text"), doc.get("metadata", {})
+    if not isinstance(uri, str) or not uri or len(uri) > 2000:
+        raise InvalidInput(f"documents[{index}].uri: a non-empty string of at most 2000 characters")
+    if not isinstance(text, str):
+        raise InvalidInput(f"documents[{index}].text: expected a string")
+    if not isinstance(meta, dict) or not all(isinstance(k, str) for k in meta):
+        raise InvalidInput(f"documents[{index}].metadata: expected an object with string keys")
+    return ParsedDocument(uri=uri, text=text, metadata=meta)

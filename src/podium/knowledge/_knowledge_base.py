@@ -1,0 +1,109 @@
+"""One knowledge base: ingestion entry points and retrieval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._chunking import ChunkingConfig
+from ._ingest import Ingestor, ProgressCallback
+from ._models import GenerationResult, IngestionJob, KnowledgeBaseInfo, RetrievalResult, SearchType
+from ._records import record_format_from_dict
+from ._retrieval import Retriever
+
+if TYPE_CHECKING:
+    from ._parsers import ParsedDocument, RecordFormat
+    from ._service import KnowledgeService
+
+__all__ = ["KnowledgeBase"]
+
+
+class KnowledgeBase:
+    """A handle on one knowledge base. Cheap; the service keeps one per KB."""
+
+    def __init__(self, service: KnowledgeService, info: KnowledgeBaseInfo) -> None:
+        self.service = service
+        self.info = info
+        self.embedder = service.embedder(info.embedding_model)
+        self.chunking = ChunkingConfig.parse(info.chunking)
+        self.record_format = record_format_from_dict(info.record_format)
+        self._retriever = Retriever(self)
+
+    @property
+    def id(self) -> str:
+        """The KB id."""
+        return self.info.id
+
+    @property
+    def name(self) -> str:
+        """The KB name."""
+        return self.info.name
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        include: Sequence[str] = ("**/*",),
+        exclude: Sequence[str] = (),
+        record_format: RecordFormat | dict[str, Any] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestionJob:
+        """Sync files or directories into the KB: incremental by content hash, resumable."""
+        fmt = record_format_from_dict(record_format) if record_format else self.record_format
+        return Ingestor(self).sync_paths(
+            [Path(p) for p in paths], include=include, exclude=exclude, record_format=fmt, progress=progress
+        )
+
+    def ingest_documents(
+        self, documents: Sequence[ParsedDocument | dict[str, Any]], *, progress: ProgressCallback | None = None
+    ) -> IngestionJob:
+        """Add or replace documents given directly (uri, text, metadata); never deletes others."""
+        return Ingestor(self).ingest_documents(documents, progress=progress)
+
+    def delete_documents(self, uris: Sequence[str]) -> int:
+        """Delete documents by uri; returns how many existed."""
+        return Ingestor(self).delete_documents(uris)
+
+    def list_jobs(self, limit: int = 20) -> list[IngestionJob]:
+        """Recent ingestion jobs, newest first."""
+        return Ingestor(self).list_jobs(limit)
+
+    def get_job(self, job_id: str) -> IngestionJob:
+        """One ingestion job."""
+        return Ingestor(self).get_job(job_id)
+
+    def retrieve(
+        self,
+        query: str,
+        number_of_results: int = 5,
+        search_type: SearchType | str = SearchType.HYBRID,
+        filter: dict[str, Any] | str | None = None,  # noqa: A002 - Bedrock's parameter name
+        *,
+        mmr: bool = False,
+        boost: Callable[[dict[str, Any]], float] | None = None,
+    ) -> list[RetrievalResult]:
+        """Search the KB. ``boost`` may add a score bonus per result metadata (personalisation)."""
+        return self._retriever.retrieve(
+            query,
+            number_of_results=number_of_results,
+            search_type=search_type,
+            filter=filter,
+            mmr=mmr,
+            boost=boost,
+        )
+
+    def retrieve_and_generate(
+        self,
+        query: str,
+        *,
+        model: Any = None,
+        number_of_results: int = 5,
+        search_type: SearchType | str = SearchType.HYBRID,
+        filter: dict[str, Any] | str | None = None,  # noqa: A002
+    ) -> GenerationResult:
+        """Answer ``query`` from retrieved chunks, with Bedrock-shaped citations."""
+        from ._generate import generate_answer
+
+        results = self.retrieve(query, number_of_results, search_type, filter)
+        return generate_answer(query, results, model=model, embedder=self.embedder)

@@ -1,0 +1,218 @@
+"""Retrieval: dense (exact scan) + keyword (BM25) fused, with Bedrock-style metadata filters."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from podium.errors import InvalidInput
+from podium.storage import ExactVectorIndex, schema
+
+from ._filters import canonical_filter, compile_filter, parse_filter
+from ._fusion import mmr as mmr_select
+from ._fusion import rrf
+from ._models import RetrievalResult, SearchType
+
+if TYPE_CHECKING:
+    from ._knowledge_base import KnowledgeBase
+
+__all__ = ["Retriever"]
+
+#: Candidates taken from each ranker before fusion.
+_CANDIDATES = 50
+_MASK_CACHE = 64
+
+
+@dataclass(kw_only=True)
+class _Snapshot:
+    """The KB's searchable chunks at one version, held in memory for the vector scan."""
+
+    version: int
+    ids: np.ndarray
+    positions: dict[int, int]
+    vectors: ExactVectorIndex
+    metadata: list[dict[str, Any]]
+
+
+def parse_search_type(value: SearchType | str) -> SearchType:
+    """Accept enum members or case-insensitive names."""
+    try:
+        return value if isinstance(value, SearchType) else SearchType(str(value).upper())
+    except ValueError:
+        raise InvalidInput(
+            f"search_type must be one of HYBRID, SEMANTIC, KEYWORD, got {value!r}"
+        ) from None
+
+
+class Retriever:
+    """Hybrid retrieval over one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _current_version(self, conn: sa.Connection) -> int:
+        kb = schema.knowledge_bases
+        version = conn.execute(sa.select(kb.c.version).where(kb.c.id == self.kb.id)).scalar()
+        if version is None:
+            from podium.errors import NotFound
+
+            raise NotFound(f"knowledge base {self.kb.name!r} no longer exists")
+        return int(version)
+
+    def snapshot(self, conn: sa.Connection) -> _Snapshot:
+        """The in-memory index, reloaded from SQL when the KB's version has moved."""
+        version = self._current_version(conn)
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.version == version:
+                return self._snapshot
+            c = schema.chunks
+            rows = conn.execute(
+                sa.select(c.c.id, c.c.embedding, c.c.metadata)
+                .where(c.c.kb_id == self.kb.id, c.c.searchable.is_(True))
+                .order_by(c.c.id)
+            ).all()
+            dim = self.kb.info.dimension
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+            self._snapshot = _Snapshot(
+                version=version,
+                ids=ids,
+                positions={int(i): p for p, i in enumerate(ids)},
+                vectors=ExactVectorIndex(matrix),
+                metadata=[r[2] for r in rows],
+            )
+            self._masks.clear()
+            return self._snapshot
+
+    def _mask(self, snap: _Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
+        if flt is None or flt == {}:
+            return None
+        parsed = parse_filter(flt)
+        key = canonical_filter(parsed)
+        with self._lock:
+            cached = self._masks.get(key)
+            if cached is not None:
+                self._masks.move_to_end(key)
+                return cached
+        predicate = compile_filter(parsed)
+        mask = np.fromiter((predicate(m) for m in snap.metadata), dtype=bool, count=len(snap.metadata))
+        with self._lock:
+            self._masks[key] = mask
+            while len(self._masks) > _MASK_CACHE:
+                self._masks.popitem(last=False)
+        return mask
+
+    def retrieve(
+        self,
+        query: str,
+        *,
+        number_of_results: int,
+        search_type: SearchType | str,
+        filter: dict[str, Any] | str | None,  # noqa: A002
+        mmr: bool,
+        boost: Callable[[dict[str, Any]], float] | None,
+    ) -> list[RetrievalResult]:
+        """Top chunks for ``query``; see :meth:`KnowledgeBase.retrieve`."""
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInput("query must be a non-empty string")
+        if len(query) > 20_000:
+            raise InvalidInput("query is longer than 20000 characters")
+        if not isinstance(number_of_results, int) or not 1 <= number_of_results <= 100:
+            raise InvalidInput(f"number_of_results must be between 1 and 100, got {number_of_results!r}")
+        kind = parse_search_type(search_type)
+        pool = max(_CANDIDATES, number_of_results * 4)
+        with self.kb.service.db.connect() as conn:
+            snap = self.snapshot(conn)
+            mask = self._mask(snap, filter)
+            dense: list[int] = []
+            dense_scores: dict[int, float] = {}
+            qvec: np.ndarray | None = None
+            if kind is not SearchType.KEYWORD:
+                qvec = self.kb.embedder.embed([query], "query")[0]
+                pos, scores = snap.vectors.search(qvec, pool, mask)
+                dense = [int(snap.ids[p]) for p in pos]
+                dense_scores = dict(zip(dense, (float(s) for s in scores), strict=True))
+            keyword: list[int] = []
+            keyword_scores: dict[int, float] = {}
+            if kind is not SearchType.SEMANTIC:
+                limit = pool if mask is None else pool * 8
+                for cid, score in self.kb.service.chunk_index.search(conn, [self.kb.id], query, limit):
+                    p = snap.positions.get(cid)
+                    if p is None or (mask is not None and not mask[p]):
+                        continue
+                    keyword.append(cid)
+                    keyword_scores[cid] = score
+                    if len(keyword) >= pool:
+                        break
+            if kind is SearchType.HYBRID:
+                ranked = rrf([dense, keyword])
+            elif kind is SearchType.SEMANTIC:
+                ranked = [(cid, dense_scores[cid]) for cid in dense]
+            else:
+                ranked = [(cid, keyword_scores[cid]) for cid in keyword]
+            if boost is not None:
+                ranked = _apply_boost(ranked, snap, boost)
+            if mmr and qvec is not None and ranked:
+                ranked = _diversify(ranked, snap, qvec, number_of_results)
+            top = ranked[:number_of_results]
+            return self._materialise(conn, top)
+
+    def _materialise(
+        self, conn: sa.Connection, ranked: list[tuple[int, float]]
+    ) -> list[RetrievalResult]:
+        if not ranked:
+            return []
+        c, d = schema.chunks, schema.documents
+        parent = c.alias("parent")
+        rows = conn.execute(
+            sa.select(c.c.id, c.c.text, parent.c.text.label("parent_text"), c.c.metadata, d.c.uri)
+            .join(d, d.c.id == c.c.document_id)
+            .outerjoin(parent, parent.c.id == c.c.parent_id)
+            .where(c.c.id.in_([cid for cid, _ in ranked]))
+        ).all()
+        by_id = {r[0]: r for r in rows}
+        results = []
+        for cid, score in ranked:
+            row = by_id.get(cid)
+            if row is None:
+                continue  # deleted between the index snapshot and now
+            meta = dict(row[3] or {})
+            meta["x-podium-source-uri"] = row[4]
+            meta["x-podium-chunk-id"] = str(cid)
+            results.append(
+                RetrievalResult(
+                    chunk_id=cid,
+                    text=row[2] if row[2] is not None else row[1],
+                    score=float(score),
+                    source_uri=row[4],
+                    metadata=meta,
+                )
+            )
+        return results
+
+
+def _apply_boost(
+    ranked: list[tuple[int, float]], snap: _Snapshot, boost: Callable[[dict[str, Any]], float]
+) -> list[tuple[int, float]]:
+    """Multiply scores by (1 + boost(metadata)) and re-sort (stable)."""
+    boosted = [
+        (cid, score * (1.0 + boost(snap.metadata[snap.positions[cid]]))) for cid, score in ranked
+    ]
+    return sorted(boosted, key=lambda item: -item[1])
+
+
+def _diversify(
+    ranked: list[tuple[int, float]], snap: _Snapshot, qvec: np.ndarray, k: int
+) -> list[tuple[int, float]]:
+    vectors = np.stack([snap.vectors.matrix[snap.positions[cid]] for cid, _ in ranked])
+    order = mmr_select(qvec, vectors, k=min(k, len(ranked)))
+    return [ranked[i] for i in order]

@@ -1,0 +1,113 @@
+"""The SQL engine: connection setup, transactions, error translation and migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+
+from podium.errors import Conflict, StorageError
+
+__all__ = ["Database", "storage_errors"]
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Translate SQLAlchemy errors into Podium's typed errors at the storage boundary."""
+    try:
+        yield
+    except exc.IntegrityError as e:
+        raise Conflict(f"conflicts with existing data: {e.orig}") from e
+    except exc.SQLAlchemyError as e:
+        raise StorageError(f"database error: {e.__class__.__name__}: {e}") from e
+
+
+class Database:
+    """One SQL database (SQLite file or PostgreSQL) shared by the knowledge and memory services.
+
+    SQLite runs in WAL mode with foreign keys on and a busy timeout; write transactions take
+    the write lock up front (``BEGIN IMMEDIATE``) so concurrent writers queue instead of failing.
+    """
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {"future": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+            if url not in ("sqlite://", "sqlite:///:memory:"):
+                Path(sa.make_url(url).database or "").parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(url, **kwargs)
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            self._configure_sqlite(busy_timeout_ms)
+
+    def _configure_sqlite(self, busy_timeout_ms: int) -> None:
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's begin event issue BEGIN itself (pysqlite's implicit BEGIN is off).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _on_begin(conn: sa.Connection) -> None:
+            write = conn.get_execution_options().get("podium_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection for reads (its implicit transaction is rolled back at the end)."""
+        with storage_errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        """A write transaction: committed on success, rolled back on any error."""
+        with storage_errors(), self.engine.connect() as raw:
+            conn = raw.execution_options(podium_write=True)
+            with conn.begin():
+                yield conn
+
+    def insert_ignore(
+        self, conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Insert rows, silently skipping primary/unique key duplicates."""
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            conn.execute(pg_insert(table).on_conflict_do_nothing(), list(rows))
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (idempotent)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        with storage_errors(), self.engine.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,126 @@
+"""SQLAlchemy Core schema: the one system of record (SQLite embedded, PostgreSQL scaled).
+
+Tables are defined once here and created by Alembic migrations in ``migrations/versions``.
+Timestamps are Unix epoch seconds (float): portable, exact and cheap to compare.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = [
+    "JSONType",
+    "chunks",
+    "data_sources",
+    "documents",
+    "embedding_cache",
+    "ingestion_jobs",
+    "knowledge_bases",
+    "metadata",
+]
+
+metadata = sa.MetaData()
+
+#: JSON everywhere, JSONB on PostgreSQL (indexable, ``@>`` containment for filters).
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+knowledge_bases = sa.Table(
+    "knowledge_bases",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("embedding_model", sa.String(200), nullable=False),
+    sa.Column("dimension", sa.Integer, nullable=False),
+    sa.Column("chunking", JSONType, nullable=False),
+    sa.Column("record_format", JSONType, nullable=True),
+    # Bumped on every content change: in-process vector indexes reload when it moves.
+    sa.Column("version", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+data_sources = sa.Table(
+    "data_sources",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("config", JSONType, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("kb_id", "name", name="uq_data_sources_kb_name"),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "source_id", sa.String(36), sa.ForeignKey("data_sources.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column("uri", sa.String(2000), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("metadata", JSONType, nullable=False),
+    sa.Column("chunk_count", sa.Integer, nullable=False, default=0),
+    # The ingestion job that last wrote or counted this document: lets a resumed job skip it.
+    sa.Column("seen_job_id", sa.String(36), nullable=True),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("kb_id", "uri", name="uq_documents_kb_uri"),
+)
+sa.Index("ix_documents_source", documents.c.source_id)
+
+chunks = sa.Table(
+    "chunks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("ordinal", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("token_count", sa.Integer, nullable=False),
+    # Hierarchical chunking: children are searched, their parent's text is returned.
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("chunks.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("searchable", sa.Boolean, nullable=False, default=True),
+    sa.Column("metadata", JSONType, nullable=False),
+    sa.Column("embedding", sa.LargeBinary, nullable=True),
+)
+sa.Index("ix_chunks_kb_searchable", chunks.c.kb_id, chunks.c.searchable)
+sa.Index("ix_chunks_document", chunks.c.document_id)
+
+ingestion_jobs = sa.Table(
+    "ingestion_jobs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "source_id", sa.String(36), sa.ForeignKey("data_sources.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("stats", JSONType, nullable=False),
+    sa.Column("failures", JSONType, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float, nullable=True),
+)
+sa.Index("ix_ingestion_jobs_kb_status", ingestion_jobs.c.kb_id, ingestion_jobs.c.status)
+
+embedding_cache = sa.Table(
+    "embedding_cache",
+    metadata,
+    sa.Column("model_id", sa.String(200), primary_key=True),
+    sa.Column("text_hash", sa.String(64), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)
