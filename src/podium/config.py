@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_api_key: str | None = None
     anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    model_max_tokens: int = Field(default=2048, ge=1)
     ollama_host: str = "http://127.0.0.1:11434"
     aws_region: str | None = None
 

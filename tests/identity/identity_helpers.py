@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import jwt
 import uvicorn
 from starlette.applications import Starlette
@@ -30,6 +31,9 @@ from podium.identity import (
 )
 
 T = TypeVar("T")
+
+# One client for all test requests: building a client (and its TLS context) per call is slow.
+HTTP = httpx.Client(timeout=10)
 
 
 class RequestCounter:

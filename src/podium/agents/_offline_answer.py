@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from podium.agents._offline_text import (
@@ -66,13 +66,15 @@ _PREFERRED_FIELDS = (
 )  # fmt: skip
 _SKIPPED_FIELDS = frozenset(
     """description abstract text content body summary score distance embedding vector url uri
-    chunk snippet excerpt""".split()
+    chunk snippet excerpt""".split()  # noqa: SIM905
 )
 _LIST_KEYS = (
     "results", "items", "sessions", "records", "data", "hits", "matches", "documents", "entries",
     "rows", "retrievalresults", "chunks",
 )  # fmt: skip
+_NESTED_SKIPPED = frozenset(("location", "content", "highlights", "embedding"))
 _SHORT = 40
+_FALLBACK_REASON = "closest match for your request"
 
 
 @dataclass(kw_only=True)
@@ -83,6 +85,7 @@ class ToolOutcome:
     arguments: dict[str, Any]
     status: str
     content: list[dict[str, Any]]
+    terms: list[str] = field(default_factory=list)
 
 
 # --- small talk and greetings -------------------------------------------------------------------
@@ -196,7 +199,7 @@ def missing_arguments_reply(spec: dict[str, Any], missing: list[str], prefix: st
 
 
 def memory_question_kind(text: str) -> str | None:
-    """"name", "profile" or "history" when ``text`` asks what the assistant remembers, else None."""
+    """ "name", "profile" or "history" when ``text`` asks what the assistant remembers, else None."""
     if _MEMORY_NAME_RE.search(text):
         return "name"
     if _MEMORY_PROFILE_RE.search(text):
@@ -286,11 +289,15 @@ def _scalar(value: Any) -> str | None:
 
 
 def _flatten_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Lift one level of nested fields (e.g. a retrieval result's ``metadata``) to the top.
+
+    Where a passage sits (``location``) or its body (``content``) are not item fields to show.
+    """
     flat = dict(item)
-    for value in item.values():
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                flat.setdefault(key, inner)
+    for key, value in item.items():
+        if isinstance(value, dict) and key.lower() not in _NESTED_SKIPPED:
+            for inner_key, inner in value.items():
+                flat.setdefault(inner_key, inner)
     return flat
 
 
@@ -309,7 +316,11 @@ def _identifier(flat: dict[str, Any]) -> tuple[str, str] | None:
     if found:
         return found
     for key, value in flat.items():
-        if re.search(r"(?:_id|Id|_code|Code)$", key) and (text := _scalar(value)) and len(text) <= 60:
+        if (
+            re.search(r"(?:_id|Id|_code|Code|_ref|Ref)$", key)
+            and (text := _scalar(value))
+            and len(text) <= 60
+        ):
             return key, text
     return None
 
@@ -378,22 +389,12 @@ def _reason(flat: dict[str, Any], query_words: list[str], profile: Profile) -> s
     avoided = [d for d in profile.dislikes if phrase_in(d, item_stems)]
     if avoided:
         reasons.append(f"note: you said you'd rather avoid {join_phrases(avoided)}")
-    return "; ".join(reasons) if reasons else "closest match for your request"
+    return "; ".join(reasons) if reasons else _FALLBACK_REASON
 
 
 def _describe_arguments(arguments: dict[str, Any]) -> str:
     shown = [f"{k}: {v}" for k, v in arguments.items() if _scalar(v)]
     return f" ({', '.join(shown)})" if shown else ""
-
-
-def _query_words(outcome: ToolOutcome, question: str) -> list[str]:
-    texts = [v for v in outcome.arguments.values() if isinstance(v, str)] + [question]
-    seen: dict[str, None] = {}
-    for text in texts:
-        for word in re.findall(r"[\w][\w'-]*", text):
-            if word.lower() not in STOPWORDS and len(word) > 2 and not word.isdigit():
-                seen.setdefault(word, None)
-    return list(seen)
 
 
 def _error_reply(outcome: ToolOutcome) -> str:
@@ -410,7 +411,7 @@ def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
         return f"{outcome.name} returned: {_scalar(record) or json.dumps(record)[:300]}", []
     flat = _flatten_item(record)
     ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
-    skip = {k for k, _ in (ident, title) if k}
+    skip = {pair[0] for pair in (ident, title) if pair}
     head = " ".join(x for x in (f"[{ident[1]}]" if ident else "", title[1] if title else "") if x)
     lines = [f"Here is what {outcome.name} returned{_describe_arguments(outcome.arguments)}:"]
     if head:
@@ -426,7 +427,7 @@ def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
 
 
 def _list_reply(
-    outcome: ToolOutcome, records: list[Any], question: str, profile: Profile, limit: int
+    outcome: ToolOutcome, records: list[Any], profile: Profile, limit: int
 ) -> tuple[str, list[str]]:
     if not records:
         return (
@@ -435,18 +436,23 @@ def _list_reply(
             [],
         )
     shown = records[:limit]
-    count = f"the top {len(shown)} of {len(records)}" if len(records) > len(shown) else "the"
-    noun = "result" if len(shown) == 1 else "results"
-    lines = [f"Here are {count} {noun} from {outcome.name}{_describe_arguments(outcome.arguments)}:"]
+    if len(records) > len(shown):
+        intro = f"Here are the top {len(shown)} of {len(records)} results"
+    else:
+        intro = (
+            "Here is the one result" if len(shown) == 1 else f"Here are the {len(shown)} results"
+        )
+    lines = [f"{intro} from {outcome.name}{_describe_arguments(outcome.arguments)}:"]
     cited: list[str] = []
-    query_words = _query_words(outcome, question)
+    query_words = outcome.terms
+    matched = False
     for index, record in enumerate(shown, start=1):
         if not isinstance(record, dict):
             lines.append(f"{index}. {_scalar(record) or json.dumps(record)[:200]}")
             continue
         flat = _flatten_item(record)
         ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
-        skip = {k for k, _ in (ident, title) if k}
+        skip = {pair[0] for pair in (ident, title) if pair}
         details = ", ".join(f"{split_identifier(k)}: {v}" for k, v in _fields(flat, skip, 4))
         head = " ".join(
             x
@@ -457,17 +463,22 @@ def _list_reply(
             )
             if x
         )
+        reason = _reason(flat, query_words, profile)
+        matched = matched or reason != _FALLBACK_REASON
         lines.append(f"{index}. {head}")
-        lines.append(f"   Why: {_reason(flat, query_words, profile)}.")
+        lines.append(f"   Why: {reason}.")
         if ident:
             cited.append(ident[1])
+    if not matched and query_words:
+        quoted = join_phrases([f'"{w}"' for w in query_words])
+        lines.insert(1, f"None of these mention {quoted} directly; this is what came closest.")
     return "\n".join(lines), cited
 
 
 def tool_outcome_reply(
-    outcomes: list[ToolOutcome], *, question: str, profile: Profile, max_results: int, prefix: str = ""
+    outcomes: list[ToolOutcome], *, profile: Profile, max_results: int, prefix: str = ""
 ) -> str:
-    """Compose the grounded answer to ``question`` from tool outcomes (with citations)."""
+    """Compose the grounded answer from tool outcomes, citing item ids and giving reasons."""
     sections: list[str] = [prefix] if prefix else []
     cited: list[str] = []
     for outcome in outcomes:
@@ -482,7 +493,7 @@ def tool_outcome_reply(
             continue
         records, is_list = _records(payload)
         if is_list:
-            section, ids = _list_reply(outcome, records, question, profile, max_results)
+            section, ids = _list_reply(outcome, records, profile, max_results)
         else:
             section, ids = _single_reply(outcome, records[0])
         sections.append(section)

@@ -21,42 +21,60 @@ from podium.agents._offline_text import (
     words,
 )
 
-__all__ = ["ROUTE_THRESHOLD", "RoutedCall", "is_request", "route_tool", "tool_arguments"]
+__all__ = [
+    "ROUTE_THRESHOLD",
+    "RoutedCall",
+    "generic_stems",
+    "is_information_request",
+    "is_request",
+    "query_terms",
+    "route_tool",
+    "tool_arguments",
+]
 
 ROUTE_THRESHOLD = 2.5
 _IDENTIFIER_BONUS = 4.0
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
+    """january february march april may june july august september october november december""".split()  # noqa: SIM905
 )
 _RELATIVE_DAYS = ("today", "tomorrow", "tonight", "weekend")
 _QUERY_NAMES = frozenset(
     """query q text question search prompt keywords keyword terms term search_query search_term
-    search_text input message request phrase""".split()
+    search_text input message request phrase""".split()  # noqa: SIM905
 )
-_ID_NAMES = frozenset("code id identifier key slug sku isbn ref reference".split())
-_DAY_NAMES = frozenset("day weekday day_of_week dayofweek date when".split())
+_ID_NAMES = frozenset(
+    ["code", "id", "identifier", "key", "slug", "sku", "isbn", "ref", "reference"]
+)
+_DAY_NAMES = frozenset(["day", "weekday", "day_of_week", "dayofweek", "date", "when"])
 _LOCATION_NAMES = frozenset(
-    "city location place country destination town region area where address".split()
+    """city location place country destination town region area where address""".split()  # noqa: SIM905
 )
 _PERSON_NAMES = frozenset(
-    "author writer artist speaker presenter director creator composer chef by".split()
+    """author writer artist speaker presenter director creator composer chef by""".split()  # noqa: SIM905
 )
-_COUNT_WORDS = frozenset("max limit top count num number k n size result results".split())
+_COUNT_WORDS = frozenset(
+    ["max", "limit", "top", "count", "num", "number", "k", "n", "size", "result", "results"]
+)
 _RESULT_NOUNS = frozenset(
-    "result item option suggestion recommendation idea pick choice match hit".split()
+    """result item option suggestion recommendation idea pick choice match hit""".split()  # noqa: SIM905
+)
+# Nouns that name "things in a catalogue" rather than a topic: a query of only these is generic.
+_GENERIC_NOUNS = frozenset(
+    """search session event activity option item thing result recommendation suggestion idea
+    pick choice""".split()  # noqa: SIM905
 )
 _FILLER = STOPWORDS | frozenset(
-    """recommend recommendations recommended suggest suggestions suggested attend attending find
-    search show list lookup look looking browse discover retrieve explore locate seek options ideas
-    results top first interested prefer hi hello hey thanks thank ok okay yes well now able should
-    which""".split()
+    """recommend recommendations recommended suggest suggestions suggested attend attending
+    find search show list lookup look looking browse discover retrieve explore locate seek
+    options ideas results top first interested prefer hi hello hey thanks thank ok okay yes
+    well now able should which""".split()  # noqa: SIM905
 )
 _REQUEST_OPENERS = frozenset(
-    """what which who when where why how can could would will is are do does did should shall may
-    find show list search recommend suggest give tell get look book convert help any please lookup
-    need want i'm""".split()
+    """what which who when where why how can could would will is are do does did should shall
+    may find show list search recommend suggest give tell get look book convert help any
+    please lookup need want i'm""".split()  # noqa: SIM905
 )
 _SEARCH_TOOL_WORDS = frozenset(("search", "query", "retrieve", "lookup"))
 
@@ -92,6 +110,38 @@ def is_request(text: str) -> bool:
         return True
     lowered = " ".join(tokens)
     return bool(re.search(r"\b(?:looking for|i need|i want|recommend|suggest|please)\b", lowered))
+
+
+_ACTION_VERBS = frozenset(
+    """book buy order send call cancel schedule reserve pay delete remove create email text
+    register sign subscribe purchase transfer rent hire drive fly write draw sing play""".split()  # noqa: SIM905
+)
+
+
+def is_information_request(text: str) -> bool:
+    """A request for information (question, "find/show/recommend ..."), not an action to perform."""
+    if not is_request(text):
+        return False
+    lead = [
+        w for w in words(text)[:5] if w not in {"please", "can", "could", "would", "you", "will"}
+    ]
+    return not (lead and lead[0] in _ACTION_VERBS)
+
+
+def generic_stems(spec: dict[str, Any]) -> set[str]:
+    """Stems that only restate what the tool is about (its name and description nouns).
+
+    A query made only of these ("which sessions ...?" to a session search) is generic; the
+    example values a description lists ("e.g. security") are not generic.
+    """
+    description = str(spec.get("description", ""))
+    examples = {
+        s for match in _VOCAB_RE.finditer(description) for s in content_stems(match.group(1))
+    }
+    return (
+        set(content_stems(split_identifier(str(spec.get("name", "")))))
+        | set(content_stems(description)) - examples
+    )
 
 
 # --- schema helpers -----------------------------------------------------------------------------
@@ -135,7 +185,9 @@ def _is_query_param(name: str, schema: dict[str, Any]) -> bool:
     if lowered in _QUERY_NAMES or _name_words(name) & {"query", "keyword", "keywords"}:
         return True
     description = str(schema.get("description", "")).lower()
-    return bool(re.search(r"\b(?:search (?:query|terms|text)|free[- ]text|keywords?)\b", description))
+    return bool(
+        re.search(r"\b(?:search (?:query|terms|text)|free[- ]text|keywords?)\b", description)
+    )
 
 
 def _is_id_param(name: str, schema: dict[str, Any]) -> bool:
@@ -202,18 +254,18 @@ class _Filler:
                             self.take(match.span())
                             return match.group(0)
         if name.lower() == "isbn":
-            match = re.search(r"\b(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]\b", self.text)
-            if match:
-                self.take(match.span())
-                return match.group(0).replace("-", "").replace(" ", "")
+            isbn = re.search(r"\b(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]\b", self.text)
+            if isbn:
+                self.take(isbn.span())
+                return isbn.group(0).replace("-", "").replace(" ", "")
         for match in _CODE_RE.finditer(self.text):
             if self.free(match.span()):
                 self.take(match.span())
                 return match.group(1)
-        match = re.search(r"(?:#|\bid\s*:?\s*|\bnumber\s+)(\d+)\b", self.text, re.IGNORECASE)
-        if match and self.free(match.span(1)):
-            self.take(match.span(1))
-            return match.group(1)
+        numbered = re.search(r"(?:#|\bid\s*:?\s*|\bnumber\s+)(\d+)\b", self.text, re.IGNORECASE)
+        if numbered and self.free(numbered.span(1)):
+            self.take(numbered.span(1))
+            return numbered.group(1)
         return None
 
     def day(self, schema: dict[str, Any]) -> str | None:
@@ -345,7 +397,8 @@ class _Filler:
             if not token or not self.free(match.span()) or token.lower() in _FILLER:
                 continue
             kept.append(token)
-        specific = [t for t in kept if stem(t) not in self.tool_stems and stem(t) != "search"]
+        generic = self.tool_stems | _GENERIC_NOUNS
+        specific = [t for t in kept if stem(t) not in generic]
         if specific:
             return " ".join(specific)
         if self.interests:
@@ -383,7 +436,7 @@ def tool_arguments(
     props, required = _properties(spec)
     filler = _Filler(
         text=text,
-        tool_stems=set(content_stems(split_identifier(str(spec.get("name", ""))))),
+        tool_stems=generic_stems(spec),
         interests=list(interests or []),
     )
     args: dict[str, Any] = {}
@@ -415,7 +468,10 @@ def tool_arguments(
         if schema.get("type") in ("integer", "number"):
             put(name, filler.enum_number(schema))
         elif conversion := filler.conversion(name):
-            put(name, next((v for v in schema["enum"] if str(v).lower() == conversion.lower()), None))
+            put(
+                name,
+                next((v for v in schema["enum"] if str(v).lower() == conversion.lower()), None),
+            )
         else:
             values = filler.enum_strings(schema)
             put(name, values[0] if values else None)
@@ -480,6 +536,27 @@ def _fill_required_fallbacks(
             query = filler.query()
             if query and _valid(query, schema):
                 args[name] = query
+
+
+def query_terms(spec: dict[str, Any], arguments: dict[str, Any]) -> list[str]:
+    """The words the user searched for in a call: query-like arguments minus filler and the
+    tool's own nouns (used to explain why each result was returned)."""
+    props, _ = _properties(spec)
+    free_text = [
+        n for n, s in props.items() if s.get("type", "string") == "string" and "enum" not in s
+    ]
+    names = [n for n in free_text if _is_query_param(n, props[n])] or free_text
+    generic = generic_stems(spec)
+    seen: dict[str, None] = {}
+    for name in names:
+        value = arguments.get(name)
+        if not isinstance(value, str):
+            continue
+        for word in re.findall(r"[\w][\w'+#-]*", value):
+            if word.lower() in _FILLER or len(word) < 2 or word.isdigit() or stem(word) in generic:
+                continue
+            seen.setdefault(word, None)
+    return list(seen)
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -552,7 +629,7 @@ def route_tool(
         return (complete or ranked)[0]
     if complete and complete[0].score >= ROUTE_THRESHOLD:
         return complete[0]
-    if request:
+    if request and is_information_request(text):
         for call in complete:
             if set(content_stems(split_identifier(call.name))) & _SEARCH_TOOL_WORDS:
                 return call

@@ -51,15 +51,15 @@ _SYNONYM_GROUPS: dict[str, tuple[str, ...]] = {
 _SYNONYMS = {word: canon for canon, group in _SYNONYM_GROUPS.items() for word in group}
 
 STOPWORDS = frozenset(
-    """a an the i me my mine myself you your yours we us our it its this that these those is are
-    was were be been being am do does did doing have has had can could would should will shall may
-    might must of on in at to from with by about for as into onto over under and or but so if then
-    than too very just also really please what which who whom whose when where why how there here
-    any some all more most other else such no not only own same few each both i'm i'd i'll i've
-    what's there's let's it's that's don't doesn't isn't aren't can't won't tell give get got go
-    going want wanna need like love know help good best great nice cool interesting anything
-    something thing things stuff kind sort maybe lot lots one ones up out use using tool tools
-    return returns returned given via e g eg etc""".split()
+    """a an the i me my mine myself you your yours we us our it its this that these those is
+    are was were be been being am do does did doing have has had can could would should will
+    shall may might must of on in at to from with by about for as into onto over under and
+    or but so if then than too very just also really please what which who whom whose when
+    where why how there here any some all more most other else such no not only own same few
+    each both i'm i'd i'll i've what's there's let's it's that's don't doesn't isn't aren't
+    can't won't tell give get got go going want wanna need like love know help good best
+    great nice cool interesting anything something thing things stuff kind sort maybe lot
+    lots one ones up out use using tool tools return returns returned given via e g eg etc""".split()  # noqa: SIM905
 )
 
 
@@ -108,7 +108,7 @@ def content_stems(text: str) -> list[str]:
     """Stems of the meaningful words of ``text`` (stopwords dropped), in order, without repeats."""
     seen: dict[str, None] = {}
     for word in words(text):
-        if word in STOPWORDS or len(word) < 2 and not word.isdigit():
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
         seen.setdefault(stem(word), None)
     return list(seen)
@@ -163,8 +163,8 @@ _KIND_RE = re.compile(r"^([A-Za-z][A-Za-z _-]{0,24}):\s+(.+)$")
 
 def _clean_line(line: str) -> str:
     # One item per line, and an item must never be able to close (or open) a memory block.
-    flat = " ".join(line.split())
-    return re.sub(r"</?\s*(?:%s|%s)\s*>" % (PROFILE_TAG, HISTORY_TAG), "", flat).strip()
+    untagged = re.sub(rf"</?\s*(?:{PROFILE_TAG}|{HISTORY_TAG})\s*>", " ", line)
+    return " ".join(untagged.split())
 
 
 def render_memory_context(profile_lines: list[str], history_lines: list[str]) -> str:
@@ -201,7 +201,9 @@ def _item(line: str) -> MemoryItem:
     body = line[1:].strip() if line[:1] in "-*•" else line
     kind_match = _KIND_RE.match(body)
     if kind_match:
-        return MemoryItem(kind=kind_match.group(1).strip().lower(), text=kind_match.group(2).strip())
+        return MemoryItem(
+            kind=kind_match.group(1).strip().lower(), text=kind_match.group(2).strip()
+        )
     return MemoryItem(kind="", text=body)
 
 
@@ -267,8 +269,8 @@ class Profile:
 
 _NOT_NAMES = frozenset(
     """interested looking here back new not also the a an from in at on just so very really
-    sure fine good great ok okay happy glad curious working trying going into keen passionate
-    currently still based attending planning hoping thinking wondering""".split()
+    sure fine good great ok okay happy glad curious working trying going into keen
+    passionate currently still based attending planning hoping thinking wondering""".split()  # noqa: SIM905
 )
 _PHRASE_END = (
     r"(?=\s*(?:[.;!?—–\n(]|,?\s+(?:and|but|so|because)\s+(?:i|i'm|i’m|my|what|which|can|could|"
@@ -293,7 +295,11 @@ _ROLE_PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(
-        r"(?:\bI'm|\bI’m|\bI am|,)\s+(?:an?)\s+" + _ROLE + r"(?:\s*(?:at|for|with)\s+" + _EMPLOYER + ")?",
+        r"(?:\bI'm|\bI’m|\bI am|,)\s+(?:an?)\s+"
+        + _ROLE
+        + r"(?:\s*(?:at|for|with)\s+"
+        + _EMPLOYER
+        + ")?",
         re.IGNORECASE,
     ),
 ]
@@ -301,7 +307,8 @@ _EMPLOYER_PATTERN = re.compile(r"\bI\s+work\s+(?:at|for|with)\s+" + _EMPLOYER, r
 _INTEREST_PATTERN = re.compile(
     r"\b(?:I(?:'m|’m| am)\s+(?:really\s+|very\s+|mostly\s+|especially\s+|mainly\s+)?"
     r"(?:interested in|into|passionate about|curious about|keen on|focused on)|"
-    r"I\s+(?:really\s+)?(?:like|love|enjoy)|my interests (?:are|include)|I care about)\s+" + _PHRASE,
+    r"I\s+(?:really\s+)?(?:like|love|enjoy)|my interests (?:are|include)|I care about)\s+"
+    + _PHRASE,
     re.IGNORECASE,
 )
 _PREFERENCE_PATTERN = re.compile(
@@ -397,7 +404,9 @@ def profile_from_memory(context: MemoryContext) -> Profile:
                 found = _items(interested.group(1))
             if not found:
                 found = _items(text)
-            profile.interests += [f for f in found if f.lower() not in map(str.lower, profile.interests)]
+            profile.interests += [
+                f for f in found if f.lower() not in map(str.lower, profile.interests)
+            ]
             continue
         if re.search(r"\b(?:dislikes?|avoids?|doesn't like|does not like)\b", text, re.IGNORECASE):
             profile.dislikes.append(text)

@@ -15,7 +15,9 @@ _SAMPLE_QUERY = "hands-on workshop on securing generative AI applications"
 
 
 def demo(
-    query: Annotated[str, typer.Argument(help="Question to ask the sessions knowledge base.")] = _SAMPLE_QUERY,
+    query: Annotated[
+        str, typer.Argument(help="Question to ask the sessions knowledge base.")
+    ] = _SAMPLE_QUERY,
 ) -> None:
     """Ingest the sample event catalog (first run) and run a sample query against it."""
     from podium.apps.event_assistant import ensure_sessions_kb

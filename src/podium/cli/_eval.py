@@ -18,7 +18,9 @@ eval_app = typer.Typer(help="Evaluate retrieval and memory quality.", no_args_is
 
 @eval_app.command("retrieval")
 def retrieval(
-    data: Annotated[Path, typer.Option(help="BEIR-layout directory (corpus.jsonl, queries.jsonl, qrels/).")],
+    data: Annotated[
+        Path, typer.Option(help="BEIR-layout directory (corpus.jsonl, queries.jsonl, qrels/).")
+    ],
     split: Annotated[str, typer.Option(help="qrels split to score.")] = "test",
     top_k: Annotated[int, typer.Option("--top-k", help="Cutoff shown in the table.")] = 10,
     search_type: Annotated[str, typer.Option(help="hybrid, semantic or keyword.")] = "hybrid",
@@ -29,12 +31,21 @@ def retrieval(
 
     with progress_bar("indexing corpus", enabled=not as_json) as progress:
         report = evaluate_retrieval(
-            _context.knowledge(), data, split=split, top_k=top_k, search_type=search_type, progress=progress
+            _context.knowledge(),
+            data,
+            split=split,
+            top_k=top_k,
+            search_type=search_type,
+            progress=progress,
         )
     if as_json:
         print_json(report)
         return
-    table = Table("metric", "value", title=f"{report['search_type']} on {data} ({split}, {report['queries']} queries)")
+    table = Table(
+        "metric",
+        "value",
+        title=f"{report['search_type']} on {data} ({split}, {report['queries']} queries)",
+    )
     for key in ("ndcg@10", "recall@10", "recall@100", "mrr@10"):
         table.add_row(key, f"{report[key]:.4f}")
     table.add_row("ms/query", str(report["ms_per_query"]))

@@ -37,11 +37,15 @@ def create(
     ] = None,
     chunking: Annotated[
         str | None,
-        typer.Option(help='Chunking config JSON, e.g. \'{"strategy": "fixed_size", "max_tokens": 300}\'.'),
+        typer.Option(
+            help='Chunking config JSON, e.g. \'{"strategy": "fixed_size", "max_tokens": 300}\'.'
+        ),
     ] = None,
     record_format: Annotated[
         str | None,
-        typer.Option(help='Record catalog format JSON, e.g. \'{"id_field": "code", "text_fields": ["abstract"]}\'.'),
+        typer.Option(
+            help='Record catalog format JSON, e.g. \'{"id_field": "code", "text_fields": ["abstract"]}\'.'
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -56,7 +60,9 @@ def create(
     if as_json:
         print_json(kb.info.as_dict())
     else:
-        console.print(f"created knowledge base [bold]{kb.name}[/] ({kb.id}) with {kb.info.embedding_model}")
+        console.print(
+            f"created knowledge base [bold]{kb.name}[/] ({kb.id}) with {kb.info.embedding_model}"
+        )
 
 
 @kb_app.command("list")
@@ -73,7 +79,9 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 
 @kb_app.command("show")
-def show(name: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def show(
+    name: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
     """Show a knowledge base's configuration, counts and recent jobs."""
     service = _context.knowledge()
     info = service.info(name)
@@ -94,7 +102,9 @@ def delete(
     """Delete a knowledge base and everything in it."""
     service = _context.knowledge()
     info = service.info(name)
-    if not yes and not typer.confirm(f"delete knowledge base {info.name} ({info.document_count} documents)?"):
+    if not yes and not typer.confirm(
+        f"delete knowledge base {info.name} ({info.document_count} documents)?"
+    ):
         raise typer.Exit(1)
     service.delete(name)
     console.print(f"deleted knowledge base {info.name}")
@@ -124,9 +134,13 @@ def ingest(
     if as_json:
         print_json(job.as_dict())
         return
-    table = Table("new", "modified", "deleted", "unchanged", "failed", "chunks written", title=f"job {job.id}")
+    table = Table(
+        "new", "modified", "deleted", "unchanged", "failed", "chunks written", title=f"job {job.id}"
+    )
     s = job.stats
-    table.add_row(*(str(v) for v in (s.new, s.modified, s.deleted, s.unchanged, s.failed, s.chunks_written)))
+    table.add_row(
+        *(str(v) for v in (s.new, s.modified, s.deleted, s.unchanged, s.failed, s.chunks_written))
+    )
     console.print(table)
     if job.resumed:
         console.print("(resumed an interrupted job)")
@@ -140,7 +154,9 @@ def query(
     text: str,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Number of results (1-100).")] = 5,
     search_type: Annotated[str, typer.Option(help="hybrid, semantic or keyword.")] = "hybrid",
-    filter_: Annotated[str | None, typer.Option("--filter", help="Bedrock-style filter JSON.")] = None,
+    filter_: Annotated[
+        str | None, typer.Option("--filter", help="Bedrock-style filter JSON.")
+    ] = None,
     generate: Annotated[bool, typer.Option(help="Also compose a cited answer.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -148,7 +164,9 @@ def query(
     kb = _context.knowledge().get(name)
     flt = _json_option(filter_, "--filter")
     if generate:
-        answer = kb.retrieve_and_generate(text, number_of_results=top_k, search_type=search_type, filter=flt)
+        answer = kb.retrieve_and_generate(
+            text, number_of_results=top_k, search_type=search_type, filter=flt
+        )
         if as_json:
             print_json(answer.as_dict())
         else:

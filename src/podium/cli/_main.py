@@ -41,9 +41,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     home: Annotated[
-        Path | None, typer.Option(help="Data directory (default: $PODIUM_HOME or the user data dir).")
+        Path | None,
+        typer.Option(help="Data directory (default: $PODIUM_HOME or the user data dir)."),
     ] = None,
-    log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING (default), ERROR.")] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="DEBUG, INFO, WARNING (default), ERROR.")
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,

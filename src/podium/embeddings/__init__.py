@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import EmbedKind, Embedder, RegexTokenizer, l2_normalize
+from ._base import Embedder, EmbedKind, RegexTokenizer, l2_normalize
 from ._cache import CachedEmbedder
 from ._onnx import BUNDLED_MODEL_ID, OnnxMiniLMEmbedder
 from ._registry import get_embedder, register_embedder

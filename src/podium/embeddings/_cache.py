@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sqlalchemy as sa
 
-from ._base import EmbedKind, Embedder
+from ._base import Embedder, EmbedKind
 
 if TYPE_CHECKING:
     from podium.storage import Database

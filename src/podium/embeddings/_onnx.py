@@ -119,7 +119,11 @@ class OnnxMiniLMEmbedder:
             try:
                 (hidden,) = session.run(
                     ["last_hidden_state"],
-                    {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+                    {
+                        "input_ids": ids,
+                        "attention_mask": mask,
+                        "token_type_ids": np.zeros_like(ids),
+                    },
                 )
             except Exception as e:  # onnxruntime raises its own untyped errors
                 raise EmbeddingError(f"bundled embedding model failed: {e}") from e

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING
 
 from podium.errors import ConfigurationError
@@ -11,9 +12,56 @@ if TYPE_CHECKING:
 
     from ._base import Embedder
 
-__all__ = ["build_provider"]
+__all__ = ["PROVIDERS", "build_provider", "require_extra"]
+
+PROVIDERS = ("openai", "ollama", "bedrock", "fastembed", "sentence-transformers")
+
+
+def require_extra(module: str, extra: str) -> None:
+    """Raise ConfigurationError unless ``module`` is importable (without importing it)."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        # ValueError: the module is in sys.modules as None (an import that was blocked).
+        found = False
+    if not found:
+        raise ConfigurationError(
+            f"the {extra} embedding provider needs the package {module!r}: "
+            f"install podium[{extra}] (or choose another PODIUM_EMBEDDING_MODEL)"
+        )
 
 
 def build_provider(provider: str, name: str, settings: Settings) -> Embedder:
-    """Build the optional provider ``provider`` for model ``name``."""
-    raise ConfigurationError(f"embedding provider {provider!r} is not available (model {name!r})")
+    """Build the optional provider ``provider`` for model ``name``.
+
+    Raises ConfigurationError for an unknown provider or a missing package extra.
+    """
+    if not name:
+        raise ConfigurationError(
+            f"embedding model id {provider!r} needs a model name: '{provider}:<model>' "
+            "(PODIUM_EMBEDDING_MODEL)"
+        )
+    if provider == "openai":
+        from ._openai_compat import OpenAICompatEmbedder
+
+        return OpenAICompatEmbedder.for_openai(name, settings)
+    if provider == "ollama":
+        from ._openai_compat import OpenAICompatEmbedder
+
+        return OpenAICompatEmbedder.for_ollama(name, settings)
+    if provider == "bedrock":
+        from ._bedrock import BedrockTitanEmbedder
+
+        return BedrockTitanEmbedder.from_settings(name, settings)
+    if provider == "fastembed":
+        from ._fastembed import FastEmbedEmbedder
+
+        return FastEmbedEmbedder.from_settings(name, settings)
+    if provider == "sentence-transformers":
+        from ._sentence_transformers import SentenceTransformersEmbedder
+
+        return SentenceTransformersEmbedder.from_settings(name, settings)
+    raise ConfigurationError(
+        f"unknown embedding provider {provider!r} in {provider}:{name}: use one of "
+        f"{', '.join(PROVIDERS)} (PODIUM_EMBEDDING_MODEL)"
+    )

@@ -65,7 +65,9 @@ def rrf(
     return _sorted(scores)
 
 
-def _normalize(scores: Mapping[K, float], normalization: Normalization) -> tuple[dict[K, float], float]:
+def _normalize(
+    scores: Mapping[K, float], normalization: Normalization
+) -> tuple[dict[K, float], float]:
     """Normalised scores of one list, and the score a key missing from it gets."""
     values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
     if values.size == 0:
@@ -95,7 +97,10 @@ def _weighted_sum(
     for scores, _ in normalized:
         order.update(dict.fromkeys(scores))
     fused = {
-        key: sum(w * scores.get(key, missing) for (scores, missing), w in zip(normalized, weights, strict=True))
+        key: sum(
+            w * scores.get(key, missing)
+            for (scores, missing), w in zip(normalized, weights, strict=True)
+        )
         for key in order
     }
     return _sorted(fused)
@@ -150,7 +155,7 @@ def _unit_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def mmr(
-    query_vec: npt.ArrayLike,
+    query_vec: npt.ArrayLike | None,
     candidate_vecs: npt.ArrayLike,
     candidate_scores: Iterable[float] | None = None,
     k: int = 10,
@@ -159,7 +164,8 @@ def mmr(
     """Maximal marginal relevance: pick up to ``k`` candidate indices, relevant but not redundant.
 
     Each step takes ``argmax lambda_ * rel(c) - (1 - lambda_) * max_{s in picked} cos(c, s)``.
-    ``rel`` is ``candidate_scores`` when given, else the cosine similarity to ``query_vec``.
+    ``rel`` is ``candidate_scores`` when given (then ``query_vec`` may be None), else the cosine
+    similarity to ``query_vec``.
     Vectors are L2-normalised here. Ties go to the lower index. ``lambda_ = 1`` is plain
     relevance order; ``lambda_ = 0`` only avoids redundancy.
     """
@@ -180,6 +186,8 @@ def mmr(
                 f"candidate_scores has {relevance.size} entries for {cands.shape[0]} candidates"
             )
     else:
+        if query_vec is None:
+            raise InvalidInput("mmr needs query_vec when candidate_scores is not given")
         query = np.asarray(query_vec, dtype=np.float64).reshape(-1)
         if query.shape[0] != cands.shape[1]:
             raise InvalidInput(
@@ -191,10 +199,8 @@ def mmr(
     available = np.ones(n, dtype=bool)
     max_sim = np.full(n, -np.inf)
     for _ in range(min(k, n)):
-        if picked:
-            objective = lambda_ * relevance - (1.0 - lambda_) * max_sim
-        else:
-            objective = relevance.copy()
+        # The first pick is by relevance alone: max_sim is still -inf everywhere.
+        objective = lambda_ * relevance - (1.0 - lambda_) * max_sim if picked else relevance.copy()
         objective[~available] = -np.inf
         best = int(np.argmax(objective))
         picked.append(best)

@@ -64,7 +64,9 @@ def _extractive(query: str, results: list[RetrievalResult], embedder: Embedder) 
             cursor += 1  # the joining space
         parts.append(sentence)
         citations.append(
-            Citation(text=sentence, start=cursor, end=cursor + len(sentence), references=[results[rank]])
+            Citation(
+                text=sentence, start=cursor, end=cursor + len(sentence), references=[results[rank]]
+            )
         )
         cursor += len(sentence)
     return GenerationResult(output=" ".join(parts), citations=citations, generator="extractive")
@@ -89,9 +91,7 @@ def _generated(query: str, results: list[RetrievalResult], model: Any) -> Genera
     start = 0
     for match in re.finditer(r"[^.!?\n]+[.!?]*(?:\s*\[\d{1,3}\])*", text):
         sentence = match.group(0).strip()
-        refs = [
-            results[int(n) - 1] for n in _CITE.findall(sentence) if 1 <= int(n) <= len(results)
-        ]
+        refs = [results[int(n) - 1] for n in _CITE.findall(sentence) if 1 <= int(n) <= len(results)]
         if refs:
             start = text.find(sentence, start)
             citations.append(

@@ -104,7 +104,10 @@ class Ingestor:
         t = schema.ingestion_jobs
         with self.db.connect() as conn:
             rows = conn.execute(
-                sa.select(t).where(t.c.kb_id == self.kb.id).order_by(t.c.started_at.desc()).limit(limit)
+                sa.select(t)
+                .where(t.c.kb_id == self.kb.id)
+                .order_by(t.c.started_at.desc())
+                .limit(limit)
             ).mappings()
             return [self._job_from_row(r) for r in rows]
 
@@ -114,9 +117,11 @@ class Ingestor:
 
         t = schema.ingestion_jobs
         with self.db.connect() as conn:
-            row = conn.execute(
-                sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb.id)
-            ).mappings().first()
+            row = (
+                conn.execute(sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb.id))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise NotFound(f"ingestion job {job_id!r} not found in knowledge base {self.kb.name!r}")
         return self._job_from_row(row)
@@ -127,16 +132,20 @@ class Ingestor:
         t = schema.ingestion_jobs
         with self.db.begin() as conn:
             if source_id is not None:
-                row = conn.execute(
-                    sa.select(t)
-                    .where(
-                        t.c.kb_id == self.kb.id,
-                        t.c.source_id == source_id,
-                        t.c.status == JobStatus.IN_PROGRESS.value,
+                row = (
+                    conn.execute(
+                        sa.select(t)
+                        .where(
+                            t.c.kb_id == self.kb.id,
+                            t.c.source_id == source_id,
+                            t.c.status == JobStatus.IN_PROGRESS.value,
+                        )
+                        .order_by(t.c.started_at.desc())
+                        .limit(1)
                     )
-                    .order_by(t.c.started_at.desc())
-                    .limit(1)
-                ).mappings().first()
+                    .mappings()
+                    .first()
+                )
                 if row is not None:
                     job = self._job_from_row(row)
                     job.resumed = True
@@ -217,7 +226,9 @@ class Ingestor:
             )
             return source_id
 
-    def _existing(self, source_id: str | None, uris: Iterable[str] | None = None) -> dict[str, _Existing]:
+    def _existing(
+        self, source_id: str | None, uris: Iterable[str] | None = None
+    ) -> dict[str, _Existing]:
         from podium.storage import schema
 
         t = schema.documents
@@ -234,7 +245,9 @@ class Ingestor:
                 wanted = sorted(set(uris))
                 rows = []
                 for start in range(0, len(wanted), 500):
-                    rows += conn.execute(query.where(t.c.uri.in_(wanted[start : start + 500]))).all()
+                    rows += conn.execute(
+                        query.where(t.c.uri.in_(wanted[start : start + 500]))
+                    ).all()
         for rid, uri, h, seen in rows:
             out[uri] = _Existing(id=rid, hash=h, seen_job_id=seen)
         return out
@@ -293,7 +306,11 @@ class Ingestor:
                 if progress is not None:
                     progress(done, len(files))
             self._flush(job, batch, source_id)
-            gone = [e.id for uri, e in existing.items() if uri not in seen and not _under_failed(uri, seen)]
+            gone = [
+                e.id
+                for uri, e in existing.items()
+                if uri not in seen and not _under_failed(uri, seen)
+            ]
             self._delete_docs(job, gone)
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt | SystemExit):
@@ -303,7 +320,10 @@ class Ingestor:
         return self._finish(job)
 
     def ingest_documents(
-        self, documents: Sequence[ParsedDocument | dict[str, Any]], *, progress: ProgressCallback | None
+        self,
+        documents: Sequence[ParsedDocument | dict[str, Any]],
+        *,
+        progress: ProgressCallback | None,
     ) -> IngestionJob:
         """Add or replace the given documents (no deletion of others)."""
         docs = [_as_document(d, i) for i, d in enumerate(documents)]
@@ -450,9 +470,13 @@ class Ingestor:
             for ordinal, chunk in enumerate(pending.chunks.chunks)
         ]
         if rows:
-            ids = conn.execute(
-                chunks.insert().returning(chunks.c.id, sort_by_parameter_order=True), rows
-            ).scalars().all()
+            ids = (
+                conn.execute(
+                    chunks.insert().returning(chunks.c.id, sort_by_parameter_order=True), rows
+                )
+                .scalars()
+                .all()
+            )
             self.index.add(
                 conn, [(cid, self.kb.id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
             )
@@ -461,9 +485,15 @@ class Ingestor:
         from podium.storage import schema
 
         chunks = schema.chunks
-        ids = conn.execute(
-            sa.select(chunks.c.id).where(chunks.c.document_id == doc_id, chunks.c.searchable.is_(True))
-        ).scalars().all()
+        ids = (
+            conn.execute(
+                sa.select(chunks.c.id).where(
+                    chunks.c.document_id == doc_id, chunks.c.searchable.is_(True)
+                )
+            )
+            .scalars()
+            .all()
+        )
         self.index.delete(conn, list(ids))
         conn.execute(chunks.delete().where(chunks.c.document_id == doc_id))
 
@@ -489,7 +519,9 @@ class Ingestor:
 
         kb = schema.knowledge_bases
         conn.execute(
-            kb.update().where(kb.c.id == self.kb.id).values(version=kb.c.version + 1, updated_at=time.time())
+            kb.update()
+            .where(kb.c.id == self.kb.id)
+            .values(version=kb.c.version + 1, updated_at=time.time())
         )
 
 

@@ -52,11 +52,18 @@ class KnowledgeBase:
         """Sync files or directories into the KB: incremental by content hash, resumable."""
         fmt = record_format_from_dict(record_format) if record_format else self.record_format
         return Ingestor(self).sync_paths(
-            [Path(p) for p in paths], include=include, exclude=exclude, record_format=fmt, progress=progress
+            [Path(p) for p in paths],
+            include=include,
+            exclude=exclude,
+            record_format=fmt,
+            progress=progress,
         )
 
     def ingest_documents(
-        self, documents: Sequence[ParsedDocument | dict[str, Any]], *, progress: ProgressCallback | None = None
+        self,
+        documents: Sequence[ParsedDocument | dict[str, Any]],
+        *,
+        progress: ProgressCallback | None = None,
     ) -> IngestionJob:
         """Add or replace documents given directly (uri, text, metadata); never deletes others."""
         return Ingestor(self).ingest_documents(documents, progress=progress)
@@ -78,7 +85,7 @@ class KnowledgeBase:
         query: str,
         number_of_results: int = 5,
         search_type: SearchType | str = SearchType.HYBRID,
-        filter: dict[str, Any] | str | None = None,  # noqa: A002 - Bedrock's parameter name
+        filter: dict[str, Any] | str | None = None,
         *,
         mmr: bool = False,
         boost: Callable[[dict[str, Any]], float] | None = None,
@@ -100,7 +107,7 @@ class KnowledgeBase:
         model: Any = None,
         number_of_results: int = 5,
         search_type: SearchType | str = SearchType.HYBRID,
-        filter: dict[str, Any] | str | None = None,  # noqa: A002
+        filter: dict[str, Any] | str | None = None,
     ) -> GenerationResult:
         """Answer ``query`` from retrieved chunks, with Bedrock-shaped citations."""
         from ._generate import generate_answer

@@ -104,7 +104,9 @@ class Retriever:
                 self._masks.move_to_end(key)
                 return cached
         predicate = compile_filter(parsed)
-        mask = np.fromiter((predicate(m) for m in snap.metadata), dtype=bool, count=len(snap.metadata))
+        mask = np.fromiter(
+            (predicate(m) for m in snap.metadata), dtype=bool, count=len(snap.metadata)
+        )
         with self._lock:
             self._masks[key] = mask
             while len(self._masks) > _MASK_CACHE:
@@ -117,7 +119,7 @@ class Retriever:
         *,
         number_of_results: int,
         search_type: SearchType | str,
-        filter: dict[str, Any] | str | None,  # noqa: A002
+        filter: dict[str, Any] | str | None,
         mmr: bool,
         boost: Callable[[dict[str, Any]], float] | None,
     ) -> list[RetrievalResult]:
@@ -127,7 +129,9 @@ class Retriever:
         if len(query) > 20_000:
             raise InvalidInput("query is longer than 20000 characters")
         if not isinstance(number_of_results, int) or not 1 <= number_of_results <= 100:
-            raise InvalidInput(f"number_of_results must be between 1 and 100, got {number_of_results!r}")
+            raise InvalidInput(
+                f"number_of_results must be between 1 and 100, got {number_of_results!r}"
+            )
         kind = parse_search_type(search_type)
         pool = max(_CANDIDATES, number_of_results * 4)
         with self.kb.service.db.connect() as conn:
@@ -145,7 +149,9 @@ class Retriever:
             keyword_scores: dict[int, float] = {}
             if kind is not SearchType.SEMANTIC:
                 limit = pool if mask is None else pool * 8
-                for cid, score in self.kb.service.chunk_index.search(conn, [self.kb.id], query, limit):
+                for cid, score in self.kb.service.chunk_index.search(
+                    conn, [self.kb.id], query, limit
+                ):
                     p = snap.positions.get(cid)
                     if p is None or (mask is not None and not mask[p]):
                         continue

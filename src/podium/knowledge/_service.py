@@ -43,7 +43,9 @@ class KnowledgeService:
     def embedder(self, model_id: str) -> Embedder:
         """The cached embedder for ``model_id``."""
         if model_id not in self._embedders:
-            self._embedders[model_id] = CachedEmbedder(get_embedder(model_id, self.settings), self.db)
+            self._embedders[model_id] = CachedEmbedder(
+                get_embedder(model_id, self.settings), self.db
+            )
         return self._embedders[model_id]
 
     def create(
@@ -63,10 +65,16 @@ class KnowledgeService:
             )
         if len(description) > 2000:
             raise InvalidInput("description is longer than 2000 characters")
-        config = chunking if isinstance(chunking, ChunkingConfig) else ChunkingConfig.parse(chunking or {})
+        config = (
+            chunking
+            if isinstance(chunking, ChunkingConfig)
+            else ChunkingConfig.parse(chunking or {})
+        )
         model_id = embedding_model or self.settings.embedding_model
         embedder = self.embedder(model_id)
-        fmt = record_format_to_dict(record_format_from_dict(record_format)) if record_format else None
+        fmt = (
+            record_format_to_dict(record_format_from_dict(record_format)) if record_format else None
+        )
         now = time.time()
         kb_id = str(uuid.uuid4())
         with self.db.begin() as conn:
@@ -160,5 +168,7 @@ class KnowledgeService:
         info = self.info(name_or_id)
         with self.db.begin() as conn:
             self.chunk_index.delete_scope(conn, info.id)
-            conn.execute(schema.knowledge_bases.delete().where(schema.knowledge_bases.c.id == info.id))
+            conn.execute(
+                schema.knowledge_bases.delete().where(schema.knowledge_bases.c.id == info.id)
+            )
         self._handles.pop(info.id, None)

@@ -60,7 +60,8 @@ class ExistingRecord:
 class ExistingRecords(Protocol):
     """Top-``k`` stored records most similar to ``text`` (cosine score, best first).
 
-    ``namespace`` defaults to the strategy's resolved namespace for the job.
+    ``namespace`` defaults to the strategy's resolved namespace for the job. An empty
+    ``text`` lists the namespace's own records (newest first, score 0) without any vector search.
     """
 
     def __call__(

@@ -46,7 +46,10 @@ data_sources = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column(
-        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+        "kb_id",
+        sa.String(36),
+        sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"),
+        nullable=False,
     ),
     sa.Column("name", sa.String(500), nullable=False),
     sa.Column("config", JSONType, nullable=False),
@@ -59,10 +62,16 @@ documents = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column(
-        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+        "kb_id",
+        sa.String(36),
+        sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"),
+        nullable=False,
     ),
     sa.Column(
-        "source_id", sa.String(36), sa.ForeignKey("data_sources.id", ondelete="CASCADE"), nullable=True
+        "source_id",
+        sa.String(36),
+        sa.ForeignKey("data_sources.id", ondelete="CASCADE"),
+        nullable=True,
     ),
     sa.Column("uri", sa.String(2000), nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
@@ -80,7 +89,10 @@ chunks = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column(
-        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+        "kb_id",
+        sa.String(36),
+        sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"),
+        nullable=False,
     ),
     sa.Column(
         "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
@@ -89,7 +101,9 @@ chunks = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("token_count", sa.Integer, nullable=False),
     # Hierarchical chunking: children are searched, their parent's text is returned.
-    sa.Column("parent_id", sa.Integer, sa.ForeignKey("chunks.id", ondelete="CASCADE"), nullable=True),
+    sa.Column(
+        "parent_id", sa.Integer, sa.ForeignKey("chunks.id", ondelete="CASCADE"), nullable=True
+    ),
     sa.Column("searchable", sa.Boolean, nullable=False, default=True),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("embedding", sa.LargeBinary, nullable=True),
@@ -102,10 +116,16 @@ ingestion_jobs = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column(
-        "kb_id", sa.String(36), sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"), nullable=False
+        "kb_id",
+        sa.String(36),
+        sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"),
+        nullable=False,
     ),
     sa.Column(
-        "source_id", sa.String(36), sa.ForeignKey("data_sources.id", ondelete="CASCADE"), nullable=True
+        "source_id",
+        sa.String(36),
+        sa.ForeignKey("data_sources.id", ondelete="CASCADE"),
+        nullable=True,
     ),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("stats", JSONType, nullable=False),

@@ -62,7 +62,7 @@ def ensure_sessions_kb(
         kb = knowledge.create(
             SESSIONS_KB,
             description="Sessions of the sample conference (synthetic data).",
-            chunking={"strategy": "fixed_size", "max_tokens": 300, "overlap_percentage": 20},
+            chunking={"strategy": "fixed_size", "max_tokens": 256, "overlap_percentage": 20},
             record_format=SESSIONS_RECORD_FORMAT,
         )
     job = kb.ingest([catalog_path(settings)], progress=progress)

@@ -1,0 +1,62 @@
+"""Helpers shared by benchmark scripts: fresh homes, percentiles, JSON reports."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from podium.config import Settings
+from podium.knowledge import KnowledgeService
+from podium.storage import Database
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def fresh_services(prefix: str) -> tuple[Settings, Database, KnowledgeService]:
+    """Settings, a migrated database and the knowledge service in a new temporary home."""
+    home = Path(tempfile.mkdtemp(prefix=f"podium-bench-{prefix}-"))
+    settings = Settings(home=home)
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    return settings, db, KnowledgeService(db, settings)
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean of latency samples in milliseconds."""
+    ordered = sorted(samples_ms)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    return {
+        "p50_ms": round(pct(50), 3),
+        "p95_ms": round(pct(95), 3),
+        "p99_ms": round(pct(99), 3),
+        "mean_ms": round(statistics.fmean(ordered), 3),
+        "n": len(ordered),
+    }
+
+
+def time_calls(fn: Callable[[int], Any], n: int, warmup: int = 5) -> list[float]:
+    """Latencies (ms) of ``fn(i)`` for i in range(n), after a warm-up."""
+    for i in range(warmup):
+        fn(i)
+    out = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def report(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Print and save a benchmark report under benchmarks/results/."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2))
+    print(json.dumps({name: data}, indent=2))
+    return data

@@ -1,0 +1,149 @@
+"""The attendee's profile, read from long-term memory, and the search boost it implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from podium.memory import MemoryRecord, MemoryService
+
+__all__ = ["HANDS_ON_TYPES", "Profile", "load_profile", "preference_boost"]
+
+#: Formats that count as hands-on.
+HANDS_ON_TYPES = frozenset({"workshop", "builders' session", "code talk"})
+
+#: Memory categories (offline extractor slugs) → catalog topics.
+_CATEGORY_TOPICS = {
+    "generative-ai": "generative AI",
+    "security": "security",
+    "serverless": "serverless",
+    "databases": "databases",
+    "analytics": "analytics",
+    "containers": "containers",
+    "networking": "networking",
+    "observability": "observability",
+    "cost": "cost",
+    "mlops": "MLOps",
+    "iot": "IoT",
+    "devops": "DevOps",
+    "storage": "storage",
+    "migration": "migration",
+}
+_TOPIC_BOOST = 0.5
+_FORMAT_BOOST = 0.6
+_LEVEL_BOOST = 0.3
+_PROFILE_RECORDS = 20
+
+
+@dataclass(kw_only=True)
+class Profile:
+    """What long-term memory says about one attendee."""
+
+    preferences: list[MemoryRecord] = field(default_factory=list)
+    facts: list[MemoryRecord] = field(default_factory=list)
+    summaries: list[MemoryRecord] = field(default_factory=list)
+    topics: set[str] = field(default_factory=set)
+    avoided_topics: set[str] = field(default_factory=set)
+    hands_on: bool = False
+    deep_dive: bool = False
+    beginner: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is known."""
+        return not (self.preferences or self.facts or self.summaries)
+
+    def lines(self) -> list[str]:
+        """``kind: text`` lines for the system prompt's profile block."""
+        return [f"preference: {r.text}" for r in self.preferences] + [
+            f"fact: {r.text}" for r in self.facts
+        ]
+
+    def history_lines(self) -> list[str]:
+        """Summaries of earlier sessions, newest first, for the history block."""
+        return [f"session {r.session_id}: {r.text}" for r in self.summaries]
+
+    def as_state(self) -> dict[str, Any]:
+        """The JSON-safe part kept in ``agent.state`` for tools."""
+        return {
+            "topics": sorted(self.topics),
+            "avoided_topics": sorted(self.avoided_topics),
+            "hands_on": self.hands_on,
+            "deep_dive": self.deep_dive,
+            "beginner": self.beginner,
+        }
+
+
+def _actor_prefix(template: str, actor_id: str, strategy_id: str) -> str:
+    """The actor-level part of a namespace template (everything before ``{sessionId}``)."""
+    head = template.split("{sessionId}", 1)[0]
+    return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
+
+
+def load_profile(memory: MemoryService, memory_id: str, actor_id: str, session_id: str) -> Profile:
+    """Read the actor's preferences, facts and earlier-session summaries from long-term memory."""
+    profile = Profile()
+    for strategy in memory.get_memory(memory_id).strategies:
+        kind = strategy.type
+        for template in strategy.namespaces:
+            prefix = _actor_prefix(template, actor_id, strategy.strategy_id)
+            records, _ = memory.list_memory_records(memory_id, prefix, max_results=_PROFILE_RECORDS)
+            if kind == "user_preference":
+                profile.preferences += records
+            elif kind == "semantic":
+                profile.facts += records
+            elif kind in ("summary", "episodic"):
+                profile.summaries += [r for r in records if r.session_id != session_id]
+    for record in profile.preferences:
+        categories = record.content.get("categories") or []
+        negative = bool(record.content.get("negative")) or str(record.text).lower().startswith(
+            "not "
+        )
+        for category in categories:
+            topic = _CATEGORY_TOPICS.get(category)
+            if topic:
+                (profile.avoided_topics if negative else profile.topics).add(topic)
+            elif not negative:
+                profile.hands_on |= category == "hands-on"
+                profile.deep_dive |= category == "deep-dive"
+                profile.beginner |= category == "beginner"
+    profile.topics -= profile.avoided_topics
+    return profile
+
+
+def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
+    """(boost, reasons) functions over session metadata for a profile held in ``agent.state``."""
+    topics = set(state.get("topics", []))
+    avoided = set(state.get("avoided_topics", []))
+    hands_on = bool(state.get("hands_on"))
+    deep = bool(state.get("deep_dive"))
+    beginner = bool(state.get("beginner"))
+
+    def reasons(meta: dict[str, Any]) -> list[str]:
+        out = [f"your interest in {t}" for t in meta.get("topics", []) if t in topics]
+        if hands_on and meta.get("type") in HANDS_ON_TYPES:
+            out.append(f"hands-on format ({meta.get('type')}) you prefer")
+        level = meta.get("level")
+        if deep and isinstance(level, int | float) and level >= 300:
+            out.append(f"{int(level)}-level depth you asked for")
+        if beginner and isinstance(level, int | float) and level <= 200:
+            out.append(f"{int(level)}-level, beginner friendly")
+        return out
+
+    def boost(meta: dict[str, Any]) -> float:
+        score = 0.0
+        session_topics = set(meta.get("topics", []))
+        score += _TOPIC_BOOST * len(session_topics & topics)
+        if session_topics & avoided:
+            score -= 0.5
+        if hands_on and meta.get("type") in HANDS_ON_TYPES:
+            score += _FORMAT_BOOST
+        level = meta.get("level")
+        if isinstance(level, int | float) and (
+            (deep and level >= 300) or (beginner and level <= 200)
+        ):
+            score += _LEVEL_BOOST
+        return max(score, -0.9)
+
+    return boost, reasons

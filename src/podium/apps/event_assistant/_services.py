@@ -1,0 +1,125 @@
+"""Everything the assistant needs in one process: database, sessions KB, memory and its worker."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from podium.errors import NotFound
+
+from ._catalog import SESSIONS_KB, ensure_sessions_kb
+
+if TYPE_CHECKING:
+    from podium.config import Settings
+    from podium.knowledge import KnowledgeBase, KnowledgeService
+    from podium.knowledge._ingest import ProgressCallback
+    from podium.memory import MemoryService
+    from podium.memory._worker import ExtractionWorker
+    from podium.storage import Database
+
+__all__ = [
+    "MEMORY_NAME",
+    "MEMORY_STRATEGIES",
+    "AssistantServices",
+    "open_services",
+    "shared_services",
+]
+
+MEMORY_NAME = "EventAssistant"
+
+#: The assistant's long-term strategies (AgentCore's built-ins; default namespaces).
+MEMORY_STRATEGIES: list[dict[str, Any]] = [
+    {"type": "user_preference", "name": "preferences"},
+    {"type": "semantic", "name": "facts"},
+    {"type": "summary", "name": "session_summaries"},
+]
+
+
+@dataclass(kw_only=True)
+class AssistantServices:
+    """The event assistant's services over one database."""
+
+    settings: Settings
+    db: Database
+    knowledge: KnowledgeService
+    memory: MemoryService
+    kb: KnowledgeBase
+    memory_id: str
+    worker: ExtractionWorker | None = None
+
+    def close(self) -> None:
+        """Stop the extraction worker and release database connections."""
+        if self.worker is not None:
+            self.worker.stop()
+        self.db.dispose()
+
+
+def _ensure_memory(memory: MemoryService) -> str:
+    for found in memory.list_memories():
+        if found.name == MEMORY_NAME:
+            return found.memory_id
+    return memory.create_memory(
+        MEMORY_NAME,
+        description="What the event assistant remembers about each attendee.",
+        strategies=MEMORY_STRATEGIES,
+    ).memory_id
+
+
+def open_services(
+    settings: Settings,
+    *,
+    ingest: bool = False,
+    start_worker: bool = True,
+    progress: ProgressCallback | None = None,
+) -> AssistantServices:
+    """Open (and on first use create) the sessions KB and the assistant's memory.
+
+    ``ingest=True`` syncs the catalog into the KB (what ``podium up`` does); otherwise an
+    existing KB is used as it is and only a missing one is built.
+    """
+    from podium.knowledge import KnowledgeService
+    from podium.memory import MemoryService
+    from podium.storage import Database
+
+    settings.ensure_home()
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    knowledge = KnowledgeService(db, settings)
+    try:
+        kb = knowledge.get(SESSIONS_KB)
+        if ingest or kb.info.document_count == 0:
+            kb, _ = ensure_sessions_kb(knowledge, settings, progress)
+    except NotFound:
+        kb, _ = ensure_sessions_kb(knowledge, settings, progress)
+    memory = MemoryService(db, settings)
+    services = AssistantServices(
+        settings=settings,
+        db=db,
+        knowledge=knowledge,
+        memory=memory,
+        kb=kb,
+        memory_id=_ensure_memory(memory),
+    )
+    if start_worker:
+        from podium.memory._worker import ExtractionWorker
+
+        services.worker = ExtractionWorker(memory)
+        memory.worker = services.worker
+        services.worker.start()
+    return services
+
+
+_shared: AssistantServices | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_services(settings: Settings | None = None) -> AssistantServices:
+    """The process-wide services (built on first use), for app modules and workers."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            from podium.config import Settings
+
+            _shared = open_services(settings or Settings())
+        return _shared

@@ -1,0 +1,5 @@
+"""``python -m podium.cli``."""
+
+from podium.cli import main
+
+main()

@@ -1,0 +1,36 @@
+"""Memory: short-term events and long-term records (the AgentCore Memory equivalent)."""
+
+from __future__ import annotations
+
+from ._models import (
+    ActorSummary,
+    Event,
+    EventHit,
+    ExtractionJob,
+    Memory,
+    MemoryRecord,
+    MemoryStrategy,
+    RecordHistoryEntry,
+    SessionSummary,
+)
+from ._records import RecordStore
+from ._resources import DEFAULT_NAMESPACES, resolve_namespace
+from ._service import MemoryService
+from ._validation import namespace_matches
+
+__all__ = [
+    "DEFAULT_NAMESPACES",
+    "ActorSummary",
+    "Event",
+    "EventHit",
+    "ExtractionJob",
+    "Memory",
+    "MemoryRecord",
+    "MemoryService",
+    "MemoryStrategy",
+    "RecordHistoryEntry",
+    "RecordStore",
+    "SessionSummary",
+    "namespace_matches",
+    "resolve_namespace",
+]

@@ -1,0 +1,202 @@
+"""SQL helpers of the event write path: fast SQLite execution, job rows, cursor upserts, filters.
+
+Also :func:`rrf_scores`, the rank fusion shared by event and record search.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from podium.errors import InvalidInput
+
+from . import _tables as t
+from ._validation import metadata_key
+
+__all__ = [
+    "execute_many",
+    "fetch",
+    "insert_pk",
+    "job_row",
+    "metadata_clauses",
+    "rrf_scores",
+    "upsert_cursor_statement",
+]
+
+_C = t.extraction_cursors
+_RRF_K = 60
+
+
+def rrf_scores(rankings: Sequence[Sequence[int]], k: int = _RRF_K) -> dict[int, float]:
+    """Reciprocal-rank fusion normalised to 0..1 (1 = ranked first by every non-empty list)."""
+    lists = [r for r in rankings if len(r)]
+    if not lists:
+        return {}
+    scores: dict[int, float] = {}
+    for ranking in lists:
+        for rank, key in enumerate(ranking):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank + 1)
+    best = len(lists) / (k + 1)
+    return {key: s / best for key, s in scores.items()}
+
+
+def metadata_clauses(column: Any, filters: object) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions for AgentCore metadata filters (EQUALS_TO / EXISTS / NOT_EXISTS) on ``column``."""
+    if filters is None:
+        return []
+    if not isinstance(filters, list):
+        raise InvalidInput("metadataFilters must be a list")
+    out: list[sa.ColumnElement[bool]] = []
+    for i, f in enumerate(filters):
+        field = f"metadataFilters[{i}]"
+        if not isinstance(f, dict):
+            raise InvalidInput(f"{field} must be an object")
+        left = f.get("left")
+        key = metadata_key(
+            left.get("metadataKey") if isinstance(left, dict) else None, f"{field}.left.metadataKey"
+        )
+        value = column[key].as_string()
+        op = f.get("operator")
+        if op == "EXISTS":
+            out.append(value.is_not(None))
+        elif op == "NOT_EXISTS":
+            out.append(value.is_(None))
+        elif op == "EQUALS_TO":
+            right = f.get("right")
+            mv = right.get("metadataValue") if isinstance(right, dict) else None
+            sv = mv.get("stringValue") if isinstance(mv, dict) else mv
+            if not isinstance(sv, str):
+                raise InvalidInput(f"{field}.right.metadataValue.stringValue must be a string")
+            out.append(value == sv)
+        else:
+            raise InvalidInput(f"{field}.operator must be EQUALS_TO, EXISTS or NOT_EXISTS")
+    return out
+
+
+def job_row(
+    memory_id: str,
+    actor_id: str,
+    session_id: str,
+    strategy_id: str,
+    trigger: str,
+    from_pk: int,
+    to_pk: int,
+    now: float,
+) -> dict[str, Any]:
+    """A new PENDING ``extraction_jobs`` row (every column, so rows batch in one executemany)."""
+    return {
+        "id": f"job-{uuid.uuid4().hex}",
+        "memory_id": memory_id,
+        "actor_id": actor_id,
+        "session_id": session_id,
+        "strategy_id": strategy_id,
+        "trigger": trigger,
+        "status": "PENDING",
+        "from_event_pk": from_pk,
+        "to_event_pk": to_pk,
+        "attempts": 0,
+        "max_attempts": 3,
+        "error": None,
+        "stats": None,
+        "locked_by": None,
+        "locked_until": None,
+        "run_after": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+# --- The create_event hot path on SQLite -------------------------------------------------
+# SQLAlchemy's per-execute bookkeeping costs more than SQLite itself here, so on SQLite the
+# prebuilt statements are compiled once and run on the DBAPI cursor of the same connection
+# (inside the same transaction). Other dialects go through SQLAlchemy unchanged.
+_COMPILED: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+
+
+def _compiled(conn: sa.Connection, stmt: Any, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    cache_key = (id(stmt), keys)
+    found = _COMPILED.get(cache_key)
+    if found is None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
+        found = (str(compiled), tuple(compiled.positiontup or ()))
+        _COMPILED[cache_key] = found
+    return found
+
+
+def _sqlite_value(value: Any) -> Any:
+    # Mirrors what SQLAlchemy's JSON and Boolean types bind on SQLite.
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _raw_cursor(conn: sa.Connection) -> Any:
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def insert_pk(conn: sa.Connection, stmt: Any, params: dict[str, Any]) -> int:
+    """INSERT one row and return its integer primary key."""
+    if conn.dialect.name != "sqlite":
+        return int(conn.execute(stmt, params).inserted_primary_key[0])  # type: ignore[index]
+    sql, order = _compiled(conn, stmt, tuple(params))
+    cur = _raw_cursor(conn)
+    cur.execute(sql, [_sqlite_value(params[k]) for k in order])
+    return int(cur.lastrowid)
+
+
+def execute_many(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """Run a write statement once per row (all rows have the same keys)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(stmt, rows)
+        return
+    sql, order = _compiled(conn, stmt, tuple(rows[0]))
+    _raw_cursor(conn).executemany(sql, [[_sqlite_value(r[k]) for k in order] for r in rows])
+
+
+def fetch(conn: sa.Connection, stmt: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of a SELECT as plain tuples."""
+    if conn.dialect.name != "sqlite":
+        return [tuple(r) for r in conn.execute(stmt, params)]
+    sql, order = _compiled(conn, stmt, ())
+    cur = _raw_cursor(conn)
+    cur.execute(sql, [params[k] for k in order])
+    return list(cur.fetchall())
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def upsert_cursor_statement(dialect: str) -> Any:
+    """INSERT .. ON CONFLICT DO UPDATE for extraction_cursors, built once per dialect."""
+    found = _UPSERTS.get(dialect)
+    if found is not None:
+        return found
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(_C)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(_C)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[_C.c.memory_id, _C.c.actor_id, _C.c.session_id, _C.c.strategy_id],
+        set_={
+            name: stmt.excluded[name]
+            for name in (
+                "last_event_pk",
+                "user_messages_since",
+                "events_since",
+                "last_event_at",
+                "updated_at",
+            )
+        },
+    )
+    _UPSERTS[dialect] = stmt
+    return stmt

@@ -1,0 +1,450 @@
+"""The HTTP gateway: the Amazon Bedrock AgentCore Runtime contract in front of session workers.
+
+Routes::
+
+    GET  /ping                      {"status": "Healthy"|"HealthyBusy", "time_of_last_update": int}
+    POST /invocations               JSON in; JSON or SSE out, relayed chunk by chunk
+    POST /sessions/{id}/stop        StopRuntimeSession (owner only)
+    GET  /metrics                   Prometheus text format
+    /idp/...                        the dev OIDC issuer (``dev_idp=True`` only)
+
+See ``docs/runtime.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from podium.agents._request import ACTOR_HEADER, SESSION_HEADER
+from podium.config import Settings
+from podium.errors import BackendError, InvalidInput, PodiumError, Unauthorized
+from podium.identity import (
+    ACTOR_ID_PATTERN,
+    AuthorizerConfig,
+    JWTAuthorizer,
+    create_issuer_app,
+    filter_headers,
+    www_authenticate_header,
+)
+
+from ._asgi import Chunk, End, Event, Failed, Start
+from ._backends import make_backend
+from ._metrics import Metrics
+from ._sessions import Session, SessionManager
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_AGENT",
+    "DEV_ACTOR_HEADER",
+    "REQUEST_ID_HEADER",
+    "Runtime",
+    "WorkerFailed",
+    "create_gateway_app",
+    "session_of",
+]
+
+DEFAULT_AGENT = "podium.apps.event_assistant.app:app"
+REQUEST_ID_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id"
+DEV_ACTOR_HEADER = "X-Podium-Actor"
+DEV_ACTOR_DEFAULT = "dev-user"
+MAX_PAYLOAD_BYTES = 100 * 1024 * 1024
+_SESSION_ID_RE = re.compile(r"[\x21-\x7e]{33,256}")
+_REQUEST_ID_RE = re.compile(r"[\x21-\x7e]{1,256}")
+# Headers the gateway itself sets for the app; a client-sent copy is always dropped.
+_CONTRACT_HEADERS = frozenset(
+    h.lower() for h in (SESSION_HEADER, REQUEST_ID_HEADER, ACTOR_HEADER, DEV_ACTOR_HEADER)
+)
+_HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+class WorkerFailed(BackendError):
+    """The session worker failed before it could answer (crashed, or the app broke)."""
+
+    code = "RuntimeClientError"
+    http_status = 502
+
+
+def _error_response(error: PodiumError, headers: dict[str, str] | None = None) -> JSONResponse:
+    out = dict(headers or {})
+    if isinstance(error, Unauthorized):
+        out["WWW-Authenticate"] = www_authenticate_header(error)
+    return JSONResponse(error.to_dict(), status_code=error.http_status, headers=out)
+
+
+def _sse(obj: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n".encode()
+
+
+@dataclass(kw_only=True)
+class Runtime:
+    """Everything one gateway app holds; ``app.state.runtime``."""
+
+    settings: Settings
+    agent: str
+    manager: SessionManager
+    metrics: Metrics
+    authorizer: JWTAuthorizer | None
+    in_flight: int = 0
+    status_changed_at: float = field(default_factory=time.time)
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @property
+    def ping_status(self) -> str:
+        """``HealthyBusy`` while any invocation is in flight."""
+        return "HealthyBusy" if self.in_flight else "Healthy"
+
+    def enter(self) -> None:
+        """An invocation started."""
+        if self.in_flight == 0:
+            self.status_changed_at = time.time()
+        self.in_flight += 1
+        self.metrics.in_flight = self.in_flight
+
+    def leave(self) -> None:
+        """An invocation finished."""
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self.status_changed_at = time.time()
+        self.metrics.in_flight = self.in_flight
+
+    async def start(self) -> None:
+        """Load the agent app (start the zygote) and the session reaper."""
+        if self.authorizer is None:
+            logger.warning(
+                "AUTHENTICATION IS DISABLED (--no-auth / PODIUM_AUTH_DISABLED): any caller can "
+                "act as any actor with the %s header. Never expose this gateway.",
+                DEV_ACTOR_HEADER,
+            )
+        await self.manager.start()
+
+    async def close(self) -> None:
+        """End every session and stop the zygote."""
+        await self.manager.close()
+
+    def spawn_background(self, coro: Any) -> None:
+        """Run ``coro`` detached, keeping a reference until it finishes."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def actor_for(self, request: Request) -> str:
+        """The caller's actor id: from a verified token, or the dev header with auth disabled.
+
+        Raises:
+            Unauthorized: no valid token (counted in the metrics).
+        """
+        if self.authorizer is None:
+            actor = request.headers.get(DEV_ACTOR_HEADER) or DEV_ACTOR_DEFAULT
+            if len(actor) > 255 or not ACTOR_ID_PATTERN.fullmatch(actor):
+                raise InvalidInput(f"{DEV_ACTOR_HEADER} is not a valid actor id")
+            return actor
+        try:
+            principal = await self.authorizer.authenticate(request.headers.get("authorization"))
+        except Unauthorized:
+            self.metrics.auth_failures += 1
+            raise
+        return principal.actor_id
+
+
+class _RelayResponse(Response):
+    """Relays a worker's response: each chunk is sent to the client as soon as it arrives."""
+
+    def __init__(
+        self,
+        *,
+        start: Start,
+        events: AsyncIterator[Event],
+        extra_headers: dict[str, str],
+        cancel: Callable[[], Any],
+        finish: Callable[[str, bool], Any],
+    ) -> None:
+        self.status_code = start.status
+        self.background = None
+        skip = _HOP_HEADERS | {k.lower() for k in extra_headers}
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in start.headers]
+        raw = [(k, v) for k, v in raw if k.decode("latin-1") not in skip]
+        raw += [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra_headers.items()
+        ]
+        self.raw_headers = raw
+        content_type = next((v for k, v in raw if k == b"content-type"), b"")
+        self._sse = content_type.startswith(b"text/event-stream")
+        self._events = events
+        self._cancel = cancel
+        self._finish = finish
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client_gone = False
+
+        async def listen() -> None:
+            nonlocal client_gone
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    client_gone = True
+                    await self._cancel()
+                    return
+
+        async def deliver(message: dict[str, Any]) -> None:
+            nonlocal client_gone
+            if client_gone:
+                return
+            try:
+                await send(message)
+            except Exception:  # the client went away mid-stream
+                client_gone = True
+                await self._cancel()
+
+        listener = asyncio.get_running_loop().create_task(listen())
+        outcome, clean = str(self.status_code), False
+        try:
+            await deliver(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            async for event in self._events:
+                if isinstance(event, Chunk):
+                    await deliver(
+                        {"type": "http.response.body", "body": event.data, "more_body": True}
+                    )
+                elif isinstance(event, Failed):
+                    outcome = "stream_error"
+                    if self._sse:
+                        error = WorkerFailed(event.message).to_dict()
+                        await deliver(
+                            {"type": "http.response.body", "body": _sse(error), "more_body": True}
+                        )
+                    break
+                elif isinstance(event, End):
+                    break
+            clean = True
+            await deliver({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            listener.cancel()
+            await self._finish("client_gone" if client_gone else outcome, clean)
+
+
+def _app_headers(
+    request: Request, *, allowlist: Sequence[str], session_id: str, request_id: str, actor: str
+) -> list[tuple[str, str]]:
+    passed = filter_headers(request.headers, allowlist)
+    headers = [(k, v) for k, v in passed.items() if k.lower() not in _CONTRACT_HEADERS]
+    headers += [
+        ("content-type", "application/json"),
+        (SESSION_HEADER, session_id),
+        (REQUEST_ID_HEADER, request_id),
+        (ACTOR_HEADER, actor),
+    ]
+    return headers
+
+
+def _make_routes(runtime: Runtime) -> list[BaseRoute]:
+    settings = runtime.settings
+    metrics = runtime.metrics
+    manager = runtime.manager
+
+    async def ping(request: Request) -> Response:
+        return JSONResponse(
+            {"status": runtime.ping_status, "time_of_last_update": int(runtime.status_changed_at)}
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    async def invocations(request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
+        session_id = request.headers.get(SESSION_HEADER) or f"podium-{uuid.uuid4()}"
+        ids = {SESSION_HEADER: session_id, REQUEST_ID_HEADER: request_id}
+
+        def refuse(error: PodiumError) -> Response:
+            metrics.observe_invocation(error.http_status, time.perf_counter() - started)
+            logger.info(
+                "request_id=<%s> session_id=<%s> | refused status=<%d> error=<%s>",
+                request_id,
+                session_id,
+                error.http_status,
+                error.code,
+            )
+            return _error_response(error, ids)
+
+        if not _REQUEST_ID_RE.fullmatch(request_id):
+            request_id = str(uuid.uuid4())
+            ids[REQUEST_ID_HEADER] = request_id
+            return refuse(InvalidInput(f"{REQUEST_ID_HEADER} must be 1-256 visible characters"))
+        try:
+            actor = await runtime.actor_for(request)
+            if not _SESSION_ID_RE.fullmatch(session_id):
+                raise InvalidInput(
+                    f"{SESSION_HEADER} must be 33-256 visible ASCII characters "
+                    f"(got {len(session_id)}); omit it to start a new session"
+                )
+            body = await request.body()
+            if len(body) > MAX_PAYLOAD_BYTES:
+                raise InvalidInput("payload larger than 100 MB")
+            try:
+                json.loads(body)
+            except ValueError:
+                raise InvalidInput("request body is not valid JSON") from None
+            session = await manager.acquire(session_id, actor)
+        except PodiumError as err:
+            return refuse(err)
+
+        runtime.enter()
+        worker = session.worker
+        assert worker is not None
+        headers = _app_headers(
+            request,
+            allowlist=settings.request_header_allowlist,
+            session_id=session_id,
+            request_id=request_id,
+            actor=actor,
+        )
+        events = worker.invoke(headers, body).__aiter__()
+        done = False
+
+        async def finish(outcome: str, clean: bool) -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            if not clean and worker.alive() and session.worker is worker:
+                # Interrupted mid-relay (shutdown): the channel is mid-frame, so drop the worker.
+                await manager.discard_worker(session)
+            with contextlib.suppress(Exception):
+                await events.aclose()  # type: ignore[attr-defined]
+            manager.release(session)
+            runtime.leave()
+            elapsed = time.perf_counter() - started
+            metrics.observe_invocation(outcome, elapsed)
+            logger.info(
+                "request_id=<%s> session_id=<%s> | invocation finished outcome=<%s> ms=<%.1f>",
+                request_id,
+                session_id,
+                outcome,
+                elapsed * 1000,
+            )
+
+        try:
+            first = await events.__anext__()
+        except BaseException:
+            await finish("502", False)
+            raise
+        if not isinstance(first, Start):
+            message = first.message if isinstance(first, Failed) else "no response from the app"
+            await finish("502", True)
+            return _error_response(WorkerFailed(message), ids)
+        return _RelayResponse(
+            start=first, events=events, extra_headers=ids, cancel=worker.cancel, finish=finish
+        )
+
+    async def stop_session(request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        try:
+            actor = await runtime.actor_for(request)
+            await manager.stop(session_id, actor)
+        except PodiumError as err:
+            return _error_response(err)
+        logger.info("session_id=<%s> | session stopped by its owner", session_id)
+        return JSONResponse({"runtimeSessionId": session_id, "statusCode": 200})
+
+    return [
+        Route("/ping", ping, methods=["GET"]),
+        Route("/invocations", invocations, methods=["POST"]),
+        Route("/sessions/{session_id:path}/stop", stop_session, methods=["POST"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+
+
+def create_gateway_app(
+    settings: Settings,
+    agent: str = DEFAULT_AGENT,
+    dev_idp: bool = False,
+    *,
+    public_url: str | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+    middleware: Sequence[Middleware] = (),
+) -> Starlette:
+    """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
+
+    Args:
+        settings: host/port, isolation, session timeouts, ``max_workers``, ``auth_*``,
+            ``request_header_allowlist``, ``log_level``.
+        agent: the agent app as ``module:attr`` (a ``BedrockAgentCoreApp``).
+        dev_idp: mount the dev OIDC issuer at ``/idp``; without ``auth_discovery_url`` the
+            gateway then trusts it (through the same JWT authorizer as any provider).
+        public_url: the URL clients use (default ``http://{host}:{port}``); the dev issuer's
+            ``iss`` and discovery URL derive from it.
+        extra_routes: more routes (web UI, APIs) served by the same app, after the runtime's.
+        middleware: Starlette middleware for the whole app.
+
+    Raises:
+        ConfigurationError: authentication is on but no discovery URL is configured.
+    """
+    base_url = (public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    routes: list[BaseRoute] = []
+    if dev_idp:
+        routes.append(Mount("/idp", app=create_issuer_app(f"{base_url}/idp", settings.home)))
+    authorizer: JWTAuthorizer | None = None
+    if not settings.auth_disabled:
+        discovery = settings.auth_discovery_url
+        if not discovery and dev_idp:
+            discovery = f"{base_url}/idp/.well-known/openid-configuration"
+        config = AuthorizerConfig.from_settings(
+            settings.model_copy(update={"auth_discovery_url": discovery})
+        )
+        authorizer = JWTAuthorizer(config)
+    metrics = Metrics()
+    manager = SessionManager(
+        make_backend(settings.isolation, agent, log_level=settings.log_level),
+        idle_timeout_s=settings.session_idle_timeout_s,
+        max_lifetime_s=settings.session_max_lifetime_s,
+        max_workers=settings.max_workers,
+        metrics=metrics,
+    )
+    runtime = Runtime(
+        settings=settings, agent=agent, manager=manager, metrics=metrics, authorizer=authorizer
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = Starlette(
+        routes=[*_make_routes(runtime), *routes, *extra_routes],
+        middleware=list(middleware),
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def session_of(app: Starlette, session_id: str) -> Session | None:
+    """The live session ``session_id`` of a gateway app (for tests and the web UI)."""
+    runtime: Runtime = app.state.runtime
+    return runtime.manager.get(session_id)

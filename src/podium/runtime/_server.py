@@ -1,0 +1,63 @@
+"""``podium serve``: run the gateway with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from starlette.routing import BaseRoute
+
+from podium.config import Settings
+
+from ._gateway import DEFAULT_AGENT, create_gateway_app
+
+__all__ = ["serve"]
+
+
+def serve(
+    settings: Settings,
+    agent: str = DEFAULT_AGENT,
+    dev_idp: bool = False,
+    *,
+    app_dir: str | Path | None = ".",
+    public_url: str | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+    access_log: bool = False,
+) -> None:
+    """Serve the runtime gateway on ``settings.host:settings.port`` until interrupted.
+
+    Args:
+        settings: see :func:`create_gateway_app`; ``auth_disabled`` is ``--no-auth``.
+        agent: ``module:attr`` (or ``file.py:attr``) of a ``BedrockAgentCoreApp``.
+        dev_idp: mount the dev OIDC issuer at ``/idp`` and trust it.
+        app_dir: directory put first on ``sys.path`` so ``--agent myapp:app`` finds ``myapp.py``
+            there (like ``uvicorn --app-dir``); ``None`` leaves ``sys.path`` alone.
+        public_url: externally visible base URL, if not ``http://host:port``.
+        extra_routes: extra routes served by the same app (web UI).
+        access_log: uvicorn's access log.
+    """
+    import uvicorn
+
+    if app_dir is not None:
+        path = str(Path(app_dir).resolve())
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    level = settings.log_level.upper()
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s | %(message)s", force=False
+    )
+    logging.getLogger("podium").setLevel(level)
+    app = create_gateway_app(
+        settings, agent, dev_idp, public_url=public_url, extra_routes=extra_routes
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=level.lower(),
+        access_log=access_log,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )

@@ -1,0 +1,58 @@
+"""Shared fixtures. Tests reach only loopback: any other outbound connection fails loudly."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podium.config import Settings
+from podium.knowledge import KnowledgeService
+from podium.storage import Database
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            raise ConnectionRefusedError(f"tests may not reach {host}: only loopback is allowed")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _block_egress() -> Iterator[None]:
+    socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh PODIUM_HOME under tmp_path."""
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    """A migrated SQLite database in the test's home."""
+    settings.ensure_home()
+    database = Database(settings.resolved_database_url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def knowledge(db: Database, settings: Settings) -> KnowledgeService:
+    """The knowledge service over the test database."""
+    return KnowledgeService(db, settings)
