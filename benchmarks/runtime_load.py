@@ -37,6 +37,7 @@ import psutil
 from _common import percentiles, report
 
 SESSION = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
+ACTOR = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Podium-Actor-Id"
 
 SIMPLE_APP = """
 from bedrock_agentcore.runtime import BedrockAgentCoreApp
@@ -135,10 +136,11 @@ async def _invoke(
     return (time.perf_counter() - start) * 1000, ok
 
 
-async def load(url: str, sessions: int, step: int, requests: int, prompt: str) -> dict[str, Any]:
+async def load(
+    url: str, sessions: int, step: int, requests: int, payload: dict[str, Any]
+) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
-    payload = {"prompt": prompt}
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
         sids = [f"bench-{i:05d}-{'x' * 32}" for i in range(sessions)]
         cold: list[float] = []
         errors = 0
@@ -174,13 +176,13 @@ async def load(url: str, sessions: int, step: int, requests: int, prompt: str) -
     }
 
 
-async def overhead(url: str, agent: str, n: int, prompt: str) -> dict[str, Any]:
+async def overhead(url: str, agent: str, n: int, body: dict[str, Any]) -> dict[str, Any]:
     """Same app, same payload: through the gateway (warm session) vs in-process ASGI."""
     from podium.runtime._asgi import Event, call_invocation, load_app
 
-    payload = json.dumps({"prompt": prompt}).encode()
+    payload = json.dumps(body).encode()
     app = load_app(agent)
-    headers = [(SESSION, "inproc-" + "z" * 40)]
+    headers = [(SESSION, "inproc-" + "z" * 40), (ACTOR, "dev-user")]
 
     async def emit(event: Event) -> None:
         return None
@@ -195,7 +197,7 @@ async def overhead(url: str, agent: str, n: int, prompt: str) -> dict[str, Any]:
     sid = "overhead-" + "w" * 40
     async with httpx.AsyncClient(timeout=120) as client:
         for i in range(n + 10):
-            ms, ok = await _invoke(client, url, sid, {"prompt": prompt})
+            ms, ok = await _invoke(client, url, sid, body)
             if i >= 10 and ok:
                 gateway.append(ms)
     p_in, p_gw = percentiles(inproc), percentiles(gateway)
@@ -208,7 +210,13 @@ async def overhead(url: str, agent: str, n: int, prompt: str) -> dict[str, Any]:
 
 
 def run_app(
-    name: str, agent: str, sessions: int, step: int, requests: int, n_overhead: int, prompt: str
+    name: str,
+    agent: str,
+    sessions: int,
+    step: int,
+    requests: int,
+    n_overhead: int,
+    payload: dict[str, Any],
 ) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix=f"podium-bench-runtime-{name}-"))
     started = time.perf_counter()
@@ -216,9 +224,15 @@ def run_app(
     startup_s = time.perf_counter() - started
     try:
         result: dict[str, Any] = {"agent": agent, "gateway_startup_s": round(startup_s, 2)}
-        result["load"] = asyncio.run(load(url, sessions, step, requests, prompt))
+        result["load"] = asyncio.run(load(url, sessions, step, requests, payload))
         result["memory"] = worker_uss_mb(proc.pid)
-        result["overhead"] = asyncio.run(overhead(url, agent, n_overhead, prompt))
+        result["overhead"] = asyncio.run(overhead(url, agent, n_overhead, payload))
+        statuses = httpx.get(f"{url}/metrics", timeout=10).text
+        result["invocations_by_status"] = {
+            line.split('"')[1]: float(line.split()[-1])
+            for line in statuses.splitlines()
+            if line.startswith("podium_runtime_invocations_total{")
+        }
         metrics = httpx.get(f"{url}/metrics", timeout=10).text
         result["worker_crashes"] = next(
             float(line.split()[-1])
@@ -263,7 +277,7 @@ def main() -> None:
         args.step,
         args.requests,
         args.overhead_n,
-        "hello",
+        {"prompt": "hello"},
     )
     ea = "podium.apps.event_assistant.app"
     if not args.no_event_assistant:
@@ -279,7 +293,7 @@ def main() -> None:
                 min(args.step, args.ea_sessions),
                 2,
                 30,
-                "recommend sessions about serverless security",
+                {"prompt": "recommend sessions about serverless security", "stream": False},
             )
         else:
             results["event_assistant"] = {"skipped": f"{ea} is not importable"}

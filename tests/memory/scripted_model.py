@@ -42,8 +42,8 @@ class ScriptedModel(Model):
         **kwargs: Any,
     ) -> AsyncGenerator[StreamEvent, None]:
         """Stream the next scripted reply as text."""
-        last = messages[-1] if messages else {"content": []}
-        user_text = "".join(str(block.get("text", "")) for block in last["content"])
+        blocks = messages[-1]["content"] if messages else []
+        user_text = "".join(str(block.get("text", "")) for block in blocks)
         self.calls.append((system_prompt, user_text))
         if not self.replies:
             raise AssertionError(f"scripted model ran out of replies (call {len(self.calls)})")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from . import _context
-from ._output import console, print_json, progress_bar
+from ._output import console, err_console, print_json, progress_bar
 
 __all__ = ["eval_app"]
 
@@ -49,4 +49,41 @@ def retrieval(
     for key in ("ndcg@10", "recall@10", "recall@100", "mrr@10"):
         table.add_row(key, f"{report[key]:.4f}")
     table.add_row("ms/query", str(report["ms_per_query"]))
+    console.print(table)
+
+
+@eval_app.command("memory")
+def memory(
+    locomo: Annotated[Path, typer.Option(help="LoCoMo JSON file (list of conversations).")],
+    top_k: Annotated[int, typer.Option("--top-k", help="Turns retrieved per question.")] = 10,
+    baseline: Annotated[
+        str, typer.Option(help="none, or bm25 for a keyword-only baseline in the same run.")
+    ] = "none",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Evidence recall@k of memory search on LoCoMo conversations (categories 1-4)."""
+    from podium.errors import InvalidInput
+    from podium.memory._eval import evaluate_locomo
+
+    if baseline not in ("none", "bm25"):
+        raise InvalidInput("--baseline must be none or bm25")
+    report = evaluate_locomo(
+        locomo,
+        top_k=top_k,
+        baseline="bm25" if baseline == "bm25" else "none",
+        settings=_context.settings(),
+        progress=None if as_json else (lambda message: err_console.print(message)),
+    )
+    if as_json:
+        print_json(report)
+        return
+    key = f"recall@{top_k}"
+    table = Table(
+        "category", key, title=f"LoCoMo evidence recall ({report.get('questions')} questions)"
+    )
+    table.add_row("all", f"{report[key]:.4f}")
+    for category, value in sorted(report.get("by_category", {}).items()):
+        table.add_row(str(category), f"{value:.4f}")
+    if "baseline_bm25" in report:
+        table.add_row("bm25 baseline", f"{report['baseline_bm25'][key]:.4f}")
     console.print(table)

@@ -16,6 +16,7 @@ from . import _context
 from ._demo import demo
 from ._eval import eval_app
 from ._kb import kb_app
+from ._memory import memory_app
 from ._output import err_console
 
 __all__ = ["app", "main"]
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
+app.add_typer(memory_app, name="memory")
 app.command("demo")(demo)
 
 

@@ -104,7 +104,6 @@ class Runtime:
     authorizer: JWTAuthorizer | None
     in_flight: int = 0
     status_changed_at: float = field(default_factory=time.time)
-    _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @property
     def ping_status(self) -> str:
@@ -138,12 +137,6 @@ class Runtime:
     async def close(self) -> None:
         """End every session and stop the zygote."""
         await self.manager.close()
-
-    def spawn_background(self, coro: Any) -> None:
-        """Run ``coro`` detached, keeping a reference until it finishes."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def actor_for(self, request: Request) -> str:
         """The caller's actor id: from a verified token, or the dev header with auth disabled.

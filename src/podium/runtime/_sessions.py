@@ -72,6 +72,7 @@ class SessionManager:
         self._reaper: asyncio.Task[None] | None = None
         self._started = False
         self._start_lock: asyncio.Lock | None = None
+        self._closing: set[asyncio.Task[None]] = set()
 
     # -- lifecycle of the manager ----------------------------------------------------------------
 
@@ -199,7 +200,9 @@ class SessionManager:
                 session.session_id,
                 worker.pid,
             )
-            asyncio.get_running_loop().create_task(worker.close())
+            task = asyncio.get_running_loop().create_task(worker.close())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
             self._count_workers()
 
     async def _ensure_worker(self, session: Session) -> None:

@@ -9,7 +9,6 @@ from podium.errors import InvalidInput
 from ._hooks import MemoryHookProvider
 from ._prompts import SYSTEM_PROMPT
 from ._services import AssistantServices, shared_services
-from ._tools import make_tools
 
 if TYPE_CHECKING:
     from strands import Agent
@@ -17,7 +16,12 @@ if TYPE_CHECKING:
 
     from podium.config import Settings
 
-__all__ = ["create_agent"]
+__all__ = ["DEFAULT_LAST_K_TURNS", "DEFAULT_TOOL_TIMEOUT_S", "create_agent"]
+
+#: How many earlier turns of the same session are restored as messages.
+DEFAULT_LAST_K_TURNS = 5
+#: How long one knowledge-base call of a tool may take before it becomes an error result.
+DEFAULT_TOOL_TIMEOUT_S = 10.0
 
 
 def create_agent(
@@ -28,31 +32,37 @@ def create_agent(
     services: AssistantServices | None = None,
     model: Model | None = None,
     callback_handler: Any = None,
-    last_k_turns: int = 5,
+    last_k_turns: int = DEFAULT_LAST_K_TURNS,
+    tool_timeout_s: float = DEFAULT_TOOL_TIMEOUT_S,
 ) -> Agent:
     """A Strands agent for one attendee and one session, personalised from memory.
 
     ``actor_id`` and ``session_id`` go into ``agent.state``, where the hooks and tools read them:
-    they never come from the prompt.
+    they never come from the prompt. ``services`` defaults to the process-wide
+    :func:`shared_services` (built from ``settings``); ``model`` defaults to the configured one
+    (the offline model unless ``PODIUM_MODEL`` says otherwise). Loading memory happens here, in
+    the ``AgentInitializedEvent`` hook, so the returned agent already holds its context.
     """
     from strands import Agent
 
     from podium.agents import build_model
     from podium.memory._validation import validate_actor_id, validate_session_id
 
+    if not isinstance(actor_id, str) or not isinstance(session_id, str):
+        raise InvalidInput("actor_id and session_id must be strings")
     validate_actor_id(actor_id)
     validate_session_id(session_id)
+    if not 1 <= last_k_turns <= 100:
+        raise InvalidInput("last_k_turns must be between 1 and 100")
     services = services or shared_services(settings)
     if model is None:
         model = build_model(settings or services.settings)
-    if not isinstance(actor_id, str) or not isinstance(session_id, str):
-        raise InvalidInput("actor_id and session_id must be strings")
     hooks = MemoryHookProvider(
         services.memory, services.memory_id, base_prompt=SYSTEM_PROMPT, last_k_turns=last_k_turns
     )
     return Agent(
         model=model,
-        tools=make_tools(services.kb),
+        tools=services.tools(tool_timeout_s),
         system_prompt=SYSTEM_PROMPT,
         hooks=[hooks],
         state={"actor_id": actor_id, "session_id": session_id},

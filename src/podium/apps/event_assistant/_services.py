@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from podium.errors import NotFound
@@ -47,6 +47,22 @@ class AssistantServices:
     kb: KnowledgeBase
     memory_id: str
     worker: ExtractionWorker | None = None
+    _tools: dict[float, list[Any]] = field(default_factory=dict, repr=False)
+    _tools_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def tools(self, timeout_s: float) -> list[Any]:
+        """The assistant's Strands tools over this KB, built once per timeout.
+
+        Building a ``@tool`` derives a pydantic model from the signature (milliseconds), and
+        the tools keep no per-agent state, so every agent of the process shares one list.
+        """
+        from ._tools import make_tools
+
+        with self._tools_lock:
+            found = self._tools.get(timeout_s)
+            if found is None:
+                found = self._tools[timeout_s] = make_tools(self.kb, timeout_s=timeout_s)
+            return found
 
     def close(self) -> None:
         """Stop the extraction worker and release database connections."""

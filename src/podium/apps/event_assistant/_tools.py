@@ -1,18 +1,36 @@
-"""The assistant's tools: ``search_sessions`` (KB retrieve with filters) and ``get_session``."""
+"""The assistant's tools: ``search_sessions`` (KB retrieve with filters) and ``get_session``.
+
+Every knowledge-base call runs under a deadline (:func:`call_with_deadline`). A call that raises
+or overruns becomes an *error tool result* the model can read and apologise for, so a turn
+always ends with a ``toolResult`` for each ``toolUse`` and the session stays usable: Strands
+has no per-tool timeout of its own, and a sync tool that never returns would hang the turn.
+
+Strands is imported at module level because ``@tool`` resolves the functions' type hints
+(``ToolContext``) from this module's globals; ``create_agent`` imports this module lazily.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import TYPE_CHECKING, Any, Literal
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from podium.errors import InvalidInput
+from strands import ToolContext, tool
+
+from podium.errors import InvalidInput, PodiumError
 
 from ._profile import preference_boost
 
 if TYPE_CHECKING:
     from podium.knowledge import KnowledgeBase, RetrievalResult
 
-__all__ = ["make_tools"]
+__all__ = ["ToolTimeout", "call_with_deadline", "make_tools"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Day = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 Level = Literal[100, 200, 300, 400]
@@ -32,6 +50,84 @@ Topic = Literal[
 
 _CODE = re.compile(r"^[A-Z]{3}\d{3}$")
 _SNIPPET_WORDS = 40
+#: Sessions can have several chunks: over-fetch, then keep each session once.
+_OVERFETCH = 3
+_MAX_FETCH = 30
+
+
+class ToolTimeout(TimeoutError):
+    """A tool's backend call did not finish within its deadline."""
+
+
+def call_with_deadline(fn: Callable[[], T], timeout_s: float, what: str) -> T:
+    """``fn()``, or :class:`ToolTimeout` when it has not returned within ``timeout_s``.
+
+    The call runs in a daemon thread: Python cannot kill a thread, so a call that hangs keeps
+    running in the background, but neither the turn nor interpreter shutdown waits for it.
+    Exceptions raised by ``fn`` propagate to the caller unchanged.
+    """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as e:  # handed back to the caller's thread
+            outcome["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=f"podium-tool-{what}", daemon=True).start()
+    if not done.wait(timeout_s):
+        raise ToolTimeout(f"{what} did not finish within {timeout_s:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+def _error_result(tool_name: str, error: BaseException) -> dict[str, Any]:
+    """A Strands error tool result the model can read (no internals beyond the message)."""
+    if isinstance(error, ToolTimeout):
+        text = f"the session catalog did not answer in time ({error}); try again shortly"
+    elif isinstance(error, PodiumError):
+        text = str(error)
+    else:
+        text = f"the session catalog is unavailable right now ({type(error).__name__})"
+    logger.warning("tool=<%s>, error=<%s> | tool call failed", tool_name, type(error).__name__)
+    return {"status": "error", "content": [{"text": f"Error: {text}"}]}
+
+
+def _filter(
+    day: str | None, level: int | None, session_type: str | None, topic: str | None
+) -> dict[str, Any] | None:
+    """The knowledge-base filter (Bedrock grammar) for the tool's optional arguments."""
+    clauses: list[dict[str, Any]] = []
+    if day:
+        clauses.append({"equals": {"key": "day", "value": day}})
+    if level:
+        clauses.append({"equals": {"key": "level", "value": int(level)}})
+    if session_type:
+        clauses.append({"equals": {"key": "type", "value": session_type}})
+    if topic:
+        clauses.append({"listContains": {"key": "topics", "value": topic}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"andAll": clauses}
+
+
+def _one_per_session(results: list[RetrievalResult], limit: int) -> list[RetrievalResult]:
+    """The best-scoring chunk of each session, in rank order, at most ``limit``."""
+    seen: set[Any] = set()
+    out: list[RetrievalResult] = []
+    for result in results:
+        code = result.metadata.get("code") or result.source_uri
+        if code in seen:
+            continue
+        seen.add(code)
+        out.append(result)
+        if len(out) == limit:
+            break
+    return out
 
 
 def _card(result: RetrievalResult, reasons: list[str]) -> dict[str, Any]:
@@ -55,9 +151,14 @@ def _card(result: RetrievalResult, reasons: list[str]) -> dict[str, Any]:
     }
 
 
-def make_tools(kb: KnowledgeBase) -> list[Any]:
-    """Strands tools bound to the sessions knowledge base."""
-    from strands import ToolContext, tool
+def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
+    """Strands tools bound to the sessions knowledge base.
+
+    The tools hold no per-agent state (the profile comes from ``tool_context.agent.state``), so
+    one list serves every agent of a process. ``timeout_s`` bounds each knowledge-base call.
+    """
+    if timeout_s <= 0:
+        raise InvalidInput("timeout_s must be positive")
 
     @tool(context=True)
     def search_sessions(
@@ -68,7 +169,7 @@ def make_tools(kb: KnowledgeBase) -> list[Any]:
         session_type: SessionType | None = None,
         topic: Topic | None = None,
         max_results: int = 5,
-    ) -> list[dict[str, Any]]:
+    ) -> Any:
         """Search the conference catalog for sessions to recommend or find.
 
         Use it to recommend, suggest, find or list sessions, talks and workshops. Results are
@@ -84,27 +185,22 @@ def make_tools(kb: KnowledgeBase) -> list[Any]:
         """
         if not 1 <= int(max_results) <= 10:
             raise InvalidInput("max_results must be between 1 and 10")
-        clauses: list[dict[str, Any]] = []
-        if day:
-            clauses.append({"equals": {"key": "day", "value": day}})
-        if level:
-            clauses.append({"equals": {"key": "level", "value": int(level)}})
-        if session_type:
-            clauses.append({"equals": {"key": "type", "value": session_type}})
-        if topic:
-            clauses.append({"listContains": {"key": "topics", "value": topic}})
-        flt: dict[str, Any] | None = None
-        if len(clauses) == 1:
-            flt = clauses[0]
-        elif clauses:
-            flt = {"andAll": clauses}
+        flt = _filter(day, level, session_type, topic)
         profile = tool_context.agent.state.get("profile") or {}
         boost, reasons = preference_boost(profile)
-        results = kb.retrieve(query, int(max_results), filter=flt, boost=boost)
-        return [_card(r, reasons(r.metadata)) for r in results]
+        fetch = min(int(max_results) * _OVERFETCH, _MAX_FETCH)
+        try:
+            results = call_with_deadline(
+                lambda: kb.retrieve(query, fetch, filter=flt, boost=boost),
+                timeout_s,
+                "search_sessions",
+            )
+        except Exception as e:
+            return _error_result("search_sessions", e)
+        return [_card(r, reasons(r.metadata)) for r in _one_per_session(results, int(max_results))]
 
     @tool
-    def get_session(code: str) -> dict[str, Any]:
+    def get_session(code: str) -> Any:
         """Look up one session by its code (for example AIM301) to get its full details.
 
         Args:
@@ -113,11 +209,16 @@ def make_tools(kb: KnowledgeBase) -> list[Any]:
         code = code.strip().upper()
         if not _CODE.match(code):
             raise InvalidInput(f"session code must look like AIM301, got {code!r}")
-        found = kb.retrieve(code, 1, "KEYWORD", filter={"equals": {"key": "code", "value": code}})
-        if not found:
-            found = kb.retrieve(
-                code, 1, "SEMANTIC", filter={"equals": {"key": "code", "value": code}}
-            )
+        by_code = {"equals": {"key": "code", "value": code}}
+
+        def lookup() -> list[RetrievalResult]:
+            found = kb.retrieve(code, 1, "KEYWORD", filter=by_code)
+            return found or kb.retrieve(code, 1, "SEMANTIC", filter=by_code)
+
+        try:
+            found = call_with_deadline(lookup, timeout_s, "get_session")
+        except Exception as e:
+            return _error_result("get_session", e)
         if not found:
             return {"error": f"no session with code {code}"}
         card = _card(found[0], [])

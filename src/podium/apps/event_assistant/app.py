@@ -1,16 +1,23 @@
 """The event assistant as an AgentCore Runtime app (``podium serve`` runs this file unchanged).
 
 POST /invocations ``{"prompt": "..."}`` (optionally ``"stream": false``). The session comes from
-the runtime session header and the actor from the verified request context — never from the
-payload. Streaming responses are SSE events: ``text`` deltas, ``tool_call`` and a ``final`` event
-with the answer, the session cards and the cited codes.
+the runtime session header and the actor from the verified request context (the gateway sets
+:data:`podium.agents.ACTOR_HEADER` from the token) — never from the payload. Streaming
+responses are SSE events: ``text`` deltas, ``tool_call`` and a ``final`` event with the answer,
+the session cards and the cited codes; a failure mid-stream is an ``error`` event. Errors
+before the turn starts are JSON ``{"error", "message"}`` with a 4xx status (401 without an
+actor, 400 for a bad payload or a missing session id).
+
+The module only touches :func:`shared_services` when the first request arrives, so importing
+it is cheap; :func:`configure` lets an embedding process (or a test) hand it services instead.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bedrock_agentcore.runtime import BedrockAgentCoreApp, RequestContext
 from starlette.responses import JSONResponse
@@ -21,19 +28,46 @@ from podium.errors import InvalidInput, PodiumError
 from ._agent import create_agent
 from ._turn import TurnResult, stream_turn
 
+if TYPE_CHECKING:
+    from ._services import AssistantServices
+
+__all__ = ["app", "configure", "invoke"]
+
 app = BedrockAgentCoreApp()
 
-_agents: dict[tuple[str, str], Any] = {}
-_lock = threading.Lock()
+#: Agents kept warm per (actor, session); the least recently used is dropped beyond this. Under
+#: ``podium serve`` each session has its own worker, so this only matters with isolation "none".
+MAX_AGENTS = 256
 _MAX_PROMPT = 20_000
+
+_agents: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_lock = threading.Lock()
+_services: AssistantServices | None = None
+
+
+def configure(services: AssistantServices | None) -> None:
+    """Serve from ``services`` (None: the process-wide :func:`shared_services`).
+
+    Drops the cached agents, so the next request of every session reloads its memory from the
+    services now in use.
+    """
+    global _services
+    with _lock:
+        _services = services
+        _agents.clear()
 
 
 def _agent_for(actor_id: str, session_id: str) -> Any:
+    key = (actor_id, session_id)
     with _lock:
-        agent = _agents.get((actor_id, session_id))
+        agent = _agents.get(key)
         if agent is None:
-            agent = create_agent(actor_id, session_id)
-            _agents[(actor_id, session_id)] = agent
+            agent = create_agent(actor_id, session_id, services=_services)
+            _agents[key] = agent
+            while len(_agents) > MAX_AGENTS:
+                _agents.popitem(last=False)
+        else:
+            _agents.move_to_end(key)
         return agent
 
 
@@ -43,6 +77,8 @@ def _prompt(payload: Any) -> str:
         raise InvalidInput('the payload must be {"prompt": "<non-empty text>"}')
     if len(prompt) > _MAX_PROMPT:
         raise InvalidInput(f"prompt is longer than {_MAX_PROMPT} characters")
+    if "stream" in payload and not isinstance(payload["stream"], bool):
+        raise InvalidInput('"stream" must be true or false')
     return prompt
 
 
@@ -58,8 +94,9 @@ async def _events(agent: Any, prompt: str) -> AsyncIterator[dict[str, Any]]:
 async def invoke(payload: dict[str, Any], context: RequestContext) -> Any:
     """Answer one prompt for the verified actor in this runtime session."""
     try:
-        prompt = _prompt(payload)
+        # Authentication first: an anonymous caller learns nothing about payload rules.
         actor_id = actor_from_context(context)
+        prompt = _prompt(payload)
         if not context.session_id:
             raise InvalidInput("missing runtime session id")
         agent = _agent_for(actor_id, context.session_id)

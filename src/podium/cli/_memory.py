@@ -1,0 +1,201 @@
+"""``podium memory``: memory resources, events, records, forget-me and the extraction worker."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from podium.errors import InvalidInput, NotFound
+
+from . import _context
+from ._output import console, print_json
+
+if TYPE_CHECKING:
+    from podium.memory import MemoryService
+
+__all__ = ["memory_app"]
+
+memory_app = typer.Typer(
+    help="Memory: events, long-term records, forget-me, worker.", no_args_is_help=True
+)
+
+#: The event assistant's memory, used when --memory is not given.
+DEFAULT_MEMORY = "EventAssistant"
+MemoryOpt = Annotated[str, typer.Option("--memory", "-m", help="Memory name or id.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _service() -> MemoryService:
+    from podium.memory import MemoryService
+
+    return MemoryService(_context.database(), _context.settings())
+
+
+def _resolve(service: MemoryService, name_or_id: str) -> str:
+    for memory in service.list_memories():
+        if name_or_id in (memory.memory_id, memory.name):
+            return memory.memory_id
+    raise NotFound(f"memory {name_or_id!r} not found (see `podium memory list`)")
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@memory_app.command("create")
+def create(
+    name: str,
+    description: Annotated[str, typer.Option(help="Free text.")] = "",
+    strategies: Annotated[
+        str | None,
+        typer.Option(
+            help='Strategies JSON, e.g. \'[{"type": "user_preference", "name": "prefs"}]\'.'
+        ),
+    ] = None,
+    expiry_days: Annotated[int, typer.Option(help="Event expiry in days (3-365).")] = 90,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a memory resource with long-term strategies."""
+    parsed: Any = None
+    if strategies:
+        try:
+            parsed = json.loads(strategies)
+        except json.JSONDecodeError as e:
+            raise InvalidInput(f"--strategies is not valid JSON: {e.msg}") from None
+    memory = _service().create_memory(
+        name, description=description, event_expiry_days=expiry_days, strategies=parsed
+    )
+    if as_json:
+        print_json(memory.as_dict())
+    else:
+        console.print(f"created memory [bold]{memory.name}[/] ({memory.memory_id})")
+
+
+@memory_app.command("list")
+def list_(as_json: JsonOpt = False) -> None:
+    """List memory resources."""
+    memories = _service().list_memories()
+    if as_json:
+        print_json([m.as_dict() for m in memories])
+        return
+    table = Table("name", "id", "strategies", "expiry days")
+    for m in memories:
+        table.add_row(
+            m.name, m.memory_id, ", ".join(s.type for s in m.strategies), str(m.event_expiry_days)
+        )
+    console.print(table)
+
+
+@memory_app.command("show")
+def show(
+    memory: Annotated[str, typer.Argument(help="Memory name or id.")], as_json: JsonOpt = False
+) -> None:
+    """Show a memory's strategies, namespaces and actors."""
+    service = _service()
+    found = service.get_memory(_resolve(service, memory))
+    actors = service.list_actors(found.memory_id)
+    if as_json:
+        print_json({**found.as_dict(), "actors": [a.as_dict() for a in actors]})
+        return
+    console.print(f"[bold]{found.name}[/] ({found.memory_id}) — {found.description}")
+    for s in found.strategies:
+        console.print(f"  strategy {s.strategy_id} [{s.type}] namespaces={s.namespaces}")
+    console.print(f"  actors: {len(actors)}")
+
+
+@memory_app.command("events")
+def events(
+    actor: str,
+    session: str,
+    memory: MemoryOpt = DEFAULT_MEMORY,
+    max_results: Annotated[int, typer.Option(help="Events per page (1-100).")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """List an actor's events in one session, oldest first."""
+    service = _service()
+    memory_id = _resolve(service, memory)
+    found, _ = service.list_events(memory_id, actor, session, max_results=max_results)
+    if as_json:
+        print_json([e.as_dict() for e in found])
+        return
+    for event in found:
+        for item in event.payload:
+            conv = item.get("conversational")
+            text = conv["content"]["text"] if conv else json.dumps(item.get("blob"))
+            role = conv["role"] if conv else "BLOB"
+            console.print(
+                f"{_when(event.event_timestamp)} [bold]{role:<9}[/] {text}",
+                markup=True,
+                soft_wrap=True,
+            )
+
+
+@memory_app.command("records")
+def records(
+    actor: str,
+    memory: MemoryOpt = DEFAULT_MEMORY,
+    namespace: Annotated[
+        str | None, typer.Option(help="Namespace prefix (default: all of the actor's namespaces).")
+    ] = None,
+    query: Annotated[str | None, typer.Option(help="Search text (hybrid search).")] = None,
+    top_k: Annotated[int, typer.Option(help="Results (1-100).")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List or search an actor's long-term records, with provenance."""
+    service = _service()
+    memory_id = _resolve(service, memory)
+    found_memory = service.get_memory(memory_id)
+    prefixes = [namespace] if namespace else _actor_prefixes(found_memory, actor)
+    out = []
+    for prefix in prefixes:
+        if query:
+            out += service.retrieve_memory_records(memory_id, prefix, query, top_k=top_k)
+        else:
+            out += service.list_memory_records(memory_id, prefix, max_results=min(top_k, 100))[0]
+    out = [r for r in out if r.actor_id in (None, actor)]
+    if as_json:
+        print_json([r.as_dict() for r in out])
+        return
+    for r in out:
+        score = f" score={r.score:.3f}" if r.score is not None else ""
+        console.print(
+            f"[bold]{r.record_id}[/] {r.namespace}{score}\n  {r.text}\n  [dim]why: {r.rationale}; from events {r.source_event_ids}[/]"
+        )
+
+
+def _actor_prefixes(memory: Any, actor: str) -> list[str]:
+    prefixes = []
+    for s in memory.strategies:
+        for template in s.namespaces:
+            head = template.split("{sessionId}", 1)[0]
+            prefixes.append(
+                head.replace("{actorId}", actor).replace("{memoryStrategyId}", s.strategy_id)
+            )
+    return list(dict.fromkeys(prefixes))
+
+
+@memory_app.command("forget")
+def forget(
+    actor: str,
+    memory: MemoryOpt = DEFAULT_MEMORY,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Forget an actor: delete their events, records, history and jobs."""
+    service = _service()
+    memory_id = _resolve(service, memory)
+    if not yes and not typer.confirm(f"forget everything about {actor!r}?"):
+        raise typer.Exit(1)
+    counts = service.delete_actor(memory_id, actor)
+    console.print(f"forgot {actor}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@memory_app.command("worker")
+def worker() -> None:
+    """Run a long-term extraction worker until SIGTERM/SIGINT (many may run at once)."""
+    from podium.memory._worker import main
+
+    raise typer.Exit(main(_context.settings()))

@@ -1,0 +1,478 @@
+"""The web UI's JSON API, served by the gateway next to ``/invocations``.
+
+Every route except ``/api/config`` authenticates exactly like ``/invocations`` (the gateway's
+JWT authorizer, via ``app.state.runtime``) and works on the token's actor only: no route takes
+an actor id from the client. Someone else's record or session is answered with 404, the same as
+one that does not exist, so ids cannot be probed.
+
+::
+
+    GET    /api/config                       public: OIDC endpoints and client id for sign-in
+    GET    /api/me                           actor id and the model in use
+    GET    /api/memory/records               the actor's long-term records, with provenance
+    DELETE /api/memory/records/{record_id}   delete one of them
+    POST   /api/memory/forget                forget the actor entirely
+    GET    /api/sessions                     the actor's sessions, newest first
+    GET    /api/sessions/{session_id}/messages   the messages of one of them
+    GET    /api/catalog/search               catalog search with day/level/type/topic filters
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from podium.errors import BackendError, InvalidInput, NotFound, PodiumError, Unauthorized
+
+if TYPE_CHECKING:
+    from podium.apps.event_assistant import AssistantServices
+    from podium.memory import MemoryRecord, MemoryStrategy
+
+__all__ = ["CATALOG_DAYS", "CATALOG_LEVELS", "CATALOG_TYPES", "api_routes", "ui_config"]
+
+logger = logging.getLogger(__name__)
+
+CATALOG_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+CATALOG_LEVELS = (100, 200, 300, 400)
+CATALOG_TYPES = (
+    "keynote",
+    "breakout",
+    "workshop",
+    "chalk talk",
+    "builders' session",
+    "code talk",
+    "lightning talk",
+)
+_MAX_QUERY = 500
+_MAX_SOURCE_TEXT = 2000
+_MAX_RECORDS = 500
+_MAX_SESSIONS = 100
+_MAX_MESSAGES = 500
+_DEFAULT_CLIENT_ID = "podium-web"
+_DEFAULT_SCOPE = "openid profile email podium/invoke"
+_DISCOVERY_TTL_S = 300.0
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _error(err: PodiumError) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if isinstance(err, Unauthorized):
+        from podium.identity import www_authenticate_header
+
+        headers["WWW-Authenticate"] = www_authenticate_header(err)
+    return JSONResponse(err.to_dict(), status_code=err.http_status, headers=headers)
+
+
+def _guard(handler: Handler) -> Handler:
+    """Map Podium errors to ``{"error", "message"}`` JSON; anything else to a logged 500."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except PodiumError as err:
+            return _error(err)
+        except Exception:
+            logger.exception("path=<%s> | web API request failed", request.url.path)
+            return _error(BackendError("internal error; see the server log"))
+
+    return wrapped
+
+
+async def _actor(request: Request) -> str:
+    """The verified actor of this request (the gateway's authorizer decides)."""
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise BackendError("the web API must be mounted in the runtime gateway")
+    actor: str = await runtime.actor_for(request)
+    return actor
+
+
+# -- configuration (public) ----------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class _DiscoveryCache:
+    """The external provider's discovery document, fetched server-side (no CORS needed)."""
+
+    url: str
+    fetched_at: float = 0.0
+    document: dict[str, Any] = field(default_factory=dict)
+
+    def get(self) -> dict[str, Any]:
+        if self.document and time.monotonic() - self.fetched_at < _DISCOVERY_TTL_S:
+            return self.document
+        import httpx
+
+        try:
+            response = httpx.get(self.url, timeout=5.0)
+            response.raise_for_status()
+            document = response.json()
+        except (httpx.HTTPError, ValueError) as e:
+            raise BackendError(
+                f"identity provider discovery failed ({e.__class__.__name__}); "
+                "check PODIUM_AUTH_DISCOVERY_URL"
+            ) from e
+        if not isinstance(document, dict) or "authorization_endpoint" not in document:
+            raise BackendError("the identity provider's discovery document has no endpoints")
+        self.document, self.fetched_at = document, time.monotonic()
+        return document
+
+
+def ui_config(services: AssistantServices, discovery: _DiscoveryCache | None) -> dict[str, Any]:
+    """What the browser needs to sign in: the provider's endpoints, client id and scopes."""
+    settings = services.settings
+    # Optional settings (PODIUM_UI_CLIENT_ID / PODIUM_UI_SCOPES); defaults fit the dev issuer.
+    client_id = str(getattr(settings, "ui_client_id", None) or _DEFAULT_CLIENT_ID)
+    scope = str(getattr(settings, "ui_scopes", None) or _DEFAULT_SCOPE)
+    if isinstance(getattr(settings, "ui_scopes", None), list):
+        scope = " ".join(settings.ui_scopes)  # type: ignore[attr-defined]
+    auth_enabled = not settings.auth_disabled
+    if discovery is None:
+        # Relative URLs: the dev issuer is mounted in this very app, so the page talks to it on
+        # its own origin whether it was opened as 127.0.0.1 or localhost.
+        return {
+            "auth": auth_enabled,
+            "provider": "dev",
+            "issuer": "/idp",
+            "authorization_endpoint": "/idp/authorize",
+            "token_endpoint": "/idp/token",
+            "end_session_endpoint": None,
+            "client_id": client_id,
+            "scope": scope,
+        }
+    doc = discovery.get()
+    return {
+        "auth": auth_enabled,
+        "provider": "oidc",
+        "issuer": doc.get("issuer"),
+        "authorization_endpoint": doc["authorization_endpoint"],
+        "token_endpoint": doc.get("token_endpoint"),
+        "end_session_endpoint": doc.get("end_session_endpoint"),
+        "client_id": client_id,
+        "scope": scope,
+    }
+
+
+# -- memory records ------------------------------------------------------------------------------
+
+
+def _actor_prefixes(strategies: list[MemoryStrategy], actor: str) -> list[tuple[MemoryStrategy, str]]:
+    """Namespace prefixes holding ``actor``'s records, one per strategy namespace.
+
+    A template without ``{actorId}`` holds records shared by all actors, which are not
+    "about me", so it is skipped. Session-scoped templates are cut before ``{sessionId}``; the
+    namespace rule keeps ``/actors/al/`` from matching ``/actors/alice/``.
+    """
+    from podium.memory import resolve_namespace
+
+    out: list[tuple[MemoryStrategy, str]] = []
+    for strategy in strategies:
+        for template in strategy.namespaces:
+            head = template.split("{sessionId}", 1)[0]
+            if "{actorId}" in head:
+                out.append((strategy, resolve_namespace(head, actor, None, strategy.strategy_id)))
+    return out
+
+
+def _owned(record: MemoryRecord, actor: str, prefixes: list[tuple[MemoryStrategy, str]]) -> bool:
+    from podium.memory import namespace_matches
+
+    if record.actor_id is not None and record.actor_id != actor:
+        return False
+    return any(namespace_matches(prefix, record.namespace) for _, prefix in prefixes)
+
+
+def _source_messages(
+    services: AssistantServices, actor: str, event_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Source events of records, read only within the actor's own events."""
+    if not event_ids:
+        return {}
+    from podium.memory import _tables as t
+
+    ev = t.events
+    query = sa.select(ev.c.event_id, ev.c.session_id, ev.c.event_timestamp, ev.c.payload).where(
+        ev.c.memory_id == services.memory_id,
+        ev.c.actor_id == actor,
+        ev.c.event_id.in_(event_ids),
+    )
+    found: dict[str, dict[str, Any]] = {}
+    with services.db.connect() as conn:
+        for row in conn.execute(query):
+            messages = [
+                {
+                    "role": item["conversational"].get("role", "OTHER"),
+                    "text": str(item["conversational"].get("content", {}).get("text", ""))[
+                        :_MAX_SOURCE_TEXT
+                    ],
+                }
+                for item in (row.payload or [])
+                if isinstance(item, dict) and "conversational" in item
+            ]
+            found[row.event_id] = {
+                "event_id": row.event_id,
+                "session_id": row.session_id,
+                "timestamp": row.event_timestamp,
+                "messages": messages,
+            }
+    return found
+
+
+def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
+    """The actor's long-term records across the assistant's strategies, newest first."""
+    memory = services.memory.get_memory(services.memory_id)
+    prefixes = _actor_prefixes(memory.strategies, actor)
+    records: dict[str, tuple[MemoryStrategy, MemoryRecord]] = {}
+    for strategy, prefix in prefixes:
+        token: str | None = None
+        while len(records) < _MAX_RECORDS:
+            page, token = services.memory.list_memory_records(
+                services.memory_id, prefix, strategy.strategy_id, max_results=100, next_token=token
+            )
+            for record in page:
+                if _owned(record, actor, prefixes):
+                    records[record.record_id] = (strategy, record)
+            if token is None:
+                break
+    ordered = sorted(records.values(), key=lambda sr: sr[1].updated_at, reverse=True)
+    wanted = sorted({eid for _, r in ordered for eid in r.source_event_ids})
+    sources = _source_messages(services, actor, wanted)
+    return [
+        {
+            "id": record.record_id,
+            "text": record.text,
+            "content": record.content,
+            "strategy": {"id": strategy.strategy_id, "name": strategy.name, "type": strategy.type},
+            "namespace": record.namespace,
+            "session_id": record.session_id,
+            "rationale": record.rationale,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "source_event_ids": list(record.source_event_ids),
+            "sources": [sources[e] for e in record.source_event_ids if e in sources],
+        }
+        for strategy, record in ordered
+    ]
+
+
+def delete_actor_record(services: AssistantServices, actor: str, record_id: str) -> None:
+    """Delete one of the actor's records; NotFound for a missing one or anybody else's."""
+    missing = NotFound(f"memory record {record_id!r} not found")
+    if not record_id or len(record_id) > 128:
+        raise missing
+    try:
+        record = services.memory.get_memory_record(services.memory_id, record_id)
+    except (NotFound, InvalidInput):
+        raise missing from None
+    memory = services.memory.get_memory(services.memory_id)
+    if not _owned(record, actor, _actor_prefixes(memory.strategies, actor)):
+        raise missing
+    services.memory.delete_memory_record(services.memory_id, record_id)
+    logger.info("record_id=<%s> | memory record deleted by its actor", record_id)
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+
+def _visible(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """User and assistant text, without tool traffic."""
+    out = []
+    for m in messages:
+        role = str(m.get("role", ""))
+        text = str(m.get("content", {}).get("text", ""))
+        if role not in ("USER", "ASSISTANT") or not text or text.startswith("[tool call]"):
+            continue
+        out.append({"role": role.lower(), "text": text})
+    return out
+
+
+def list_actor_sessions(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
+    """The actor's sessions, newest first, each titled by its first user message."""
+    sessions = services.memory.list_sessions(services.memory_id, actor)[:_MAX_SESSIONS]
+    out = []
+    for s in sessions:
+        events, _ = services.memory.list_events(
+            services.memory_id, actor, s.session_id, max_results=10
+        )
+        first = next(
+            (m["text"] for e in events for m in _visible(e.messages()) if m["role"] == "user"), ""
+        )
+        out.append(
+            {
+                "id": s.session_id,
+                "title": first[:120] or "(no messages)",
+                "created_at": s.first_event_at,
+                "last_event_at": s.last_event_at,
+                "event_count": s.event_count,
+            }
+        )
+    out.sort(key=lambda s: s["last_event_at"], reverse=True)
+    return out
+
+
+def session_messages(services: AssistantServices, actor: str, session_id: str) -> dict[str, Any]:
+    """Past messages of one of the actor's sessions; NotFound for anybody else's."""
+    owned = {s.session_id for s in services.memory.list_sessions(services.memory_id, actor)}
+    if session_id not in owned:
+        raise NotFound(f"session {session_id!r} not found")
+    messages: list[dict[str, Any]] = []
+    token: str | None = None
+    while len(messages) < _MAX_MESSAGES:
+        events, token = services.memory.list_events(
+            services.memory_id, actor, session_id, max_results=100, next_token=token
+        )
+        for event in events:
+            for m in _visible(event.messages()):
+                messages.append({**m, "timestamp": event.event_timestamp})
+        if token is None:
+            break
+    return {"session_id": session_id, "messages": messages[:_MAX_MESSAGES]}
+
+
+# -- catalog -------------------------------------------------------------------------------------
+
+
+def _catalog_filter(params: dict[str, str]) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    day = params.get("day", "").strip()
+    if day:
+        if day not in CATALOG_DAYS:
+            raise InvalidInput(f"day must be one of {', '.join(CATALOG_DAYS)}")
+        clauses.append({"equals": {"key": "day", "value": day}})
+    level = params.get("level", "").strip()
+    if level:
+        if not level.isdigit() or int(level) not in CATALOG_LEVELS:
+            raise InvalidInput("level must be one of 100, 200, 300, 400")
+        clauses.append({"equals": {"key": "level", "value": int(level)}})
+    kind = params.get("type", "").strip()
+    if kind:
+        if kind not in CATALOG_TYPES:
+            raise InvalidInput(f"type must be one of {', '.join(CATALOG_TYPES)}")
+        clauses.append({"equals": {"key": "type", "value": kind}})
+    topic = params.get("topic", "").strip()
+    if topic:
+        if len(topic) > 100:
+            raise InvalidInput("topic is longer than 100 characters")
+        clauses.append({"listContains": {"key": "topics", "value": topic}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"andAll": clauses}
+
+
+def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[str, Any]:
+    """Catalog search: hybrid retrieval with filters; an empty query lists by filter only."""
+    query = params.get("q", "").strip()
+    if len(query) > _MAX_QUERY:
+        raise InvalidInput(f"q is longer than {_MAX_QUERY} characters")
+    raw_limit = params.get("limit", "10").strip() or "10"
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 50:
+        raise InvalidInput("limit must be between 1 and 50")
+    flt = _catalog_filter(params)
+    if not query and flt is None:
+        raise InvalidInput("give a search text (q) or at least one filter")
+    results = services.kb.retrieve(query or "session", int(raw_limit), filter=flt)
+    sessions = []
+    for r in results:
+        m = r.metadata
+        body = r.text.split("\n", 1)[-1]
+        words = body.split()
+        sessions.append(
+            {
+                "code": m.get("code"),
+                "title": m.get("title"),
+                "day": m.get("day"),
+                "start": m.get("start"),
+                "end": m.get("end"),
+                "room": m.get("room"),
+                "venue": m.get("venue"),
+                "level": m.get("level"),
+                "type": m.get("type"),
+                "topics": m.get("topics", []),
+                "summary": " ".join(words[:40]) + (" …" if len(words) > 40 else ""),
+                "score": round(r.score, 4),
+            }
+        )
+    return {"query": query, "filter": flt, "sessions": sessions}
+
+
+# -- routes --------------------------------------------------------------------------------------
+
+
+def api_routes(services: AssistantServices) -> list[BaseRoute]:
+    """The UI API routes over ``services`` (mount them with ``create_gateway_app(extra_routes=)``)."""
+    settings = services.settings
+    discovery = (
+        _DiscoveryCache(url=settings.auth_discovery_url) if settings.auth_discovery_url else None
+    )
+
+    @_guard
+    async def config(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(ui_config, services, discovery))
+
+    @_guard
+    async def me(request: Request) -> Response:
+        from podium.agents import describe_model
+
+        actor = await _actor(request)
+        return JSONResponse({"actor_id": actor, "model": describe_model(settings.model)})
+
+    @_guard
+    async def records(request: Request) -> Response:
+        actor = await _actor(request)
+        found = await run_in_threadpool(list_actor_records, services, actor)
+        return JSONResponse({"actor_id": actor, "records": found})
+
+    @_guard
+    async def delete_record(request: Request) -> Response:
+        actor = await _actor(request)
+        record_id = request.path_params["record_id"]
+        await run_in_threadpool(delete_actor_record, services, actor, record_id)
+        return JSONResponse({"deleted": record_id})
+
+    @_guard
+    async def forget(request: Request) -> Response:
+        actor = await _actor(request)
+        counts = await run_in_threadpool(
+            services.memory.delete_actor, services.memory_id, actor
+        )
+        logger.info("actor forgotten | tables=<%d>", len(counts))
+        return JSONResponse({"forgotten": True, "deleted": counts})
+
+    @_guard
+    async def sessions(request: Request) -> Response:
+        actor = await _actor(request)
+        found = await run_in_threadpool(list_actor_sessions, services, actor)
+        return JSONResponse({"sessions": found})
+
+    @_guard
+    async def messages(request: Request) -> Response:
+        actor = await _actor(request)
+        session_id = request.path_params["session_id"]
+        return JSONResponse(await run_in_threadpool(session_messages, services, actor, session_id))
+
+    @_guard
+    async def catalog(request: Request) -> Response:
+        await _actor(request)
+        params = dict(request.query_params)
+        return JSONResponse(await run_in_threadpool(search_catalog, services, params))
+
+    return [
+        Route("/api/config", config, methods=["GET"]),
+        Route("/api/me", me, methods=["GET"]),
+        Route("/api/memory/records", records, methods=["GET"]),
+        Route("/api/memory/records/{record_id}", delete_record, methods=["DELETE"]),
+        Route("/api/memory/forget", forget, methods=["POST"]),
+        Route("/api/sessions", sessions, methods=["GET"]),
+        Route("/api/sessions/{session_id:path}/messages", messages, methods=["GET"]),
+        Route("/api/catalog/search", catalog, methods=["GET"]),
+    ]
