@@ -75,7 +75,7 @@ def start_gateway(agent: str, home: Path, max_workers: int) -> tuple[subprocess.
         "port": port,
         "auth_disabled": True,
         "max_workers": max_workers,
-        "log_level": "ERROR",
+        "log_level": "WARNING",
     }
     # The apps log every invocation (BedrockAgentCoreApp does); keep that off the terminal.
     log = (home / "gateway.log").open("wb")
@@ -153,7 +153,8 @@ async def load(
         ramp_s = time.perf_counter() - ramp_start
         # A single cold start with nothing else running: the pure cost of a new session.
         solo_cold = [
-            (await _invoke(client, url, f"solo-{i}-{'y' * 32}", payload))[0] for i in range(20)
+            (await _invoke(client, url, f"solo-{i}-{'y' * 32}", payload))[0]
+            for i in range(min(20, sessions))
         ]
         warm: list[float] = []
         warm_start = time.perf_counter()
@@ -251,7 +252,7 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=50, help="new sessions opened at once")
     parser.add_argument("--requests", type=int, default=3, help="warm requests per session")
     parser.add_argument("--overhead-n", type=int, default=300, help="sequential overhead samples")
-    parser.add_argument("--ea-sessions", type=int, default=20, help="sessions for the event app")
+    parser.add_argument("--ea-sessions", type=int, default=4, help="sessions for the event app")
     parser.add_argument("--no-event-assistant", action="store_true")
     args = parser.parse_args()
 
@@ -291,8 +292,8 @@ def main() -> None:
                 f"{ea}:app",
                 args.ea_sessions,
                 min(args.step, args.ea_sessions),
-                2,
-                30,
+                1,
+                10,
                 {"prompt": "recommend sessions about serverless security", "stream": False},
             )
         else:

@@ -13,6 +13,7 @@ from podium import __version__
 from podium.errors import PodiumError
 
 from . import _context
+from ._chat import ask, chat
 from ._demo import demo
 from ._eval import eval_app
 from ._kb import kb_app
@@ -32,6 +33,8 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
 app.add_typer(memory_app, name="memory")
 app.command("demo")(demo)
+app.command("chat")(chat)
+app.command("ask")(ask)
 
 
 def _version(value: bool) -> None:

@@ -195,7 +195,19 @@ def forget(
 
 @memory_app.command("worker")
 def worker() -> None:
-    """Run a long-term extraction worker until SIGTERM/SIGINT (many may run at once)."""
+    """Run a long-term extraction worker until SIGTERM/SIGINT (many may run at once).
+
+    With PODIUM_MODEL set to an LLM, extraction and consolidation use it (per-strategy
+    ``model_id`` overrides the model); otherwise the offline rule-based extractor runs.
+    """
     from podium.memory._worker import main
 
-    raise typer.Exit(main(_context.settings()))
+    settings = _context.settings()
+    extractor = None
+    if settings.model != "offline":
+        from podium.agents import build_model
+        from podium.memory._extract_llm import LLMExtractor
+
+        build_model(settings)  # fail now, naming the setting, if the provider is misconfigured
+        extractor = LLMExtractor(lambda model_id: build_model(settings, model_id or None))
+    raise typer.Exit(main(settings, extractor=extractor))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import _schema as schema
 from ._database import Database, storage_errors
-from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms
+from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
 from ._vectors import ExactVectorIndex, VectorIndex
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "VectorIndex",
     "query_terms",
     "schema",
+    "scope_token",
     "storage_errors",
 ]
 

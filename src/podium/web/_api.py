@@ -19,9 +19,11 @@ one that does not exist, so ids cannot be probed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,7 @@ from podium.errors import BackendError, InvalidInput, NotFound, PodiumError, Una
 
 if TYPE_CHECKING:
     from podium.apps.event_assistant import AssistantServices
+    from podium.config import Settings
     from podium.memory import MemoryRecord, MemoryStrategy
 
 __all__ = ["CATALOG_DAYS", "CATALOG_LEVELS", "CATALOG_TYPES", "api_routes", "ui_config"]
@@ -128,9 +131,8 @@ class _DiscoveryCache:
         return document
 
 
-def ui_config(services: AssistantServices, discovery: _DiscoveryCache | None) -> dict[str, Any]:
+def ui_config(settings: Settings, discovery: _DiscoveryCache | None) -> dict[str, Any]:
     """What the browser needs to sign in: the provider's endpoints, client id and scopes."""
-    settings = services.settings
     # Optional settings (PODIUM_UI_CLIENT_ID / PODIUM_UI_SCOPES); defaults fit the dev issuer.
     client_id = str(getattr(settings, "ui_client_id", None) or _DEFAULT_CLIENT_ID)
     scope = str(getattr(settings, "ui_scopes", None) or _DEFAULT_SCOPE)
@@ -166,7 +168,9 @@ def ui_config(services: AssistantServices, discovery: _DiscoveryCache | None) ->
 # -- memory records ------------------------------------------------------------------------------
 
 
-def _actor_prefixes(strategies: list[MemoryStrategy], actor: str) -> list[tuple[MemoryStrategy, str]]:
+def _actor_prefixes(
+    strategies: list[MemoryStrategy], actor: str
+) -> list[tuple[MemoryStrategy, str]]:
     """Namespace prefixes holding ``actor``'s records, one per strategy namespace.
 
     A template without ``{actorId}`` holds records shared by all actors, which are not
@@ -299,7 +303,7 @@ def _visible(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
 def list_actor_sessions(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
     """The actor's sessions, newest first, each titled by its first user message."""
     sessions = services.memory.list_sessions(services.memory_id, actor)[:_MAX_SESSIONS]
-    out = []
+    out: list[dict[str, Any]] = []
     for s in sessions:
         events, _ = services.memory.list_events(
             services.memory_id, actor, s.session_id, max_results=10
@@ -316,7 +320,7 @@ def list_actor_sessions(services: AssistantServices, actor: str) -> list[dict[st
                 "event_count": s.event_count,
             }
         )
-    out.sort(key=lambda s: s["last_event_at"], reverse=True)
+    out.sort(key=lambda s: float(s["last_event_at"]), reverse=True)
     return out
 
 
@@ -408,16 +412,26 @@ def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[
 # -- routes --------------------------------------------------------------------------------------
 
 
-def api_routes(services: AssistantServices) -> list[BaseRoute]:
-    """The UI API routes over ``services`` (mount them with ``create_gateway_app(extra_routes=)``)."""
-    settings = services.settings
+def api_routes(
+    settings: Settings, services: AssistantServices | Future[AssistantServices]
+) -> list[BaseRoute]:
+    """The UI API routes (mount them with ``create_gateway_app(extra_routes=...)``).
+
+    ``services`` may be a future still being prepared (``podium up`` opens the database while
+    the gateway starts); requests then wait for it.
+    """
     discovery = (
         _DiscoveryCache(url=settings.auth_discovery_url) if settings.auth_discovery_url else None
     )
 
+    async def ready() -> AssistantServices:
+        if isinstance(services, Future):
+            return await asyncio.wrap_future(services)
+        return services
+
     @_guard
     async def config(request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(ui_config, services, discovery))
+        return JSONResponse(await run_in_threadpool(ui_config, settings, discovery))
 
     @_guard
     async def me(request: Request) -> Response:
@@ -429,42 +443,43 @@ def api_routes(services: AssistantServices) -> list[BaseRoute]:
     @_guard
     async def records(request: Request) -> Response:
         actor = await _actor(request)
-        found = await run_in_threadpool(list_actor_records, services, actor)
+        found = await run_in_threadpool(list_actor_records, await ready(), actor)
         return JSONResponse({"actor_id": actor, "records": found})
 
     @_guard
     async def delete_record(request: Request) -> Response:
         actor = await _actor(request)
         record_id = request.path_params["record_id"]
-        await run_in_threadpool(delete_actor_record, services, actor, record_id)
+        await run_in_threadpool(delete_actor_record, await ready(), actor, record_id)
         return JSONResponse({"deleted": record_id})
 
     @_guard
     async def forget(request: Request) -> Response:
         actor = await _actor(request)
-        counts = await run_in_threadpool(
-            services.memory.delete_actor, services.memory_id, actor
-        )
+        svc = await ready()
+        counts = await run_in_threadpool(svc.memory.delete_actor, svc.memory_id, actor)
         logger.info("actor forgotten | tables=<%d>", len(counts))
         return JSONResponse({"forgotten": True, "deleted": counts})
 
     @_guard
     async def sessions(request: Request) -> Response:
         actor = await _actor(request)
-        found = await run_in_threadpool(list_actor_sessions, services, actor)
+        found = await run_in_threadpool(list_actor_sessions, await ready(), actor)
         return JSONResponse({"sessions": found})
 
     @_guard
     async def messages(request: Request) -> Response:
         actor = await _actor(request)
         session_id = request.path_params["session_id"]
-        return JSONResponse(await run_in_threadpool(session_messages, services, actor, session_id))
+        return JSONResponse(
+            await run_in_threadpool(session_messages, await ready(), actor, session_id)
+        )
 
     @_guard
     async def catalog(request: Request) -> Response:
         await _actor(request)
         params = dict(request.query_params)
-        return JSONResponse(await run_in_threadpool(search_catalog, services, params))
+        return JSONResponse(await run_in_threadpool(search_catalog, await ready(), params))
 
     return [
         Route("/api/config", config, methods=["GET"]),

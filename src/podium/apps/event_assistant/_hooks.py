@@ -6,7 +6,9 @@ Where the loaded context goes:
   **system prompt** as ``<user_profile>`` and ``<conversation_history>`` blocks (the format
   ``podium.agents.render_memory_context`` writes and the offline model reads);
 - the last K turns of *this* session are restored as **messages**, so a restarted worker picks
-  the conversation up where it was;
+  the conversation up where it was. Only the user's text and the assistant's final text reply
+  of each turn come back: tool calls and results are not replayed, so a restored history never
+  holds a ``toolUse`` without its ``toolResult`` (an interrupted turn cannot poison the next);
 - a compact form of the profile goes to ``agent.state["profile"]`` for the tools' boosts.
 
 Each new message is written to short-term memory with exactly one ``create_event`` call.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from podium.agents import render_memory_context
 from podium.errors import InvalidInput
@@ -25,6 +27,7 @@ from ._profile import load_profile
 
 if TYPE_CHECKING:
     from strands.hooks import AgentInitializedEvent, HookRegistry, MessageAddedEvent
+    from strands.types.content import Messages
 
     from podium.memory import MemoryService
 
@@ -112,7 +115,7 @@ class MemoryHookProvider:
         turns = self.memory.get_last_k_turns(
             self.memory_id, actor_id, session_id, self.last_k_turns
         )
-        agent.messages.extend(_turns_to_messages(turns))
+        agent.messages.extend(cast("Messages", _turns_to_messages(turns)))
         logger.debug(
             "actor_id=<%s> session_id=<%s> | loaded %d profile lines and %d turns",
             actor_id, session_id, len(profile.lines()), len(turns),

@@ -47,8 +47,8 @@ class AssistantServices:
     kb: KnowledgeBase
     memory_id: str
     worker: ExtractionWorker | None = None
-    _tools: dict[float, list[Any]] = field(default_factory=dict, repr=False)
-    _tools_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _tools: dict[float, list[Any]] = field(default_factory=dict, init=False, repr=False)
+    _tools_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def tools(self, timeout_s: float) -> list[Any]:
         """The assistant's Strands tools over this KB, built once per timeout.

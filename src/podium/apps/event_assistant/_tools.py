@@ -53,6 +53,8 @@ _SNIPPET_WORDS = 40
 #: Sessions can have several chunks: over-fetch, then keep each session once.
 _OVERFETCH = 3
 _MAX_FETCH = 30
+#: More chunks than any one session has (a catalog entry is 2-3 chunks of 256 tokens).
+_MAX_CHUNKS = 20
 
 
 class ToolTimeout(TimeoutError):
@@ -115,6 +117,24 @@ def _filter(
     return clauses[0] if len(clauses) == 1 else {"andAll": clauses}
 
 
+def _stitch(chunks: list[str]) -> str:
+    """Rejoin a document's chunks (in order), dropping the text consecutive chunks overlap by."""
+    if not chunks:
+        return ""
+    text = chunks[0]
+    for chunk in chunks[1:]:
+        probe = chunk[: min(32, len(chunk))]
+        overlap = 0
+        at = text.find(probe)
+        while at != -1:
+            if chunk.startswith(text[at:]):
+                overlap = len(text) - at
+                break
+            at = text.find(probe, at + 1)
+        text += chunk[overlap:] if overlap else " " + chunk
+    return text
+
+
 def _one_per_session(results: list[RetrievalResult], limit: int) -> list[RetrievalResult]:
     """The best-scoring chunk of each session, in rank order, at most ``limit``."""
     seen: set[Any] = set()
@@ -132,7 +152,9 @@ def _one_per_session(results: list[RetrievalResult], limit: int) -> list[Retriev
 
 def _card(result: RetrievalResult, reasons: list[str]) -> dict[str, Any]:
     m = result.metadata
-    body = result.text.split("\n", 1)[-1]
+    title = str(m.get("title") or "")
+    # A session's first chunk starts with its title line; later chunks start mid-abstract.
+    body = result.text.removeprefix(title + "\n") if title else result.text
     words = body.split()
     return {
         "code": m.get("code"),
@@ -210,19 +232,22 @@ def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
         if not _CODE.match(code):
             raise InvalidInput(f"session code must look like AIM301, got {code!r}")
         by_code = {"equals": {"key": "code", "value": code}}
-
-        def lookup() -> list[RetrievalResult]:
-            found = kb.retrieve(code, 1, "KEYWORD", filter=by_code)
-            return found or kb.retrieve(code, 1, "SEMANTIC", filter=by_code)
-
+        # The code is metadata, not text: a filtered semantic search returns the session's
+        # chunks (any query will do), which are stitched back into the whole document.
         try:
-            found = call_with_deadline(lookup, timeout_s, "get_session")
+            found = call_with_deadline(
+                lambda: kb.retrieve(code, _MAX_CHUNKS, "SEMANTIC", filter=by_code),
+                timeout_s,
+                "get_session",
+            )
         except Exception as e:
             return _error_result("get_session", e)
         if not found:
             return {"error": f"no session with code {code}"}
+        document = _stitch([r.text for r in sorted(found, key=lambda r: r.chunk_id)])
         card = _card(found[0], [])
-        card["abstract"] = found[0].text.split("\n", 1)[-1]
+        title, _, body = document.partition("\n")
+        card["abstract"] = body.split("\n", 1)[0] if title == card["title"] else document
         del card["summary"], card["why"], card["score"]
         return card
 

@@ -1,0 +1,146 @@
+"""Benchmark: memory write throughput, turn → long-term record latency, record retrieval.
+
+Targets (issue 4):
+- ``create_event`` throughput, embedded (SQLite): >= 2,000 events/s (and its p99);
+- turn → long-term record visible with the offline extractor: p95 <= 1 s;
+- ``retrieve_memory_records`` p99 with 10k records for one actor and 1M events in total: <= 20 ms.
+
+The 1M background events are bulk-inserted rows (other actors' history: they only make the
+database realistic in size); the 10k records get random unit vectors so that building them does
+not take an hour of embedding. Query embedding, keyword and vector search are the real path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+import uuid
+
+import numpy as np
+from _common import fresh_services, percentiles, report, time_calls
+
+from podium.memory import MemoryService
+from podium.memory._tables import events as events_table
+from podium.memory._worker import ExtractionWorker
+
+_TOPICS = "kubernetes security serverless databases analytics rag agents cost observability iot".split()
+
+
+def _write_throughput(memory: MemoryService, n: int) -> dict[str, object]:
+    mem = memory.create_memory("WriteBench", strategies=[])
+    samples: list[float] = []
+    start = time.perf_counter()
+    for i in range(n):
+        t = time.perf_counter()
+        memory.create_event(
+            mem.memory_id, f"actor-{i % 50}", f"session-{i % 200}",
+            [{"conversational": {"role": "USER" if i % 2 == 0 else "ASSISTANT", "content": {"text": f"message {i} about {_TOPICS[i % 10]}"}}}],
+        )  # fmt: skip
+        samples.append((time.perf_counter() - t) * 1000)
+    wall = time.perf_counter() - start
+    return {"events": n, "events_per_s": round(n / wall, 1), "latency": percentiles(samples)}
+
+
+def _turn_to_record(memory: MemoryService, turns: int) -> dict[str, object]:
+    mem = memory.create_memory(
+        "LatencyBench",
+        strategies=[{"type": "user_preference", "name": "prefs"}, {"type": "semantic", "name": "facts"}],
+    )
+    worker = ExtractionWorker(memory, poll_interval=0.01)
+    memory.worker = worker
+    worker.start()
+    ns = f"/strategies/{mem.strategies[0].strategy_id}/actors/"
+    samples = []
+    try:
+        for i in range(turns):
+            actor = f"lat-{i}"
+            start = time.perf_counter()
+            memory.create_event(
+                mem.memory_id, actor, "s1",
+                [{"conversational": {"role": "USER", "content": {"text": f"I'm interested in {_TOPICS[i % 10]} and I prefer hands-on sessions."}}}],
+            )  # fmt: skip
+            while not memory.list_memory_records(mem.memory_id, ns + actor + "/")[0]:
+                time.sleep(0.005)
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        worker.stop()
+        memory.worker = None
+    return {"turns": turns, "background_worker": percentiles(samples)}
+
+
+def _retrieval(memory: MemoryService, records: int, background_events: int, queries: int) -> dict[str, object]:
+    mem = memory.create_memory("RetrieveBench", strategies=[{"type": "semantic", "name": "facts"}])
+    sid = mem.strategies[0].strategy_id
+    ns = f"/strategies/{sid}/actors/alice/"
+    rng = np.random.default_rng(3)
+    words = random.Random(3)
+    start = time.perf_counter()
+    db = memory.db
+    batch = 20_000
+    now = time.time()
+    for offset in range(0, background_events, batch):
+        rows = [
+            {
+                "event_id": f"{int(now * 1000) + offset + i:013d}#{uuid.uuid4().hex[:8]}",
+                "memory_id": mem.memory_id,
+                "actor_id": f"other-{(offset + i) % 5000}",
+                "session_id": f"s-{(offset + i) % 20000}",
+                "event_timestamp": now,
+                "payload": [],
+                "metadata": {},
+                "text": "USER: " + " ".join(words.choices(_TOPICS, k=8)),
+                "user_messages": 1,
+                "extract": False,
+                "expires_at": now + 86400,
+                "created_at": now,
+            }
+            for i in range(min(batch, background_events - offset))
+        ]
+        with db.begin() as conn:
+            conn.execute(events_table.insert(), rows)
+    events_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for offset in range(0, records, 1000):
+        with db.begin() as conn:
+            for i in range(offset, min(records, offset + 1000)):
+                vec = rng.standard_normal(384).astype(np.float32)
+                text = f"fact {i}: alice " + " ".join(words.choices(_TOPICS, k=6))
+                memory.records.add_record(
+                    conn, mem.memory_id, "alice", None, sid, ns, {"text": text}, text,
+                    vec / np.linalg.norm(vec), None, [], "benchmark", None,
+                )  # fmt: skip
+    records_s = time.perf_counter() - start
+    qs = [f"what does alice think about {t}" for t in _TOPICS]
+    latency = percentiles(time_calls(lambda i: memory.retrieve_memory_records(mem.memory_id, ns, qs[i % 10], top_k=5), queries))
+    return {
+        "records": records,
+        "background_events": background_events,
+        "build_s": {"events": round(events_s, 1), "records": round(records_s, 1)},
+        "retrieve_top5": latency,
+    }
+
+
+def main(events: int, turns: int, records: int, background: int, queries: int) -> dict[str, object]:
+    _settings, _db, _knowledge = fresh_services("memory")
+    memory = MemoryService(_db, _settings)
+    return report(
+        "memory",
+        {
+            "create_event": _write_throughput(memory, events),
+            "turn_to_record": _turn_to_record(memory, turns),
+            "retrieve_memory_records": _retrieval(memory, records, background, queries),
+            "targets": {"create_event_per_s": ">= 2000", "turn_to_record_p95_ms": "<= 1000", "retrieve_p99_ms": "<= 20"},
+        },
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--turns", type=int, default=30)
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--background-events", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=300)
+    a = parser.parse_args()
+    main(a.events, a.turns, a.records, a.background_events, a.queries)

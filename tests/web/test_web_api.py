@@ -1,0 +1,226 @@
+"""The UI API over real HTTP: JWT required, and everything scoped to the token's actor."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from web_helpers import UpProcess
+
+from podium.config import Settings
+from podium.identity import ensure_dev_users, issue_token
+from podium.memory import MemoryService
+from podium.storage import Database
+
+CAROL_SAYS = "I work at Initech as a data engineer and I prefer serverless workshops."
+DAVE_SAYS = "I am a product manager at Globex and I like keynotes about cost."
+
+
+@dataclass
+class World:
+    url: str
+    home: Path
+    memory: MemoryService
+    memory_id: str
+    carol_session: str
+    dave_session: str
+
+    def token(self, user: str) -> str:
+        return issue_token(self.home, f"{self.url}/idp", user=user)
+
+    def client(self, user: str | None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+def _say(memory: MemoryService, memory_id: str, actor: str, text: str) -> str:
+    session = f"api-{actor}-{os.urandom(16).hex()}"
+    payload = [{"conversational": {"role": "USER", "content": {"text": text}}}]
+    memory.create_event(memory_id, actor, session, payload)
+    reply = [{"conversational": {"role": "ASSISTANT", "content": {"text": "Noted, thanks!"}}}]
+    memory.create_event(memory_id, actor, session, reply)
+    return session
+
+
+def _records(
+    client: httpx.Client, at_least: int = 0, timeout_s: float = 60
+) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = client.get("/api/memory/records")
+        assert response.status_code == 200, response.text
+        records: list[dict[str, Any]] = response.json()["records"]
+        if len(records) >= at_least:
+            return records
+        assert time.monotonic() < deadline, "extraction did not produce records in time"
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def world(podium: UpProcess) -> Iterator[World]:
+    ensure_dev_users(podium.home, {"carol": "carol-password", "dave": "dave-password"})
+    settings = Settings(home=podium.home)
+    db = Database(settings.resolved_database_url)
+    memory = MemoryService(db, settings)
+    memory_id = next(m.memory_id for m in memory.list_memories() if m.name == "EventAssistant")
+    # Events written straight into memory; the server's extraction worker makes the records.
+    w = World(
+        url=podium.url,
+        home=podium.home,
+        memory=memory,
+        memory_id=memory_id,
+        carol_session=_say(memory, memory_id, "carol", CAROL_SAYS),
+        dave_session=_say(memory, memory_id, "dave", DAVE_SAYS),
+    )
+    yield w
+    db.dispose()
+
+
+def test_config_is_public_and_points_at_the_dev_issuer(world: World) -> None:
+    with world.client(None) as anonymous:
+        config = anonymous.get("/api/config")
+    assert config.status_code == 200
+    body = config.json()
+    assert body["provider"] == "dev" and body["auth"] is True
+    assert body["client_id"] == "podium-web"
+    assert body["authorization_endpoint"] == "/idp/authorize"
+    assert "openid" in body["scope"].split()
+
+
+@pytest.mark.parametrize(
+    "path,method",
+    [
+        ("/api/me", "GET"),
+        ("/api/memory/records", "GET"),
+        ("/api/memory/records/mem-0", "DELETE"),
+        ("/api/memory/forget", "POST"),
+        ("/api/sessions", "GET"),
+        ("/api/sessions/x/messages", "GET"),
+        ("/api/catalog/search?q=ai", "GET"),
+    ],
+)
+def test_every_route_needs_a_valid_token(
+    world: World, tmp_path: Path, path: str, method: str
+) -> None:
+    forged = issue_token(tmp_path / "other-home", f"{world.url}/idp", user="alice")
+    with world.client(None) as anonymous:
+        missing = anonymous.request(method, path)
+        assert missing.status_code == 401
+        assert missing.headers["www-authenticate"].startswith("Bearer")
+        assert set(missing.json()) == {"error", "message"}
+        garbage = anonymous.request(method, path, headers={"Authorization": "Bearer x.y.z"})
+        assert garbage.status_code == 401
+        assert 'error="invalid_token"' in garbage.headers["www-authenticate"]
+        # Right issuer URL, but signed with a key the server never published.
+        wrong_key = anonymous.request(method, path, headers={"Authorization": f"Bearer {forged}"})
+        assert wrong_key.status_code == 401
+
+
+def test_me_is_the_token_actor_never_a_client_given_one(world: World) -> None:
+    with world.client("carol") as carol:
+        me = carol.get("/api/me", params={"actor": "dave"}, headers={"X-Podium-Actor": "dave"})
+    assert me.status_code == 200
+    assert me.json() == {
+        "actor_id": "carol",
+        "model": {"provider": "offline", "model": "podium-offline", "offline": True},
+    }
+
+
+def test_records_are_listed_with_provenance(world: World) -> None:
+    with world.client("carol") as carol:
+        records = _records(carol, at_least=1)
+    assert all(r["namespace"].split("/")[4] == "carol" for r in records), records
+    texts = " ".join(r["text"] for r in records)
+    assert "Initech" in texts
+    types = {r["strategy"]["type"] for r in records}
+    assert types <= {"user_preference", "semantic", "summary"}
+    for r in records:
+        assert r["source_event_ids"] and r["sources"], r
+        quoted = [m["text"] for s in r["sources"] for m in s["messages"] if m["role"] == "USER"]
+        assert CAROL_SAYS in quoted
+        assert all(s["session_id"] == world.carol_session for s in r["sources"])
+        assert r["rationale"]
+
+
+def test_records_of_another_actor_are_invisible_and_undeletable(world: World) -> None:
+    with world.client("carol") as carol, world.client("dave") as dave:
+        carols = _records(carol, at_least=1)
+        daves = _records(dave, at_least=1)
+        assert not {r["id"] for r in carols} & {r["id"] for r in daves}
+        assert "Initech" not in str(daves) and "Globex" not in str(carols)
+        victim = carols[0]["id"]
+        stolen = dave.delete(f"/api/memory/records/{victim}")
+        assert stolen.status_code == 404
+        assert stolen.json()["error"] == "ResourceNotFoundException"
+        assert victim in {r["id"] for r in _records(carol)}
+        # The owner can delete it; then it is gone, and a second delete is a 404.
+        assert carol.delete(f"/api/memory/records/{victim}").json() == {"deleted": victim}
+        assert victim not in {r["id"] for r in _records(carol)}
+        assert carol.delete(f"/api/memory/records/{victim}").status_code == 404
+        assert carol.delete("/api/memory/records/mem-doesnotexist").status_code == 404
+
+
+def test_sessions_and_messages_are_scoped(world: World) -> None:
+    with world.client("carol") as carol, world.client("dave") as dave:
+        sessions = carol.get("/api/sessions").json()["sessions"]
+        mine = next(s for s in sessions if s["id"] == world.carol_session)
+        assert mine["title"] == CAROL_SAYS[:120]
+        assert world.dave_session not in {s["id"] for s in sessions}
+        messages = carol.get(f"/api/sessions/{world.carol_session}/messages")
+        assert messages.status_code == 200
+        assert messages.json()["messages"][:2] == [
+            {"role": "user", "text": CAROL_SAYS, "timestamp": pytest.approx(time.time(), abs=600)},
+            {
+                "role": "assistant",
+                "text": "Noted, thanks!",
+                "timestamp": pytest.approx(time.time(), abs=600),
+            },
+        ]
+        other = dave.get(f"/api/sessions/{world.carol_session}/messages")
+        assert other.status_code == 404
+        assert dave.get("/api/sessions/no-such-session/messages").status_code == 404
+
+
+def test_catalog_search_with_filters(world: World) -> None:
+    with world.client("carol") as carol:
+        found = carol.get("/api/catalog/search", params={"q": "security", "topic": "security"})
+        assert found.status_code == 200
+        sessions = found.json()["sessions"]
+        assert sessions and all("security" in s["topics"] for s in sessions)
+        workshops = carol.get("/api/catalog/search", params={"type": "workshop", "limit": 50})
+        assert workshops.json()["sessions"]
+        assert all(s["type"] == "workshop" for s in workshops.json()["sessions"])
+        both = carol.get(
+            "/api/catalog/search", params={"q": "agents", "day": "Friday", "level": 300}
+        )
+        assert all(s["day"] == "Friday" and s["level"] == 300 for s in both.json()["sessions"])
+        bad_queries: list[dict[str, str]] = [
+            {"q": "x", "level": "150"},
+            {"q": "x", "day": "Caturday"},
+            {},
+            {"q": "x", "limit": "0"},
+        ]
+        for bad in bad_queries:
+            response = carol.get("/api/catalog/search", params=bad)
+            assert response.status_code == 400, bad
+            assert response.json()["error"] == "ValidationException"
+
+
+def test_forget_me_deletes_only_the_caller(world: World) -> None:
+    with world.client("carol") as carol, world.client("dave") as dave:
+        _records(dave, at_least=1)
+        before = len(_records(carol, at_least=1))
+        forgot = dave.post("/api/memory/forget")
+        assert forgot.status_code == 200 and forgot.json()["forgotten"] is True
+        assert _records(dave) == []
+        assert dave.get("/api/sessions").json()["sessions"] == []
+        assert len(_records(carol)) == before
+        assert world.carol_session in {
+            s["id"] for s in carol.get("/api/sessions").json()["sessions"]
+        }
