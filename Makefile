@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: ingest the sample catalog if needed, then run a sample query.
+## The main job: ingest the sample catalog if needed, then serve the assistant and web UI offline.
 run: $(STAMP)
-	$(BIN)/podium demo
+	$(BIN)/podium up
 
 test: $(STAMP)
 	bash scripts/system_deps.sh

@@ -24,7 +24,9 @@ from podium.memory import MemoryService
 from podium.memory._tables import events as events_table
 from podium.memory._worker import ExtractionWorker
 
-_TOPICS = "kubernetes security serverless databases analytics rag agents cost observability iot".split()
+_TOPICS = (
+    "kubernetes security serverless databases analytics rag agents cost observability iot".split()
+)
 
 
 def _write_throughput(memory: MemoryService, n: int) -> dict[str, object]:
@@ -45,7 +47,10 @@ def _write_throughput(memory: MemoryService, n: int) -> dict[str, object]:
 def _turn_to_record(memory: MemoryService, turns: int) -> dict[str, object]:
     mem = memory.create_memory(
         "LatencyBench",
-        strategies=[{"type": "user_preference", "name": "prefs"}, {"type": "semantic", "name": "facts"}],
+        strategies=[
+            {"type": "user_preference", "name": "prefs"},
+            {"type": "semantic", "name": "facts"},
+        ],
     )
     worker = ExtractionWorker(memory, poll_interval=0.01)
     memory.worker = worker
@@ -69,7 +74,9 @@ def _turn_to_record(memory: MemoryService, turns: int) -> dict[str, object]:
     return {"turns": turns, "background_worker": percentiles(samples)}
 
 
-def _retrieval(memory: MemoryService, records: int, background_events: int, queries: int) -> dict[str, object]:
+def _retrieval(
+    memory: MemoryService, records: int, background_events: int, queries: int
+) -> dict[str, object]:
     mem = memory.create_memory("RetrieveBench", strategies=[{"type": "semantic", "name": "facts"}])
     sid = mem.strategies[0].strategy_id
     ns = f"/strategies/{sid}/actors/alice/"
@@ -112,7 +119,12 @@ def _retrieval(memory: MemoryService, records: int, background_events: int, quer
                 )  # fmt: skip
     records_s = time.perf_counter() - start
     qs = [f"what does alice think about {t}" for t in _TOPICS]
-    latency = percentiles(time_calls(lambda i: memory.retrieve_memory_records(mem.memory_id, ns, qs[i % 10], top_k=5), queries))
+    latency = percentiles(
+        time_calls(
+            lambda i: memory.retrieve_memory_records(mem.memory_id, ns, qs[i % 10], top_k=5),
+            queries,
+        )
+    )
     return {
         "records": records,
         "background_events": background_events,
@@ -130,7 +142,11 @@ def main(events: int, turns: int, records: int, background: int, queries: int) -
             "create_event": _write_throughput(memory, events),
             "turn_to_record": _turn_to_record(memory, turns),
             "retrieve_memory_records": _retrieval(memory, records, background, queries),
-            "targets": {"create_event_per_s": ">= 2000", "turn_to_record_p95_ms": "<= 1000", "retrieve_p99_ms": "<= 20"},
+            "targets": {
+                "create_event_per_s": ">= 2000",
+                "turn_to_record_p95_ms": "<= 1000",
+                "retrieve_p99_ms": "<= 20",
+            },
         },
     )
 

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     auth_disabled: bool = Field(default=False, description="Only via --no-auth, for development.")
     request_header_allowlist: CommaList = Field(default_factory=list)
 
+    # Web UI sign-in (the dev issuer by default, or any OIDC provider via auth_discovery_url).
+    ui_client_id: str = "podium-web"
+    ui_scopes: CommaList = Field(
+        default_factory=lambda: ["openid", "profile", "email", "podium/invoke"]
+    )
+
     # Runtime gateway.
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -80,6 +86,7 @@ class Settings(BaseSettings):
         "auth_allowed_clients",
         "auth_allowed_scopes",
         "request_header_allowlist",
+        "ui_scopes",
         mode="before",
     )
     @classmethod

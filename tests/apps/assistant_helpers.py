@@ -16,7 +16,7 @@ from strands.types.content import Messages
 from strands.types.streaming import StreamEvent
 from strands.types.tools import ToolSpec
 
-from podium.agents import OfflineModel  # type: ignore[attr-defined]
+from podium.agents._offline_model import OfflineModel
 from podium.apps.event_assistant import AssistantServices, TurnResult, open_services, stream_turn
 from podium.config import Settings
 from podium.errors import StorageError
@@ -101,7 +101,7 @@ def role_text(messages: Messages) -> list[dict[str, Any]]:
     return [{"role": m["role"], "content": m["content"]} for m in messages]
 
 
-class RecordingOfflineModel(OfflineModel):  # type: ignore[misc]
+class RecordingOfflineModel(OfflineModel):
     """The real offline model, keeping the system prompt and messages of every call."""
 
     def __init__(self, **config: Any) -> None:

@@ -28,7 +28,9 @@ def faulty(assistant: AssistantServices) -> Iterator[FaultyKB]:
     kb.release()
 
 
-def _roles_and_texts(services: AssistantServices, actor: str, session: str) -> list[tuple[str, str]]:
+def _roles_and_texts(
+    services: AssistantServices, actor: str, session: str
+) -> list[tuple[str, str]]:
     events, _ = services.memory.list_events(services.memory_id, actor, session, max_results=100)
     out = []
     for event in events:

@@ -145,13 +145,14 @@ def test_get_session(assistant: AssistantServices, catalog: dict[str, Any]) -> N
 
 def test_call_with_deadline() -> None:
     assert call_with_deadline(lambda: 42, 1.0, "answer") == 42
+    empty: dict[str, int] = {}
     with pytest.raises(KeyError):
-        call_with_deadline(lambda: {}["missing"], 1.0, "lookup")
+        call_with_deadline(lambda: empty["missing"], 1.0, "lookup")
     import threading
 
     gate = threading.Event()
     try:
-        with pytest.raises(ToolTimeout, match="slow did not finish within 0.05 s"):
+        with pytest.raises(ToolTimeout, match=r"slow did not finish within 0\.05 s"):
             call_with_deadline(lambda: gate.wait(10), 0.05, "slow")
     finally:
         gate.set()

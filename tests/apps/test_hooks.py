@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from assistant_scripted_model import AssistantScriptedModel, ToolCall
 from assistant_helpers import role_text
+from assistant_scripted_model import AssistantScriptedModel, ToolCall
 
 from podium.apps.event_assistant import AssistantServices, MemoryHookProvider, create_agent
 from podium.apps.event_assistant._hooks import message_to_payload
@@ -86,9 +86,7 @@ def test_the_context_loaded_is_exactly_profile_history_and_last_k_turns(
     assistant: AssistantServices,
 ) -> None:
     mem, mid = assistant.memory, assistant.memory_id
-    pref, fact, summ = (
-        _strategy(assistant, k) for k in ("user_preference", "semantic", "summary")
-    )
+    pref, fact, summ = (_strategy(assistant, k) for k in ("user_preference", "semantic", "summary"))
     created = mem.batch_create_memory_records(
         mid,
         [
@@ -210,7 +208,7 @@ def test_ids_must_come_from_agent_state(assistant: AssistantServices) -> None:
     from strands import Agent
 
     hooks = MemoryHookProvider(assistant.memory, assistant.memory_id, base_prompt="x")
-    with pytest.raises(InvalidInput, match="agent.state"):
+    with pytest.raises(InvalidInput, match=r"agent\.state"):
         Agent(model=AssistantScriptedModel([]), hooks=[hooks], callback_handler=None)
     with pytest.raises(InvalidInput):
         create_agent("bad actor id!", "s", services=assistant, model=AssistantScriptedModel([]))
@@ -234,3 +232,28 @@ def test_message_to_payload_roles() -> None:
     ) == _conv("TOOL", '[tool result error] Error: boom\n{"a": 2, "b": 1}')
     # Nothing storable (e.g. only an image) writes nothing.
     assert message_to_payload({"role": "user", "content": [{"image": {}}]}) == []
+
+
+def test_restored_turns_keep_text_and_drop_tool_traffic() -> None:
+    from podium.apps.event_assistant._hooks import _turns_to_messages
+
+    def item(role: str, text: str) -> dict[str, Any]:
+        return {"role": role, "content": {"text": text}}
+
+    turns = [
+        # Interrupted after the tool call: nothing the assistant said, so nothing to restore.
+        [item("USER", "u1"), item("ASSISTANT", '[tool call] search_sessions({"query": "x"})')],
+        # Text and a tool call in one message, then the tool result, then no final answer.
+        [
+            item("USER", "u2"),
+            item("ASSISTANT", 'Let me look.\n[tool call] search_sessions({"query": "y"})'),
+            item("TOOL", "[tool result error] Tool was interrupted."),
+        ],
+        [item("USER", "u3"), item("ASSISTANT", "a3")],
+    ]
+    assert _turns_to_messages(turns) == [
+        {"role": "user", "content": [{"text": "u2"}]},
+        {"role": "assistant", "content": [{"text": "Let me look."}]},
+        {"role": "user", "content": [{"text": "u3"}]},
+        {"role": "assistant", "content": [{"text": "a3"}]},
+    ]

@@ -94,11 +94,7 @@ def scenario(
 
 def _namespaces(services: AssistantServices, actor: str, kind: str) -> list[str]:
     strategies = services.memory.get_memory(services.memory_id).strategies
-    return [
-        f"/strategies/{s.strategy_id}/actors/{actor}/"
-        for s in strategies
-        if s.type == kind
-    ]
+    return [f"/strategies/{s.strategy_id}/actors/{actor}/" for s in strategies if s.type == kind]
 
 
 def _records(services: AssistantServices, actor: str, kind: str) -> list[Any]:
@@ -201,9 +197,11 @@ def test_bob_profile_is_empty_and_memory_apis_scope_him(scenario: Scenario) -> N
             for word in ALICE_WORDS:
                 assert word not in record.text.lower()
         for ns in _namespaces(services, "bob", kind):
-            hits = mem.retrieve_memory_records(mid, ns, "Alice software engineer TechCorp", top_k=20)
-            assert all(hit.actor_id == "bob" for hit in hits)
-            assert not any("techcorp" in hit.text.lower() for hit in hits)
+            records = mem.retrieve_memory_records(
+                mid, ns, "Alice software engineer TechCorp", top_k=20
+            )
+            assert all(r.actor_id == "bob" for r in records)
+            assert not any("techcorp" in r.text.lower() for r in records)
     hits = mem.search_events(mid, "bob", "Alice TechCorp software engineer", top_k=20)
     assert all(hit.actor_id == "bob" and "techcorp" not in hit.text.lower() for hit in hits)
     assert {s.session_id for s in mem.list_sessions(mid, "bob")} == {
@@ -231,4 +229,7 @@ def test_transcript_for_humans(scenario: Scenario, capsys: pytest.CaptureFixture
     ]
     for actor, prompt, result in turns:
         print(f"\n[{actor}] {prompt}\n{result.text}")
-        assert result.text.strip() and result.model == {"model_id": "podium-offline", "offline": True}
+        assert result.text.strip() and result.model == {
+            "model_id": "podium-offline",
+            "offline": True,
+        }

@@ -134,8 +134,14 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> bool:
 
 
 def process_gone(pid: int) -> bool:
-    """True once ``pid`` no longer runs (zombies count as gone)."""
+    """True once ``pid`` no longer exists at all.
+
+    A zombie does not count: a killed multi-threaded worker's main thread shows as a zombie
+    while its other threads still hold the socket open. The zygote ignores SIGCHLD, so a worker
+    that has fully exited is reaped by the kernel and disappears.
+    """
     try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        psutil.Process(pid)
     except psutil.NoSuchProcess:
         return True
+    return False

@@ -30,7 +30,7 @@ def test_killed_worker_is_replaced_on_the_next_request(gateway: Gateway) -> None
     os.kill(pid, signal.SIGKILL)
     assert wait_until(lambda: process_gone(pid), 5)
     again = gateway.invoke({"op": "count"}, sid)
-    assert again.status_code == 200
+    assert again.status_code == 200, again.text
     # A fresh worker: new process, module state from scratch.
     assert again.json()["pid"] != pid
     assert again.json()["count"] == 1

@@ -1,7 +1,7 @@
 from bedrock_agentcore.runtime import BedrockAgentCoreApp
 
 app = BedrockAgentCoreApp()
-history = []
+history = []  # type: ignore[var-annotated]
 
 
 @app.entrypoint

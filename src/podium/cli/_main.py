@@ -19,6 +19,7 @@ from ._eval import eval_app
 from ._kb import kb_app
 from ._memory import memory_app
 from ._output import err_console
+from ._up import up
 
 __all__ = ["app", "main"]
 
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
 app.add_typer(memory_app, name="memory")
+app.command("up")(up)
 app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("ask")(ask)

@@ -9,6 +9,7 @@ catalog is unchanged, so they start in a few seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEV_LOGINS = (("alice", "alice-password"), ("bob", "bob-password"))
+_CATALOG_STAMP = "catalog.synced.json"
 
 
 @dataclass(kw_only=True)
@@ -134,6 +136,19 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in f if line.strip())
 
 
+def _catalog_stamp(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _read_stamp(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -151,8 +166,14 @@ def prepare(settings: Settings, *, progress: bool = True) -> Prepared:
         _say(f"First run: setting up Podium in {settings.home}")
     settings.ensure_home()
     catalog = catalog_path(settings)
+    stamp_file = settings.home / _CATALOG_STAMP
+    stamp = _catalog_stamp(catalog)
+    # An unchanged catalog file needs no re-sync: skipping the parse keeps later starts fast.
+    synced = not first_run and _read_stamp(stamp_file) == stamp
     with _progress_bar(progress and first_run, _count_lines(catalog)) as on_progress:
-        services = open_services(settings, ingest=True, progress=on_progress)
+        services = open_services(settings, ingest=not synced, progress=on_progress)
+    if not synced:
+        stamp_file.write_text(json.dumps(stamp))
     timings["services_s"] = time.perf_counter() - started
     mark = time.perf_counter()
     ensure_dev_users(settings.home)
@@ -333,7 +354,9 @@ def up(
                 on_ready(url)
             await task
 
-        asyncio.run(serve())
+        # Ctrl-C is how podium up is stopped; uvicorn has shut down cleanly when it re-raises it.
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve())
     finally:
         sock.close()
         if services.done() and services.exception() is None:

@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
-from ._agent import create_agent
+from ._agent import DEFAULT_LAST_K_TURNS, DEFAULT_TOOL_TIMEOUT_S, create_agent
 from ._catalog import SESSIONS_KB, SESSIONS_RECORD_FORMAT, catalog_path, ensure_sessions_kb
 from ._hooks import MemoryHookProvider
-from ._profile import Profile, load_profile
+from ._profile import HANDS_ON_TYPES, Profile, load_profile, preference_boost
 from ._services import MEMORY_NAME, AssistantServices, open_services, shared_services
 from ._turn import TurnResult, stream_turn
 
 __all__ = [
+    "DEFAULT_LAST_K_TURNS",
+    "DEFAULT_TOOL_TIMEOUT_S",
+    "HANDS_ON_TYPES",
     "MEMORY_NAME",
     "SESSIONS_KB",
     "SESSIONS_RECORD_FORMAT",
@@ -26,6 +29,7 @@ __all__ = [
     "ensure_sessions_kb",
     "load_profile",
     "open_services",
+    "preference_boost",
     "shared_services",
     "stream_turn",
 ]

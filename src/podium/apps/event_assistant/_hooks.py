@@ -131,15 +131,22 @@ class MemoryHookProvider:
         self.events_written += 1
 
 
+def _without_tool_calls(text: str) -> str:
+    """An assistant event's text minus its ``[tool call]`` lines (JSON inputs are one line)."""
+    return "\n".join(
+        line for line in text.split("\n") if not line.startswith("[tool call] ")
+    ).strip()
+
+
 def _turns_to_messages(turns: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Strands messages for stored turns: the user text, then the assistant's text replies."""
     messages: list[dict[str, Any]] = []
     for turn in turns:
         user = [m["content"]["text"] for m in turn if m.get("role") == "USER"]
         replies = [
-            m["content"]["text"]
+            reply
             for m in turn
-            if m.get("role") == "ASSISTANT" and not m["content"]["text"].startswith("[tool call]")
+            if m.get("role") == "ASSISTANT" and (reply := _without_tool_calls(m["content"]["text"]))
         ]
         if user and replies:
             messages.append({"role": "user", "content": [{"text": "\n".join(user)}]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,9 @@ def _tool_results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return cards
 
 
-async def stream_turn(agent: Any, prompt: str, result: TurnResult) -> AsyncIterator[dict[str, Any]]:
+async def stream_turn(
+    agent: Any, prompt: str, result: TurnResult
+) -> AsyncGenerator[dict[str, Any], None]:
     """Run one turn, yielding UI events; ``result`` is filled in as the turn goes."""
     start = len(agent.messages)
     async for event in agent.stream_async(prompt):
