@@ -24,9 +24,18 @@ from podium.memory import MemoryService
 from podium.memory._tables import events as events_table
 from podium.memory._worker import ExtractionWorker
 
-_TOPICS = (
-    "kubernetes security serverless databases analytics rag agents cost observability iot".split()
-)
+_TOPICS = [
+    "kubernetes",
+    "security",
+    "serverless",
+    "databases",
+    "analytics",
+    "rag",
+    "agents",
+    "cost",
+    "observability",
+    "iot",
+]
 
 
 def _write_throughput(memory: MemoryService, n: int) -> dict[str, object]:

@@ -433,16 +433,17 @@ class Ingestor:
             conn.execute(docs.update().where(docs.c.id == doc_id).values(**values))
         else:
             doc_id = conn.execute(
-                docs.insert().values(
-                    kb_id=self.kb.id, source_id=source_id, uri=pending.doc.uri, **values
-                )
-            ).inserted_primary_key[0]
+                docs.insert()
+                .values(kb_id=self.kb.id, source_id=source_id, uri=pending.doc.uri, **values)
+                .returning(docs.c.id)
+            ).scalar_one()
         meta = pending.doc.metadata
         parent_ids: list[int] = []
         for ordinal, parent in enumerate(pending.chunks.parents):
             parent_ids.append(
                 conn.execute(
-                    chunks.insert().values(
+                    chunks.insert()
+                    .values(
                         kb_id=self.kb.id,
                         document_id=doc_id,
                         ordinal=-1 - ordinal,
@@ -453,7 +454,8 @@ class Ingestor:
                         metadata=meta,
                         embedding=None,
                     )
-                ).inserted_primary_key[0]
+                    .returning(chunks.c.id)
+                ).scalar_one()
             )
         rows = [
             {

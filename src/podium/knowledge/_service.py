@@ -72,9 +72,8 @@ class KnowledgeService:
         )
         model_id = embedding_model or self.settings.embedding_model
         embedder = self.embedder(model_id)
-        fmt = (
-            record_format_to_dict(record_format_from_dict(record_format)) if record_format else None
-        )
+        parsed_format = record_format_from_dict(record_format)
+        fmt = record_format_to_dict(parsed_format) if parsed_format else None
         now = time.time()
         kb_id = str(uuid.uuid4())
         with self.db.begin() as conn:
