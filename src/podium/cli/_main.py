@@ -19,6 +19,7 @@ from ._eval import eval_app
 from ._kb import kb_app
 from ._memory import memory_app
 from ._output import err_console
+from ._serve import idp_app, serve
 from ._up import up
 
 __all__ = ["app", "main"]
@@ -34,6 +35,8 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
 app.add_typer(memory_app, name="memory")
 app.command("up")(up)
+app.command("serve")(serve)
+app.add_typer(idp_app, name="idp")
 app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("ask")(ask)

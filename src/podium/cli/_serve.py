@@ -1,0 +1,124 @@
+"""``podium serve`` (the AgentCore-compatible gateway) and ``podium idp`` (the dev OIDC issuer)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from . import _context
+from ._output import err_console
+
+__all__ = ["idp_app", "serve"]
+
+idp_app = typer.Typer(help="The built-in dev OIDC issuer.", no_args_is_help=True)
+
+
+def _export_home() -> None:
+    # Session workers build their own Settings from the environment: give them this home.
+    os.environ["PODIUM_HOME"] = str(_context.settings().home)
+
+
+def serve(
+    agent: Annotated[
+        str, typer.Option(help="MODULE:APP or file.py:app of a BedrockAgentCoreApp.")
+    ] = ("podium.apps.event_assistant.app:app"),
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8080,
+    isolation: Annotated[
+        str, typer.Option(help="process (one worker per session) or none.")
+    ] = "process",
+    idle_timeout: Annotated[
+        float | None, typer.Option(help="Session idle timeout, s (900).")
+    ] = None,
+    max_lifetime: Annotated[
+        float | None, typer.Option(help="Session max lifetime, s (28800).")
+    ] = None,
+    max_workers: Annotated[int | None, typer.Option(help="Cap on live session workers.")] = None,
+    dev_idp: Annotated[
+        bool, typer.Option("--dev-idp", help="Mount the dev OIDC issuer at /idp and trust it.")
+    ] = False,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Disable JWT auth (development only).")
+    ] = False,
+    discovery_url: Annotated[
+        str | None, typer.Option(help="OIDC discovery URL (PODIUM_AUTH_DISCOVERY_URL).")
+    ] = None,
+    allowed_audience: Annotated[str | None, typer.Option(help="Comma-separated audiences.")] = None,
+    allowed_clients: Annotated[str | None, typer.Option(help="Comma-separated client ids.")] = None,
+    allowed_scopes: Annotated[str | None, typer.Option(help="Comma-separated scopes.")] = None,
+    custom_claims: Annotated[str | None, typer.Option(help="Custom claim rules as JSON.")] = None,
+    actor_claim: Annotated[
+        str | None, typer.Option(help="Claim holding the actor id (sub).")
+    ] = None,
+    header_allowlist: Annotated[
+        str | None, typer.Option(help="Comma-separated headers passed to the app.")
+    ] = None,
+    public_url: Annotated[str | None, typer.Option(help="Externally visible base URL.")] = None,
+) -> None:
+    """Serve an agent app with the AgentCore Runtime contract (/ping, /invocations)."""
+    from podium.runtime import serve as run_serve
+
+    _context.configure(
+        host=host,
+        port=port,
+        isolation=isolation,
+        session_idle_timeout_s=idle_timeout,
+        session_max_lifetime_s=max_lifetime,
+        max_workers=max_workers,
+        auth_disabled=no_auth or None,
+        auth_discovery_url=discovery_url,
+        auth_allowed_audience=allowed_audience,
+        auth_allowed_clients=allowed_clients,
+        auth_allowed_scopes=allowed_scopes,
+        auth_custom_claims=custom_claims,
+        auth_actor_claim=actor_claim,
+        request_header_allowlist=header_allowlist,
+    )
+    settings = _context.settings()
+    _export_home()
+    if not (no_auth or dev_idp or settings.auth_discovery_url or settings.auth_disabled):
+        err_console.print(
+            "error: no identity provider: set PODIUM_AUTH_DISCOVERY_URL (or --discovery-url), "
+            "use --dev-idp, or --no-auth for local development",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    run_serve(settings, agent, dev_idp=dev_idp, public_url=public_url)
+
+
+@idp_app.command("serve")
+def idp_serve(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 9000,
+) -> None:
+    """Run the dev OIDC issuer alone (discovery, JWKS, token, login page)."""
+    import uvicorn
+
+    from podium.identity import create_issuer_app, ensure_dev_users
+
+    home = _context.settings().ensure_home()
+    ensure_dev_users(home)
+    url = f"http://{host}:{port}"
+    err_console.print(f"dev issuer at {url}/.well-known/openid-configuration (users: alice, bob)")
+    uvicorn.run(create_issuer_app(url, home), host=host, port=port, log_level="warning")
+
+
+@idp_app.command("token")
+def idp_token(
+    user: Annotated[
+        str | None, typer.Option(help="Dev user (e.g. alice); omit for a client token.")
+    ] = None,
+    client_id: Annotated[str, typer.Option(help="Client id.")] = "podium-cli",
+    issuer: Annotated[
+        str, typer.Option(help="Issuer URL the token is for (where the gateway mounts /idp).")
+    ] = "http://127.0.0.1:8080/idp",
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Print a signed access token from the dev issuer's keys (for curl and scripts)."""
+    from podium.identity import ensure_dev_users, issue_token
+
+    home = _context.settings().ensure_home()
+    ensure_dev_users(home)
+    print(issue_token(home, issuer, user=user, client_id=client_id, ttl_s=ttl))

@@ -1,0 +1,74 @@
+"""``podium serve`` and ``podium idp token`` as a user runs them: a real process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+APP = Path(__file__).parents[1] / "runtime" / "third_party_app.py"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ping(base: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        try:
+            if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("podium serve did not answer /ping")
+
+
+def test_serve_third_party_app_with_dev_idp_tokens(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    home = tmp_path / "home"
+    cmd = [sys.executable, "-m", "podium.cli", "--home", str(home)]
+    proc = subprocess.Popen(
+        [*cmd, "serve", "--agent", f"{APP}:app", "--port", str(port), "--dev-idp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
+    try:
+        _wait_ping(base, proc)
+        body = {"prompt": "hello"}
+        assert httpx.post(f"{base}/invocations", json=body, timeout=30).status_code == 401
+        token = subprocess.run(
+            [*cmd, "idp", "token", "--user", "alice", "--issuer", f"{base}/idp"],
+            capture_output=True, text=True, check=True, timeout=120,
+        ).stdout.strip()  # fmt: skip
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "cli-session-" + "x" * 30,
+        }
+        first = httpx.post(f"{base}/invocations", json=body, headers=headers, timeout=60)
+        assert first.status_code == 200, first.text
+        assert first.json() == {"result": "you said hello", "turns": 1}
+        second = httpx.post(f"{base}/invocations", json=body, headers=headers, timeout=60)
+        assert second.json()["turns"] == 2  # same session → same worker state
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_serve_refuses_to_start_without_an_identity_provider(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "podium.cli", "--home", str(tmp_path), "serve", "--port", str(_free_port())],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "PODIUM_AUTH_DISCOVERY_URL" in proc.stderr
