@@ -1,4 +1,7 @@
-"""Run every benchmark (``make bench``) and save JSON reports under benchmarks/results/."""
+"""Run the benchmarks (``make bench``) and save JSON reports under benchmarks/results/.
+
+``fusion_compare.py`` needs a BEIR dataset and is run by hand (see its docstring).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith(("_", "run_all")))
+DEFAULT = ["kb_ingest", "kb_retrieve", "memory_bench", "agent_turn", "runtime_load"]
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
-    selected = sys.argv[1:] or [p.stem for p in SCRIPTS]
-    for name in selected:
+    for name in sys.argv[1:] or DEFAULT:
         print(f"== {name}", flush=True)
+        sys.argv = [str(HERE / f"{name}.py")]
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
