@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -15,8 +16,8 @@ from podium.errors import InvalidInput
 from podium.storage import ExactVectorIndex, schema
 
 from ._filters import canonical_filter, compile_filter, parse_filter
+from ._fusion import convex
 from ._fusion import mmr as mmr_select
-from ._fusion import rrf
 from ._models import RetrievalResult, SearchType
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ __all__ = ["Retriever"]
 
 #: Candidates taken from each ranker before fusion.
 _CANDIDATES = 50
+#: HYBRID = sigmoid(w·z(dense) + (1-w)·z(bm25)). Chosen over RRF (k=10/60/100), DBSF and min-max
+#: convex fusion by ``benchmarks/fusion_compare.py`` on SciFact (see docs/knowledge-bases.md).
+_DENSE_WEIGHT = 0.5
 _MASK_CACHE = 64
 
 
@@ -160,7 +164,7 @@ class Retriever:
                     if len(keyword) >= pool:
                         break
             if kind is SearchType.HYBRID:
-                ranked = rrf([dense, keyword])
+                ranked = _hybrid(dense_scores, keyword_scores)
             elif kind is SearchType.SEMANTIC:
                 ranked = [(cid, dense_scores[cid]) for cid in dense]
             else:
@@ -204,6 +208,12 @@ class Retriever:
                 )
             )
         return results
+
+
+def _hybrid(dense: dict[int, float], keyword: dict[int, float]) -> list[tuple[int, float]]:
+    """Convex z-score fusion, squashed into (0, 1) so boosts and thresholds stay meaningful."""
+    fused = convex([dense, keyword], [_DENSE_WEIGHT, 1.0 - _DENSE_WEIGHT], normalization="zscore")
+    return [(cid, 1.0 / (1.0 + math.exp(-score))) for cid, score in fused]
 
 
 def _apply_boost(

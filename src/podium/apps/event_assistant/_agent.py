@@ -59,7 +59,11 @@ def create_agent(
     if model is None:
         model = build_model(settings or services.settings)
     hooks = MemoryHookProvider(
-        services.memory, services.memory_id, base_prompt=SYSTEM_PROMPT, last_k_turns=last_k_turns
+        services.memory,
+        services.memory_id,
+        base_prompt=SYSTEM_PROMPT,
+        last_k_turns=last_k_turns,
+        strategies=services.strategies,
     )
     return Agent(
         model=model,

@@ -26,10 +26,12 @@ from podium.errors import InvalidInput
 from ._profile import load_profile
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from strands.hooks import AgentInitializedEvent, HookRegistry, MessageAddedEvent
     from strands.types.content import Messages
 
-    from podium.memory import MemoryService
+    from podium.memory import MemoryService, MemoryStrategy
 
 __all__ = ["MemoryHookProvider", "message_to_payload"]
 
@@ -81,12 +83,20 @@ class MemoryHookProvider:
     """Loads the actor's memory when the agent starts and records every message it adds."""
 
     def __init__(
-        self, memory: MemoryService, memory_id: str, *, base_prompt: str, last_k_turns: int = 5
+        self,
+        memory: MemoryService,
+        memory_id: str,
+        *,
+        base_prompt: str,
+        last_k_turns: int = 5,
+        strategies: Callable[[], Sequence[MemoryStrategy]] | None = None,
     ) -> None:
         self.memory = memory
         self.memory_id = memory_id
         self.base_prompt = base_prompt
         self.last_k_turns = last_k_turns
+        # A cached strategy list (AssistantServices.strategies) saves a read per agent start.
+        self.strategies = strategies
         self.events_written = 0
 
     def register_hooks(self, registry: HookRegistry, **_: Any) -> None:
@@ -108,7 +118,13 @@ class MemoryHookProvider:
         """Load profile and recent turns into the system prompt, messages and state."""
         agent = event.agent
         actor_id, session_id = self._ids(agent)
-        profile = load_profile(self.memory, self.memory_id, actor_id, session_id)
+        profile = load_profile(
+            self.memory,
+            self.memory_id,
+            actor_id,
+            session_id,
+            strategies=self.strategies() if self.strategies else None,
+        )
         agent.state.set("profile", profile.as_state())
         context = render_memory_context(profile.lines(), profile.history_lines())
         agent.system_prompt = self.base_prompt + ("\n\n" + context if context else "")

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from podium.memory import MemoryRecord, MemoryService
+    from collections.abc import Sequence
+
+    from podium.memory import MemoryRecord, MemoryService, MemoryStrategy
 
 __all__ = ["HANDS_ON_TYPES", "Profile", "load_profile", "preference_boost"]
 
@@ -81,10 +83,22 @@ def _actor_prefix(template: str, actor_id: str, strategy_id: str) -> str:
     return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
 
 
-def load_profile(memory: MemoryService, memory_id: str, actor_id: str, session_id: str) -> Profile:
-    """Read the actor's preferences, facts and earlier-session summaries from long-term memory."""
+def load_profile(
+    memory: MemoryService,
+    memory_id: str,
+    actor_id: str,
+    session_id: str,
+    *,
+    strategies: Sequence[MemoryStrategy] | None = None,
+) -> Profile:
+    """Read the actor's preferences, facts and earlier-session summaries from long-term memory.
+
+    ``strategies`` (the memory's, e.g. from a cache) saves reading the memory resource again.
+    """
     profile = Profile()
-    for strategy in memory.get_memory(memory_id).strategies:
+    if strategies is None:
+        strategies = memory.get_memory(memory_id).strategies
+    for strategy in strategies:
         kind = strategy.type
         for template in strategy.namespaces:
             prefix = _actor_prefix(template, actor_id, strategy.strategy_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from podium.config import Settings
     from podium.knowledge import KnowledgeBase, KnowledgeService
     from podium.knowledge._ingest import ProgressCallback
-    from podium.memory import MemoryService
+    from podium.memory import MemoryService, MemoryStrategy
     from podium.memory._worker import ExtractionWorker
     from podium.storage import Database
 
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 MEMORY_NAME = "EventAssistant"
+#: How long the memory's strategy list is reused before it is read again.
+STRATEGY_CACHE_S = 5.0
 
 #: The assistant's long-term strategies (AgentCore's built-ins; default namespaces).
 MEMORY_STRATEGIES: list[dict[str, Any]] = [
@@ -47,6 +50,9 @@ class AssistantServices:
     kb: KnowledgeBase
     memory_id: str
     worker: ExtractionWorker | None = None
+    _strategies: tuple[float, list[MemoryStrategy]] | None = field(
+        default=None, init=False, repr=False
+    )
     _tools: dict[float, list[Any]] = field(default_factory=dict, init=False, repr=False)
     _tools_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -63,6 +69,19 @@ class AssistantServices:
             if found is None:
                 found = self._tools[timeout_s] = make_tools(self.kb, timeout_s=timeout_s)
             return found
+
+    def strategies(self) -> list[MemoryStrategy]:
+        """The memory's strategies, cached for a few seconds (every agent start needs them).
+
+        Another process's strategy edits show within :data:`STRATEGY_CACHE_S`, like the memory
+        service's own cache on the event path.
+        """
+        now = time.monotonic()
+        cached = self._strategies
+        if cached is None or now - cached[0] >= STRATEGY_CACHE_S:
+            cached = (now, self.memory.get_memory(self.memory_id).strategies)
+            self._strategies = cached
+        return cached[1]
 
     def close(self) -> None:
         """Stop the extraction worker and release database connections."""
