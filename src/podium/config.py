@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         default_factory=lambda: ["openid", "profile", "email", "podium/invoke"]
     )
 
+    embedded_worker: bool = Field(
+        default=True,
+        description="Run a long-term memory extraction thread in this process (PODIUM_EMBEDDED_WORKER).",
+    )
+
     # Runtime gateway.
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)

@@ -296,6 +296,8 @@ def up(
     started = time.perf_counter()
     settings = _with_overrides(settings, port=port, model=model, home=home)
     export_settings(settings)
+    # One extraction worker for the whole server (this process's); session workers only enqueue.
+    os.environ["PODIUM_EMBEDDED_WORKER"] = "false"
     level = settings.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s | %(message)s")
     logging.getLogger("podium").setLevel(level)

@@ -156,5 +156,6 @@ def shared_services(settings: Settings | None = None) -> AssistantServices:
         if _shared is None:
             from podium.config import Settings
 
-            _shared = open_services(settings or Settings())
+            settings = settings or Settings()
+            _shared = open_services(settings, start_worker=settings.embedded_worker)
         return _shared

@@ -8,8 +8,11 @@ the session cards and the cited codes; a failure mid-stream is an ``error`` even
 before the turn starts are JSON ``{"error", "message"}`` with a 4xx status (401 without an
 actor, 400 for a bad payload or a missing session id).
 
-The module only touches :func:`shared_services` when the first request arrives, so importing
-it is cheap; :func:`configure` lets an embedding process (or a test) hand it services instead.
+The module only touches :func:`shared_services` when the first request arrives (no database,
+model session or thread exists at import); :func:`configure` lets an embedding process (or a
+test) hand it services instead. It does import the heavy *libraries* up front: under
+``podium serve`` the fork server imports this module once, so every session worker shares those
+pages instead of importing its own copy.
 """
 
 from __future__ import annotations
@@ -27,6 +30,23 @@ from podium.errors import InvalidInput, PodiumError
 
 from ._agent import create_agent
 from ._turn import TurnResult, stream_turn
+
+
+def _preload() -> None:
+    """Import (never start) what every turn needs, so forked session workers share it."""
+    import numpy  # noqa: F401
+    import onnxruntime  # noqa: F401
+    import sqlalchemy  # noqa: F401
+    import tokenizers  # noqa: F401
+
+    import podium.agents._offline_model
+    import podium.knowledge
+    import podium.memory
+    import podium.memory._worker  # noqa: F401
+    from podium.apps.event_assistant import _tools  # noqa: F401
+
+
+_preload()
 
 if TYPE_CHECKING:
     from ._services import AssistantServices
