@@ -168,3 +168,14 @@ def test_get_session_returns_the_whole_abstract(
         status, card = _call(assistant, "get_session", {"code": code})
         assert status == "success"
         assert card["abstract"] == catalog[code]["abstract"], code
+
+
+def test_tool_literals_match_the_catalog_vocabulary() -> None:
+    from typing import get_args
+
+    from podium.apps.event_assistant import _catalog, _tools
+
+    assert get_args(_tools.Day) == _catalog.DAYS
+    assert get_args(_tools.Level) == _catalog.LEVELS
+    assert get_args(_tools.SessionType) == _catalog.SESSION_TYPES
+    assert get_args(_tools.Topic) == _catalog.TOPICS

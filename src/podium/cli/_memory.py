@@ -168,13 +168,13 @@ def records(
 
 
 def _actor_prefixes(memory: Any, actor: str) -> list[str]:
-    prefixes = []
-    for s in memory.strategies:
-        for template in s.namespaces:
-            head = template.split("{sessionId}", 1)[0]
-            prefixes.append(
-                head.replace("{actorId}", actor).replace("{memoryStrategyId}", s.strategy_id)
-            )
+    from podium.memory import actor_namespace_prefix
+
+    prefixes = [
+        actor_namespace_prefix(template, actor, s.strategy_id)
+        for s in memory.strategies
+        for template in s.namespaces
+    ]
     return list(dict.fromkeys(prefixes))
 
 

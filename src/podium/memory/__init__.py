@@ -14,7 +14,7 @@ from ._models import (
     SessionSummary,
 )
 from ._records import RecordStore
-from ._resources import DEFAULT_NAMESPACES, resolve_namespace
+from ._resources import DEFAULT_NAMESPACES, actor_namespace_prefix, resolve_namespace
 from ._service import MemoryService
 from ._validation import namespace_matches
 
@@ -31,6 +31,7 @@ __all__ = [
     "RecordHistoryEntry",
     "RecordStore",
     "SessionSummary",
+    "actor_namespace_prefix",
     "namespace_matches",
     "resolve_namespace",
 ]

@@ -107,6 +107,15 @@ def resolve_namespace(
     )
 
 
+def actor_namespace_prefix(template: str, actor_id: str, strategy_id: str) -> str:
+    """The actor-level prefix of a namespace template: everything before ``{sessionId}``.
+
+    Listing under it returns all of the actor's records of that strategy, in every session.
+    """
+    head = template.split("{sessionId}", 1)[0]
+    return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
+
+
 def _normalize_configuration(raw: object, field: str) -> dict[str, Any]:
     if raw is None:
         raw = {}

@@ -33,6 +33,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from podium.apps.event_assistant._catalog import (
+    DAYS,
+    LEVELS,
+    SESSION_TYPES,
+    one_per_session,
+    session_card,
+    session_filter,
+)
 from podium.errors import BackendError, InvalidInput, NotFound, PodiumError, Unauthorized
 
 if TYPE_CHECKING:
@@ -40,21 +48,10 @@ if TYPE_CHECKING:
     from podium.config import Settings
     from podium.memory import MemoryRecord, MemoryStrategy
 
-__all__ = ["CATALOG_DAYS", "CATALOG_LEVELS", "CATALOG_TYPES", "api_routes", "ui_config"]
+__all__ = ["api_routes", "ui_config"]
 
 logger = logging.getLogger(__name__)
 
-CATALOG_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-CATALOG_LEVELS = (100, 200, 300, 400)
-CATALOG_TYPES = (
-    "keynote",
-    "breakout",
-    "workshop",
-    "chalk talk",
-    "builders' session",
-    "code talk",
-    "lightning talk",
-)
 _MAX_QUERY = 500
 _MAX_SOURCE_TEXT = 2000
 _MAX_RECORDS = 500
@@ -177,15 +174,14 @@ def _actor_prefixes(
     "about me", so it is skipped. Session-scoped templates are cut before ``{sessionId}``; the
     namespace rule keeps ``/actors/al/`` from matching ``/actors/alice/``.
     """
-    from podium.memory import resolve_namespace
+    from podium.memory import actor_namespace_prefix
 
-    out: list[tuple[MemoryStrategy, str]] = []
-    for strategy in strategies:
-        for template in strategy.namespaces:
-            head = template.split("{sessionId}", 1)[0]
-            if "{actorId}" in head:
-                out.append((strategy, resolve_namespace(head, actor, None, strategy.strategy_id)))
-    return out
+    return [
+        (strategy, actor_namespace_prefix(template, actor, strategy.strategy_id))
+        for strategy in strategies
+        for template in strategy.namespaces
+        if "{actorId}" in template.split("{sessionId}", 1)[0]
+    ]
 
 
 def _owned(record: MemoryRecord, actor: str, prefixes: list[tuple[MemoryStrategy, str]]) -> bool:
@@ -347,30 +343,20 @@ def session_messages(services: AssistantServices, actor: str, session_id: str) -
 
 
 def _catalog_filter(params: dict[str, str]) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    day = params.get("day", "").strip()
-    if day:
-        if day not in CATALOG_DAYS:
-            raise InvalidInput(f"day must be one of {', '.join(CATALOG_DAYS)}")
-        clauses.append({"equals": {"key": "day", "value": day}})
-    level = params.get("level", "").strip()
-    if level:
-        if not level.isdigit() or int(level) not in CATALOG_LEVELS:
-            raise InvalidInput("level must be one of 100, 200, 300, 400")
-        clauses.append({"equals": {"key": "level", "value": int(level)}})
-    kind = params.get("type", "").strip()
-    if kind:
-        if kind not in CATALOG_TYPES:
-            raise InvalidInput(f"type must be one of {', '.join(CATALOG_TYPES)}")
-        clauses.append({"equals": {"key": "type", "value": kind}})
-    topic = params.get("topic", "").strip()
-    if topic:
-        if len(topic) > 100:
-            raise InvalidInput("topic is longer than 100 characters")
-        clauses.append({"listContains": {"key": "topics", "value": topic}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"andAll": clauses}
+    """Validate the day/level/type/topic query parameters and build the KB filter."""
+    day = params.get("day", "").strip() or None
+    if day and day not in DAYS:
+        raise InvalidInput(f"day must be one of {', '.join(DAYS)}")
+    level = params.get("level", "").strip() or None
+    if level and (not level.isdigit() or int(level) not in LEVELS):
+        raise InvalidInput("level must be one of 100, 200, 300, 400")
+    kind = params.get("type", "").strip() or None
+    if kind and kind not in SESSION_TYPES:
+        raise InvalidInput(f"type must be one of {', '.join(SESSION_TYPES)}")
+    topic = params.get("topic", "").strip() or None
+    if topic and len(topic) > 100:
+        raise InvalidInput("topic is longer than 100 characters")
+    return session_filter(day, int(level) if level else None, kind, topic)
 
 
 def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[str, Any]:
@@ -384,28 +370,10 @@ def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[
     flt = _catalog_filter(params)
     if not query and flt is None:
         raise InvalidInput("give a search text (q) or at least one filter")
-    results = services.kb.retrieve(query or "session", int(raw_limit), filter=flt)
-    sessions = []
-    for r in results:
-        m = r.metadata
-        body = r.text.split("\n", 1)[-1]
-        words = body.split()
-        sessions.append(
-            {
-                "code": m.get("code"),
-                "title": m.get("title"),
-                "day": m.get("day"),
-                "start": m.get("start"),
-                "end": m.get("end"),
-                "room": m.get("room"),
-                "venue": m.get("venue"),
-                "level": m.get("level"),
-                "type": m.get("type"),
-                "topics": m.get("topics", []),
-                "summary": " ".join(words[:40]) + (" …" if len(words) > 40 else ""),
-                "score": round(r.score, 4),
-            }
-        )
+    limit = int(raw_limit)
+    # Sessions span several chunks: over-fetch, then keep each session once.
+    results = services.kb.retrieve(query or "session", min(100, limit * 3), filter=flt)
+    sessions = [session_card(r) for r in one_per_session(results, limit)]
     return {"query": query, "filter": flt, "sessions": sessions}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from podium.memory import actor_namespace_prefix
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -77,12 +79,6 @@ class Profile:
         }
 
 
-def _actor_prefix(template: str, actor_id: str, strategy_id: str) -> str:
-    """The actor-level part of a namespace template (everything before ``{sessionId}``)."""
-    head = template.split("{sessionId}", 1)[0]
-    return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
-
-
 def load_profile(
     memory: MemoryService,
     memory_id: str,
@@ -101,7 +97,7 @@ def load_profile(
     for strategy in strategies:
         kind = strategy.type
         for template in strategy.namespaces:
-            prefix = _actor_prefix(template, actor_id, strategy.strategy_id)
+            prefix = actor_namespace_prefix(template, actor_id, strategy.strategy_id)
             records, _ = memory.list_memory_records(memory_id, prefix, max_results=_PROFILE_RECORDS)
             if kind == "user_preference":
                 profile.preferences += records

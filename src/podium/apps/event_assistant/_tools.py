@@ -21,10 +21,11 @@ from strands import ToolContext, tool
 
 from podium.errors import InvalidInput, PodiumError
 
+from ._catalog import one_per_session, session_card, session_filter
 from ._profile import preference_boost
 
 if TYPE_CHECKING:
-    from podium.knowledge import KnowledgeBase, RetrievalResult
+    from podium.knowledge import KnowledgeBase
 
 __all__ = ["ToolTimeout", "call_with_deadline", "make_tools"]
 
@@ -49,7 +50,6 @@ Topic = Literal[
 ]  # fmt: skip
 
 _CODE = re.compile(r"^[A-Z]{3}\d{3}$")
-_SNIPPET_WORDS = 40
 #: Sessions can have several chunks: over-fetch, then keep each session once.
 _OVERFETCH = 3
 _MAX_FETCH = 30
@@ -99,24 +99,6 @@ def _error_result(tool_name: str, error: BaseException) -> dict[str, Any]:
     return {"status": "error", "content": [{"text": f"Error: {text}"}]}
 
 
-def _filter(
-    day: str | None, level: int | None, session_type: str | None, topic: str | None
-) -> dict[str, Any] | None:
-    """The knowledge-base filter (Bedrock grammar) for the tool's optional arguments."""
-    clauses: list[dict[str, Any]] = []
-    if day:
-        clauses.append({"equals": {"key": "day", "value": day}})
-    if level:
-        clauses.append({"equals": {"key": "level", "value": int(level)}})
-    if session_type:
-        clauses.append({"equals": {"key": "type", "value": session_type}})
-    if topic:
-        clauses.append({"listContains": {"key": "topics", "value": topic}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"andAll": clauses}
-
-
 def _stitch(chunks: list[str]) -> str:
     """Rejoin a document's chunks (in order), dropping the text consecutive chunks overlap by."""
     if not chunks:
@@ -133,44 +115,6 @@ def _stitch(chunks: list[str]) -> str:
             at = text.find(probe, at + 1)
         text += chunk[overlap:] if overlap else " " + chunk
     return text
-
-
-def _one_per_session(results: list[RetrievalResult], limit: int) -> list[RetrievalResult]:
-    """The best-scoring chunk of each session, in rank order, at most ``limit``."""
-    seen: set[Any] = set()
-    out: list[RetrievalResult] = []
-    for result in results:
-        code = result.metadata.get("code") or result.source_uri
-        if code in seen:
-            continue
-        seen.add(code)
-        out.append(result)
-        if len(out) == limit:
-            break
-    return out
-
-
-def _card(result: RetrievalResult, reasons: list[str]) -> dict[str, Any]:
-    m = result.metadata
-    title = str(m.get("title") or "")
-    # A session's first chunk starts with its title line; later chunks start mid-abstract.
-    body = result.text.removeprefix(title + "\n") if title else result.text
-    words = body.split()
-    return {
-        "code": m.get("code"),
-        "title": m.get("title"),
-        "day": m.get("day"),
-        "start": m.get("start"),
-        "end": m.get("end"),
-        "room": m.get("room"),
-        "venue": m.get("venue"),
-        "level": m.get("level"),
-        "type": m.get("type"),
-        "topics": m.get("topics", []),
-        "summary": " ".join(words[:_SNIPPET_WORDS]) + (" …" if len(words) > _SNIPPET_WORDS else ""),
-        "why": reasons,
-        "score": round(result.score, 4),
-    }
 
 
 def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
@@ -207,7 +151,7 @@ def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
         """
         if not 1 <= int(max_results) <= 10:
             raise InvalidInput("max_results must be between 1 and 10")
-        flt = _filter(day, level, session_type, topic)
+        flt = session_filter(day, level, session_type, topic)
         profile = tool_context.agent.state.get("profile") or {}
         boost, reasons = preference_boost(profile)
         fetch = min(int(max_results) * _OVERFETCH, _MAX_FETCH)
@@ -219,7 +163,9 @@ def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
             )
         except Exception as e:
             return _error_result("search_sessions", e)
-        return [_card(r, reasons(r.metadata)) for r in _one_per_session(results, int(max_results))]
+        return [
+            session_card(r, reasons(r.metadata)) for r in one_per_session(results, int(max_results))
+        ]
 
     @tool
     def get_session(code: str) -> Any:
@@ -245,10 +191,10 @@ def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
         if not found:
             return {"error": f"no session with code {code}"}
         document = _stitch([r.text for r in sorted(found, key=lambda r: r.chunk_id)])
-        card = _card(found[0], [])
+        card = session_card(found[0])
         title, _, body = document.partition("\n")
         card["abstract"] = body.split("\n", 1)[0] if title == card["title"] else document
-        del card["summary"], card["why"], card["score"]
+        del card["summary"], card["score"]
         return card
 
     return [search_sessions, get_session]
