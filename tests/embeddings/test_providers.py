@@ -468,7 +468,7 @@ def bundled() -> OnnxMiniLMEmbedder:
 def test_fastembed_local_dir_matches_bundled_model(
     tmp_path: Path, bundled: OnnxMiniLMEmbedder
 ) -> None:
-    pytest.importorskip("fastembed")
+    pytest.importorskip("fastembed", reason="fastembed is in the dev extras; make test installs it")
     model_dir = _local_minilm_dir(tmp_path / "minilm")
     embedder = build_provider("fastembed", str(model_dir), Settings(home=tmp_path / "home"))
     assert embedder.model_id == f"fastembed:{model_dir}"
@@ -484,7 +484,7 @@ def test_fastembed_local_dir_matches_bundled_model(
 
 
 def test_fastembed_model_under_podium_home(tmp_path: Path, bundled: OnnxMiniLMEmbedder) -> None:
-    pytest.importorskip("fastembed")
+    pytest.importorskip("fastembed", reason="fastembed is in the dev extras; make test installs it")
     settings = Settings(home=tmp_path / "home")
     _local_minilm_dir(settings.home / "models" / "fastembed" / "podium-test--minilm-int8")
     embedder = build_provider("fastembed", "podium-test/minilm-int8", settings)
@@ -495,14 +495,14 @@ def test_fastembed_model_under_podium_home(tmp_path: Path, bundled: OnnxMiniLMEm
 
 
 def test_fastembed_unknown_model_without_local_dir(tmp_path: Path) -> None:
-    pytest.importorskip("fastembed")
+    pytest.importorskip("fastembed", reason="fastembed is in the dev extras; make test installs it")
     embedder = build_provider("fastembed", "nobody/unknown-model", Settings(home=tmp_path))
     with pytest.raises(ConfigurationError, match=r"PODIUM_HOME/models/fastembed"):
         embedder.embed(["x"])
 
 
 def test_fastembed_hub_model_offline_says_it_must_be_local(tmp_path: Path) -> None:
-    pytest.importorskip("fastembed")
+    pytest.importorskip("fastembed", reason="fastembed is in the dev extras; make test installs it")
     embedder = build_provider("fastembed", "BAAI/bge-small-en-v1.5", Settings(home=tmp_path))
     started = time.monotonic()
     with pytest.raises(ConfigurationError, match="must be available locally") as info:
