@@ -53,7 +53,7 @@ class OnnxMiniLMEmbedder:
     thread per core unless ``threads`` says otherwise.
     """
 
-    def __init__(self, *, threads: int = 0, batch_size: int = 32) -> None:
+    def __init__(self, *, threads: int = 0, batch_size: int = 8) -> None:
         self._threads = threads or (os.cpu_count() or 1)
         self._batch_size = batch_size
         self._lock = threading.Lock()
@@ -82,9 +82,6 @@ class OnnxMiniLMEmbedder:
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
                 options.log_severity_level = 3
-                # The arena keeps the peak of every batch shape it has seen (~600 MB after a
-                # 32 x 256-token batch vs ~200 MB without it); per-session workers can't afford it.
-                options.enable_cpu_mem_arena = False
                 tokenizer = Tokenizer.from_file(str(tokenizer_path))
                 tokenizer.enable_truncation(max_length=_MAX_TOKENS)
                 tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
