@@ -6,13 +6,14 @@ Targets (issue 4):
 - ``retrieve_memory_records`` p99 with 10k records for one actor and 1M events in total: <= 20 ms.
 
 The 1M background events are bulk-inserted rows (other actors' history: they only make the
-database realistic in size); the 10k records get random unit vectors so that building them does
-not take an hour of embedding. Query embedding, keyword and vector search are the real path.
+database realistic in size); the 10k records are catalog sentences with random unit vectors so that
+building them does not take an hour of embedding. Query embedding, keyword and vector search are the real path.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 import uuid
@@ -20,6 +21,7 @@ import uuid
 import numpy as np
 from _common import fresh_services, percentiles, report, time_calls
 
+from podium.apps.event_assistant import catalog_path
 from podium.memory import MemoryService
 from podium.memory._tables import events as events_table
 from podium.memory._worker import ExtractionWorker
@@ -91,6 +93,13 @@ def _retrieval(
     ns = f"/strategies/{sid}/actors/alice/"
     rng = np.random.default_rng(3)
     words = random.Random(3)
+    # Record texts are catalog sentences: realistic term statistics for BM25.
+    sentences = [
+        x.strip() + "."
+        for line in catalog_path(memory.settings).read_text(encoding="utf-8").splitlines()
+        for x in json.loads(line)["abstract"].split(". ")
+        if x.strip()
+    ]
     start = time.perf_counter()
     db = memory.db
     batch = 20_000
@@ -119,9 +128,9 @@ def _retrieval(
     start = time.perf_counter()
     for offset in range(0, records, 1000):
         with db.begin() as conn:
-            for i in range(offset, min(records, offset + 1000)):
+            for _ in range(offset, min(records, offset + 1000)):
                 vec = rng.standard_normal(384).astype(np.float32)
-                text = f"fact {i}: alice " + " ".join(words.choices(_TOPICS, k=6))
+                text = words.choice(sentences)
                 memory.records.add_record(
                     conn, mem.memory_id, "alice", None, sid, ns, {"text": text}, text,
                     vec / np.linalg.norm(vec), None, [], "benchmark", None,

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RecordStore", "actor_from_namespace", "namespace_clause", "record_scopes"]
 
+_QUERY_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-embed")
 _R = t.memory_records
 _H = t.memory_record_history
 _MAX_BATCH = 100
@@ -495,6 +497,13 @@ class RecordStore:
                 in_filter = np.isin(entry.pks, allowed)
                 mask = in_filter if mask is None else mask & in_filter
             allowed_pks = set(entry.pks[mask].tolist()) if mask is not None else None
+            # Embed the query in a helper thread while SQLite runs BM25 here (both release the
+            # GIL), so the two costs overlap instead of adding up.
+            embedding = (
+                _QUERY_POOL.submit(self.resources.embedder(model_id).embed, [search_query], "query")
+                if entry.matrix.shape[1]
+                else None
+            )
             keyword_pool = pool if allowed_pks is None else pool * 4
             keyword = [
                 pk
@@ -504,8 +513,8 @@ class RecordStore:
                 if allowed_pks is None or pk in allowed_pks
             ][:pool]
             dense: list[int] = []
-            if entry.matrix.shape[1]:
-                query = self.resources.embedder(model_id).embed([search_query], kind="query")[0]
+            if embedding is not None:
+                query = embedding.result()[0]
                 scores = entry.matrix @ query
                 if mask is not None:
                     scores = np.where(mask, scores, -np.inf)
