@@ -10,7 +10,7 @@ import pytest
 from podium.config import Settings
 from podium.errors import InvalidInput
 from podium.memory._eval import _recall, evaluate_locomo
-from podium.memory._locomo import load_locomo, parse_locomo_datetime
+from podium.memory._eval_data import load_locomo, parse_locomo_datetime
 
 
 def _synthetic(path: Path) -> Path:

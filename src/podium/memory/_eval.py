@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from podium.storage._keyword import STOPWORDS
 
 from . import _tables as t
-from ._locomo import LocomoConversation, load_locomo
+from ._eval_data import LocomoConversation, load_locomo
 
 if TYPE_CHECKING:
     from podium.config import Settings
