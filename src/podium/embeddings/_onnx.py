@@ -97,6 +97,10 @@ class OnnxMiniLMEmbedder:
         assert self._tokenizer is not None
         return self._session, self._tokenizer
 
+    def load(self) -> None:
+        """Load the model and tokenizer now instead of on first use."""
+        self._load()
+
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the WordPiece tokens (no special tokens, no truncation)."""
         self._load()
