@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from assistant_helpers import HANDS_ON_TYPES
-from assistant_scripted_model import AssistantScriptedModel, ToolCall
 
 from podium.apps.event_assistant import AssistantServices, create_agent
 from podium.apps.event_assistant._profile import preference_boost
 from podium.apps.event_assistant._tools import ToolTimeout, call_with_deadline
+from scripted_model_shared import ScriptedModel, ToolCall
 
 NO_PROFILE: dict[str, Any] = {}
 SECURITY_HANDS_ON = {"topics": ["security"], "hands_on": True}
@@ -24,7 +24,7 @@ def _call(
     profile: dict[str, Any] | None = None,
 ) -> tuple[str, Any]:
     """(status, decoded result) of one tool call made through a real agent loop."""
-    model = AssistantScriptedModel([ToolCall(name=name, input=arguments), "done"])
+    model = ScriptedModel([ToolCall(name=name, input=arguments), "done"])
     agent = create_agent("tester", "tools", services=services, model=model)
     if profile is not None:
         agent.state.set("profile", profile)

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from assistant_helpers import role_text
-from assistant_scripted_model import AssistantScriptedModel, ToolCall
 
 from podium.apps.event_assistant import AssistantServices, MemoryHookProvider, create_agent
 from podium.apps.event_assistant._hooks import message_to_payload
 from podium.apps.event_assistant._prompts import SYSTEM_PROMPT
 from podium.errors import InvalidInput
+from scripted_model_shared import ScriptedModel, ToolCall
 
 
 def _conv(role: str, text: str) -> list[dict[str, Any]]:
@@ -32,7 +32,7 @@ def _strategy(services: AssistantServices, kind: str) -> str:
 def test_a_turn_with_a_tool_call_writes_one_event_per_message(
     assistant: AssistantServices, catalog: dict[str, Any]
 ) -> None:
-    model = AssistantScriptedModel(
+    model = ScriptedModel(
         [
             ToolCall(
                 name="search_sessions",
@@ -145,7 +145,7 @@ def test_the_context_loaded_is_exactly_profile_history_and_last_k_turns(
             mem.create_event(mid, "ivy", "ivy-now", _conv(role, text), extraction="skip")
     before = len(_events(assistant, "ivy", "ivy-now"))
 
-    model = AssistantScriptedModel(["ok"])
+    model = ScriptedModel(["ok"])
     agent = create_agent("ivy", "ivy-now", services=assistant, model=model, last_k_turns=2)
 
     expected_prompt = (
@@ -190,9 +190,7 @@ def test_the_context_loaded_is_exactly_profile_history_and_last_k_turns(
 
 
 def test_a_new_actor_gets_the_bare_prompt_and_no_messages(assistant: AssistantServices) -> None:
-    agent = create_agent(
-        "newcomer", "first-visit", services=assistant, model=AssistantScriptedModel([])
-    )
+    agent = create_agent("newcomer", "first-visit", services=assistant, model=ScriptedModel([]))
     assert agent.system_prompt == SYSTEM_PROMPT
     assert agent.messages == []
     assert agent.state.get("profile") == {
@@ -209,9 +207,9 @@ def test_ids_must_come_from_agent_state(assistant: AssistantServices) -> None:
 
     hooks = MemoryHookProvider(assistant.memory, assistant.memory_id, base_prompt="x")
     with pytest.raises(InvalidInput, match=r"agent\.state"):
-        Agent(model=AssistantScriptedModel([]), hooks=[hooks], callback_handler=None)
+        Agent(model=ScriptedModel([]), hooks=[hooks], callback_handler=None)
     with pytest.raises(InvalidInput):
-        create_agent("bad actor id!", "s", services=assistant, model=AssistantScriptedModel([]))
+        create_agent("bad actor id!", "s", services=assistant, model=ScriptedModel([]))
 
 
 def test_message_to_payload_roles() -> None:

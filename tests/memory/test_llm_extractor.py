@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from scripted_model import ScriptedModel
 
 from podium.config import Settings
 from podium.errors import ModelError
@@ -15,6 +14,7 @@ from podium.memory._extractor import Add, ExistingRecord, Message, Skip, Update
 from podium.memory._service import MemoryService
 from podium.memory._worker import ExtractionWorker
 from podium.storage import Database
+from scripted_model_shared import ScriptedModel
 
 
 def _msg(text: str, event_id: str = "ev-1") -> Message:
@@ -51,7 +51,7 @@ def test_new_memory_is_added_without_a_consolidation_call() -> None:
     assert decision.rationale == "they said so"
     assert decision.source_event_ids == ("ev-1",)  # ids the model invented are dropped
     assert len(model.calls) == 1
-    system, user = model.calls[0]
+    system, user = model.calls[0].system_prompt, model.calls[0].user_text
     assert system is not None and "FACTS" in system
     assert "[ev-1] USER: I work at TechCorp" in user
 
@@ -75,7 +75,7 @@ def test_custom_strategy_appends_prompt_and_selects_model() -> None:
     decisions = LLMExtractor(factory).extract(strategy, [_msg("I like Rust")], _none)
     assert [type(d) for d in decisions] == [Skip]
     assert chosen == ["big-model"]
-    system = models["big-model"].calls[0][0] or ""
+    system = models["big-model"].calls[0].system_prompt or ""
     assert "PREFERENCES" in system
     assert system.index("Only record programming languages.") > system.index("PREFERENCES")
 
@@ -104,7 +104,7 @@ def test_consolidation_updates_the_named_record() -> None:
     assert decision.record_id == "mem-1"
     assert decision.text == "The user works at Acme (previously TechCorp)."
     assert decision.source_event_ids == ("ev-2",)
-    assert "mem-1" in model.calls[1][1]
+    assert "mem-1" in model.calls[1].user_text
 
 
 def test_unknown_record_id_falls_back_to_add() -> None:
@@ -128,7 +128,7 @@ def test_malformed_output_is_retried_then_raises() -> None:
         {"type": "user_preference"}, [_msg("I like Go")], _none
     )
     assert isinstance(decision, Add)
-    assert "previous reply was not valid" in model.calls[1][1]
+    assert "previous reply was not valid" in model.calls[1].user_text
     failing = ScriptedModel(["nope", '{"memories": [{"text": ""}]}'])
     with pytest.raises(ModelError, match="invalid after 2 attempts"):
         LLMExtractor(lambda _: failing, max_attempts=2).extract(
@@ -169,7 +169,7 @@ def test_failed_job_is_re_driven_to_success(db: Database, settings: Settings) ->
     records, _ = service.list_memory_records(memory_id, "/")
     assert records == []
 
-    model.replies = [
+    model.script = [
         _extraction(
             {
                 "text": "The user works at Initech.",

@@ -1,6 +1,7 @@
-"""A scripted Strands ``Model`` for event-assistant tests: fixed text replies and tool calls.
+"""A scripted Strands ``Model`` for tests: fixed text replies and tool calls, no LLM.
 
-Each call to :meth:`AssistantScriptedModel.stream` plays the next scripted step as the exact
+Shared by the memory (LLM extractor) and event-assistant tests. Each call to
+:meth:`ScriptedModel.stream` plays the next scripted step as the exact
 event sequence a Strands provider yields (messageStart, contentBlockStart/Delta/Stop,
 messageStop, metadata) and records what the agent sent, so tests can assert the context.
 """
@@ -34,20 +35,26 @@ class ToolCall:
 
 @dataclass(kw_only=True)
 class ModelCall:
-    """What the agent sent on one model call."""
+    """What the caller sent on one model call."""
 
     system_prompt: str | None
     messages: Messages
     tool_names: list[str] = field(default_factory=list)
 
+    @property
+    def user_text(self) -> str:
+        """The text of the last message (what the caller asked this time)."""
+        blocks = self.messages[-1]["content"] if self.messages else []
+        return "".join(str(block.get("text", "")) for block in blocks)
 
-class AssistantScriptedModel(Model):
+
+class ScriptedModel(Model):
     """Plays ``script`` one step per model call; running past its end fails the test."""
 
-    def __init__(self, script: Sequence[str | ToolCall]) -> None:
+    def __init__(self, script: Sequence[str | ToolCall], *, model_id: str = "scripted") -> None:
         self.script = list(script)
         self.calls: list[ModelCall] = []
-        self.config: dict[str, Any] = {"model_id": "scripted"}
+        self.config: dict[str, Any] = {"model_id": model_id}
 
     def update_config(self, **model_config: Any) -> None:
         """Merge configuration."""
@@ -120,6 +127,6 @@ class AssistantScriptedModel(Model):
         system_prompt: str | None = None,
         **kwargs: Any,
     ) -> AsyncGenerator[dict[str, T | Any], None]:
-        """Not used by the event assistant."""
+        """Not used by these tests."""
         raise NotImplementedError
         yield {}
