@@ -8,11 +8,11 @@ the session cards and the cited codes; a failure mid-stream is an ``error`` even
 before the turn starts are JSON ``{"error", "message"}`` with a 4xx status (401 without an
 actor, 400 for a bad payload or a missing session id).
 
-The module only touches :func:`shared_services` when the first request arrives (no database,
-model session or thread exists at import); :func:`configure` lets an embedding process (or a
-test) hand it services instead. It does import the heavy *libraries* up front: under
-``podium serve`` the fork server imports this module once, so every session worker shares those
-pages instead of importing its own copy.
+The module only touches :func:`shared_services` when the first request arrives (no database or
+thread exists at import); :func:`configure` lets an embedding process (or a test) hand it
+services instead. It does import the heavy libraries and load the bundled embedding model up
+front: under ``podium serve`` the fork server imports this module once, so every session worker
+shares those pages instead of loading its own copy.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ._turn import TurnResult, stream_turn
 
 
 def _preload() -> None:
-    """Import (never start) what every turn needs, so forked session workers share it."""
+    """Import what every turn needs and load the bundled model, so forked workers share them."""
     import numpy  # noqa: F401
     import onnxruntime  # noqa: F401
     import sqlalchemy  # noqa: F401
