@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +13,15 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["DEFAULT_EMBEDDING_MODEL", "Settings"]
+__all__ = [
+    "DEFAULT_EMBEDDING_MODEL",
+    "ENV_PREFIX",
+    "Settings",
+    "install_settings",
+    "process_settings",
+]
+
+ENV_PREFIX = "PODIUM_"
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -25,7 +35,7 @@ def _default_home() -> Path:
 class Settings(BaseSettings):
     """Every knob Podium has. Read from ``PODIUM_*`` environment variables or passed as kwargs."""
 
-    model_config = SettingsConfigDict(env_prefix="PODIUM_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     home: Path = Field(default_factory=_default_home, description="Data directory (PODIUM_HOME).")
     database_url: str | None = Field(
@@ -129,3 +139,70 @@ class Settings(BaseSettings):
         """Create the data directory if needed and return it."""
         self.home.mkdir(parents=True, exist_ok=True)
         return self.home
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``PODIUM_*`` variables, for a child process's environment.
+
+        The one serialisation of settings across a process boundary: :meth:`from_env` on the
+        result gives back equal settings. Unset optional values are left out, so the child
+        uses the default.
+        """
+        env: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is not None:
+                env[f"{ENV_PREFIX}{name.upper()}"] = _env_value(value)
+        return env
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``env`` (default: this process's environment) and nothing else.
+
+        Variables of ``env`` that are not ``PODIUM_*`` are ignored; unknown ``PODIUM_*`` ones too.
+        """
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            key = f"{ENV_PREFIX}{name.upper()}"
+            # Every field is passed explicitly (default when absent): init values outrank the
+            # settings sources, so this process's own PODIUM_* variables cannot leak in.
+            values[name] = (
+                source[key] if key in source else field.get_default(call_default_factory=True)
+            )
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied and validated; derived values follow (e.g. the
+        database URL of a new ``home``)."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values.update(changes)
+        return type(self)(**values)
+
+
+_installed: Settings | None = None
+
+
+def install_settings(settings: Settings | None) -> None:
+    """Make ``settings`` what :func:`process_settings` returns in this process (None: undo).
+
+    An embedding process (the gateway with in-process isolation, a test) calls this instead of
+    writing ``os.environ``; worker processes get their parent's settings through
+    :meth:`Settings.to_env` instead.
+    """
+    global _installed
+    _installed = settings
+
+
+def process_settings() -> Settings:
+    """This process's settings: the installed ones, else read from the environment."""
+    return _installed if _installed is not None else Settings()
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)

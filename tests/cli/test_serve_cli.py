@@ -72,3 +72,44 @@ def test_serve_refuses_to_start_without_an_identity_provider(tmp_path: Path) -> 
     )  # fmt: skip
     assert proc.returncode == 1
     assert "PODIUM_AUTH_DISCOVERY_URL" in proc.stderr
+
+
+def test_serve_and_idp_token_follow_podium_host_port_and_isolation(tmp_path: Path) -> None:
+    """Settings resolve as CLI flag > environment > default: no flag here, so PODIUM_* decide."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PODIUM_")},
+        "PODIUM_HOME": str(tmp_path / "home"),
+        "PODIUM_HOST": "127.0.0.1",
+        "PODIUM_PORT": str(port),
+        "PODIUM_ISOLATION": "none",
+    }
+    cmd = [sys.executable, "-m", "podium.cli"]
+    proc = subprocess.Popen(
+        [*cmd, "serve", "--agent", f"{APP}:app", "--dev-idp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        _wait_ping(base, proc)
+        # No --issuer: the token is for http://PODIUM_HOST:PODIUM_PORT/idp, which this gateway trusts.
+        token = subprocess.run(
+            [*cmd, "idp", "token", "--user", "alice"],
+            capture_output=True, text=True, check=True, timeout=120, env=env,
+        ).stdout.strip()  # fmt: skip
+        auth = {"Authorization": f"Bearer {token}"}
+        turns = []
+        for name in ("first", "second"):
+            headers = {**auth, "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": name + "-" + "s" * 40}
+            reply = httpx.post(
+                f"{base}/invocations", json={"prompt": "hi"}, headers=headers, timeout=60
+            )
+            assert reply.status_code == 200, reply.text
+            turns.append(reply.json()["turns"])
+        # isolation=none: both sessions share the app's module state (one process).
+        assert turns == [1, 2]
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -15,20 +14,18 @@ __all__ = ["idp_app", "serve"]
 idp_app = typer.Typer(help="The built-in dev OIDC issuer.", no_args_is_help=True)
 
 
-def _export_home() -> None:
-    # Session workers build their own Settings from the environment: give them this home.
-    os.environ["PODIUM_HOME"] = str(_context.settings().home)
-
-
 def serve(
     agent: Annotated[
         str, typer.Option(help="MODULE:APP or file.py:app of a BedrockAgentCoreApp.")
     ] = ("podium.apps.event_assistant.app:app"),
-    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8080,
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (PODIUM_HOST, default 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (PODIUM_PORT, default 8080).")] = None,
     isolation: Annotated[
-        str, typer.Option(help="process (one worker per session) or none.")
-    ] = "process",
+        str | None,
+        typer.Option(help="process (one worker per session) or none (PODIUM_ISOLATION)."),
+    ] = None,
     idle_timeout: Annotated[
         float | None, typer.Option(help="Session idle timeout, s (900).")
     ] = None,
@@ -77,7 +74,6 @@ def serve(
         request_header_allowlist=header_allowlist,
     )
     settings = _context.settings()
-    _export_home()
     if not (no_auth or dev_idp or settings.auth_discovery_url or settings.auth_disabled):
         err_console.print(
             "error: no identity provider: set PODIUM_AUTH_DISCOVERY_URL (or --discovery-url), "
@@ -112,13 +108,19 @@ def idp_token(
     ] = None,
     client_id: Annotated[str, typer.Option(help="Client id.")] = "podium-cli",
     issuer: Annotated[
-        str, typer.Option(help="Issuer URL the token is for (where the gateway mounts /idp).")
-    ] = "http://127.0.0.1:8080/idp",
+        str | None,
+        typer.Option(
+            help="Issuer URL the token is for (default: http://PODIUM_HOST:PODIUM_PORT/idp, "
+            "where podium up and podium serve --dev-idp mount it)."
+        ),
+    ] = None,
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
 ) -> None:
     """Print a signed access token from the dev issuer's keys (for curl and scripts)."""
     from podium.identity import ensure_dev_users, issue_token
 
-    home = _context.settings().ensure_home()
+    settings = _context.settings()
+    home = settings.ensure_home()
     ensure_dev_users(home)
+    issuer = issuer or f"http://{settings.host}:{settings.port}/idp"
     print(issue_token(home, issuer, user=user, client_id=client_id, ttl_s=ttl))

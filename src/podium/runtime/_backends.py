@@ -14,7 +14,9 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+
+from podium.config import Settings, install_settings
 
 from ._asgi import ASGIApp, Chunk, End, Event, Failed, Lifespan, Start, call_invocation, load_app
 from ._framing import BYTES, FrameError, encode_bytes, encode_json, read_frame
@@ -162,8 +164,10 @@ class ProcessWorker(Worker):
 class ProcessBackend(Backend):
     """Workers forked by a zygote that has already imported the app."""
 
-    def __init__(self, agent: str, *, log_level: str = "WARNING") -> None:
-        self.zygote = ZygoteClient(agent, log_level=log_level)
+    def __init__(
+        self, agent: str, *, log_level: str = "WARNING", env: Mapping[str, str] | None = None
+    ) -> None:
+        self.zygote = ZygoteClient(agent, log_level=log_level, env=env)
 
     async def start(self) -> None:
         await asyncio.to_thread(self.zygote.start)
@@ -222,12 +226,15 @@ class InProcessWorker(Worker):
 class InProcessBackend(Backend):
     """Loads the app into the gateway process; every session shares it."""
 
-    def __init__(self, agent: str) -> None:
+    def __init__(self, agent: str, settings: Settings | None = None) -> None:
         self.agent = agent
+        self.settings = settings
         self._app: ASGIApp | None = None
         self._lifespan: Lifespan | None = None
 
     async def start(self) -> None:
+        if self.settings is not None:
+            install_settings(self.settings)
         self._app = await asyncio.to_thread(load_app, self.agent)
         self._lifespan = Lifespan(self._app)
         await self._lifespan.startup()
@@ -241,8 +248,12 @@ class InProcessBackend(Backend):
             await self._lifespan.shutdown()
 
 
-def make_backend(isolation: str, agent: str, *, log_level: str = "WARNING") -> Backend:
-    """``process`` (default) or ``none``."""
-    if isolation == "none":
-        return InProcessBackend(agent)
-    return ProcessBackend(agent, log_level=log_level)
+def make_backend(agent: str, settings: Settings) -> Backend:
+    """The backend ``settings.isolation`` names: ``process`` (default) or ``none``.
+
+    The agent app sees ``settings``: worker processes through their environment
+    (:meth:`Settings.to_env`), an in-process app through :func:`install_settings`.
+    """
+    if settings.isolation == "none":
+        return InProcessBackend(agent, settings)
+    return ProcessBackend(agent, log_level=settings.log_level, env=settings.to_env())

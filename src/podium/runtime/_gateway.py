@@ -41,11 +41,11 @@ from podium.identity import (
     JWTAuthorizer,
     create_issuer_app,
     filter_headers,
-    www_authenticate_header,
 )
 
 from ._asgi import Chunk, End, Event, Failed, Start
-from ._backends import make_backend
+from ._backends import Worker, make_backend
+from ._errors import error_response
 from ._metrics import Metrics
 from ._sessions import Session, SessionManager
 
@@ -80,13 +80,6 @@ class WorkerFailed(BackendError):
 
     code = "RuntimeClientError"
     http_status = 502
-
-
-def _error_response(error: PodiumError, headers: dict[str, str] | None = None) -> JSONResponse:
-    out = dict(headers or {})
-    if isinstance(error, Unauthorized):
-        out["WWW-Authenticate"] = www_authenticate_header(error)
-    return JSONResponse(error.to_dict(), status_code=error.http_status, headers=out)
 
 
 def _sse(obj: dict[str, Any]) -> bytes:
@@ -252,8 +245,142 @@ def _app_headers(
     return headers
 
 
+@dataclass(kw_only=True)
+class _Call:
+    """One admitted invocation: what its relay needs to finish it exactly once."""
+
+    runtime: Runtime
+    session: Session
+    worker: Worker
+    request_id: str
+    session_id: str
+    started: float
+    events: AsyncIterator[Event]
+    done: bool = False
+
+    async def finish(self, outcome: str, clean: bool) -> None:
+        """Release the session and record the outcome (idempotent)."""
+        if self.done:
+            return
+        self.done = True
+        manager = self.runtime.manager
+        if not clean and self.worker.alive() and self.session.worker is self.worker:
+            # Interrupted mid-relay (shutdown): the channel is mid-frame, so drop the worker.
+            await manager.discard_worker(self.session)
+        with contextlib.suppress(Exception):
+            await self.events.aclose()  # type: ignore[attr-defined]
+        manager.release(self.session)
+        self.runtime.leave()
+        elapsed = time.perf_counter() - self.started
+        self.runtime.metrics.observe_invocation(outcome, elapsed)
+        logger.info(
+            "request_id=<%s> session_id=<%s> | invocation finished outcome=<%s> ms=<%.1f>",
+            self.request_id,
+            self.session_id,
+            outcome,
+            elapsed * 1000,
+        )
+
+
+class Invocations:
+    """``POST /invocations``: admit the request, then relay the session worker's response."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def handle(self, request: Request) -> Response:
+        """Serve one invocation (the Starlette endpoint)."""
+        started = time.perf_counter()
+        request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
+        session_id = request.headers.get(SESSION_HEADER) or f"podium-{uuid.uuid4()}"
+        ids = {SESSION_HEADER: session_id, REQUEST_ID_HEADER: request_id}
+        if not _REQUEST_ID_RE.fullmatch(request_id):
+            ids[REQUEST_ID_HEADER] = str(uuid.uuid4())
+            error = InvalidInput(f"{REQUEST_ID_HEADER} must be 1-256 visible characters")
+            return self._refuse(error, ids, started)
+        try:
+            actor, body = await self._admit(request, session_id)
+            session = await self.runtime.manager.acquire(session_id, actor)
+        except PodiumError as err:
+            return self._refuse(err, ids, started)
+        return await self._relay(request, session, actor, body, ids, started)
+
+    async def _admit(self, request: Request, session_id: str) -> tuple[str, bytes]:
+        """The caller's actor and the request body, or the PodiumError that refuses them."""
+        actor = await self.runtime.actor_for(request)
+        if not _SESSION_ID_RE.fullmatch(session_id):
+            raise InvalidInput(
+                f"{SESSION_HEADER} must be 33-256 visible ASCII characters "
+                f"(got {len(session_id)}); omit it to start a new session"
+            )
+        body = await request.body()
+        if len(body) > MAX_PAYLOAD_BYTES:
+            raise InvalidInput("payload larger than 100 MB")
+        try:
+            json.loads(body)
+        except ValueError:
+            raise InvalidInput("request body is not valid JSON") from None
+        return actor, body
+
+    def _refuse(self, error: PodiumError, ids: dict[str, str], started: float) -> Response:
+        self.runtime.metrics.observe_invocation(error.http_status, time.perf_counter() - started)
+        logger.info(
+            "request_id=<%s> session_id=<%s> | refused status=<%d> error=<%s>",
+            ids[REQUEST_ID_HEADER],
+            ids[SESSION_HEADER],
+            error.http_status,
+            error.code,
+        )
+        return error_response(error, ids)
+
+    async def _relay(
+        self,
+        request: Request,
+        session: Session,
+        actor: str,
+        body: bytes,
+        ids: dict[str, str],
+        started: float,
+    ) -> Response:
+        runtime = self.runtime
+        runtime.enter()
+        worker = session.worker
+        assert worker is not None
+        headers = _app_headers(
+            request,
+            allowlist=runtime.settings.request_header_allowlist,
+            session_id=ids[SESSION_HEADER],
+            request_id=ids[REQUEST_ID_HEADER],
+            actor=actor,
+        )
+        call = _Call(
+            runtime=runtime,
+            session=session,
+            worker=worker,
+            request_id=ids[REQUEST_ID_HEADER],
+            session_id=ids[SESSION_HEADER],
+            started=started,
+            events=worker.invoke(headers, body).__aiter__(),
+        )
+        try:
+            first = await call.events.__anext__()
+        except BaseException:
+            await call.finish("502", False)
+            raise
+        if not isinstance(first, Start):
+            message = first.message if isinstance(first, Failed) else "no response from the app"
+            await call.finish("502", True)
+            return error_response(WorkerFailed(message), ids)
+        return _RelayResponse(
+            start=first,
+            events=call.events,
+            extra_headers=ids,
+            cancel=worker.cancel,
+            finish=call.finish,
+        )
+
+
 def _make_routes(runtime: Runtime) -> list[BaseRoute]:
-    settings = runtime.settings
     metrics = runtime.metrics
     manager = runtime.manager
 
@@ -265,106 +392,19 @@ def _make_routes(runtime: Runtime) -> list[BaseRoute]:
     async def metrics_endpoint(request: Request) -> Response:
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
-    async def invocations(request: Request) -> Response:
-        started = time.perf_counter()
-        request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
-        session_id = request.headers.get(SESSION_HEADER) or f"podium-{uuid.uuid4()}"
-        ids = {SESSION_HEADER: session_id, REQUEST_ID_HEADER: request_id}
-
-        def refuse(error: PodiumError) -> Response:
-            metrics.observe_invocation(error.http_status, time.perf_counter() - started)
-            logger.info(
-                "request_id=<%s> session_id=<%s> | refused status=<%d> error=<%s>",
-                request_id,
-                session_id,
-                error.http_status,
-                error.code,
-            )
-            return _error_response(error, ids)
-
-        if not _REQUEST_ID_RE.fullmatch(request_id):
-            request_id = str(uuid.uuid4())
-            ids[REQUEST_ID_HEADER] = request_id
-            return refuse(InvalidInput(f"{REQUEST_ID_HEADER} must be 1-256 visible characters"))
-        try:
-            actor = await runtime.actor_for(request)
-            if not _SESSION_ID_RE.fullmatch(session_id):
-                raise InvalidInput(
-                    f"{SESSION_HEADER} must be 33-256 visible ASCII characters "
-                    f"(got {len(session_id)}); omit it to start a new session"
-                )
-            body = await request.body()
-            if len(body) > MAX_PAYLOAD_BYTES:
-                raise InvalidInput("payload larger than 100 MB")
-            try:
-                json.loads(body)
-            except ValueError:
-                raise InvalidInput("request body is not valid JSON") from None
-            session = await manager.acquire(session_id, actor)
-        except PodiumError as err:
-            return refuse(err)
-
-        runtime.enter()
-        worker = session.worker
-        assert worker is not None
-        headers = _app_headers(
-            request,
-            allowlist=settings.request_header_allowlist,
-            session_id=session_id,
-            request_id=request_id,
-            actor=actor,
-        )
-        events = worker.invoke(headers, body).__aiter__()
-        done = False
-
-        async def finish(outcome: str, clean: bool) -> None:
-            nonlocal done
-            if done:
-                return
-            done = True
-            if not clean and worker.alive() and session.worker is worker:
-                # Interrupted mid-relay (shutdown): the channel is mid-frame, so drop the worker.
-                await manager.discard_worker(session)
-            with contextlib.suppress(Exception):
-                await events.aclose()  # type: ignore[attr-defined]
-            manager.release(session)
-            runtime.leave()
-            elapsed = time.perf_counter() - started
-            metrics.observe_invocation(outcome, elapsed)
-            logger.info(
-                "request_id=<%s> session_id=<%s> | invocation finished outcome=<%s> ms=<%.1f>",
-                request_id,
-                session_id,
-                outcome,
-                elapsed * 1000,
-            )
-
-        try:
-            first = await events.__anext__()
-        except BaseException:
-            await finish("502", False)
-            raise
-        if not isinstance(first, Start):
-            message = first.message if isinstance(first, Failed) else "no response from the app"
-            await finish("502", True)
-            return _error_response(WorkerFailed(message), ids)
-        return _RelayResponse(
-            start=first, events=events, extra_headers=ids, cancel=worker.cancel, finish=finish
-        )
-
     async def stop_session(request: Request) -> Response:
         session_id = request.path_params["session_id"]
         try:
             actor = await runtime.actor_for(request)
             await manager.stop(session_id, actor)
         except PodiumError as err:
-            return _error_response(err)
+            return error_response(err)
         logger.info("session_id=<%s> | session stopped by its owner", session_id)
         return JSONResponse({"runtimeSessionId": session_id, "statusCode": 200})
 
     return [
         Route("/ping", ping, methods=["GET"]),
-        Route("/invocations", invocations, methods=["POST"]),
+        Route("/invocations", Invocations(runtime).handle, methods=["POST"]),
         Route("/sessions/{session_id:path}/stop", stop_session, methods=["POST"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
@@ -378,6 +418,7 @@ def create_gateway_app(
     public_url: str | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     middleware: Sequence[Middleware] = (),
+    worker_settings: Settings | None = None,
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -391,6 +432,7 @@ def create_gateway_app(
             ``iss`` and discovery URL derive from it.
         extra_routes: more routes (web UI, APIs) served by the same app, after the runtime's.
         middleware: Starlette middleware for the whole app.
+        worker_settings: the settings the agent app sees (default: ``settings``).
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured.
@@ -410,7 +452,7 @@ def create_gateway_app(
         authorizer = JWTAuthorizer(config)
     metrics = Metrics()
     manager = SessionManager(
-        make_backend(settings.isolation, agent, log_level=settings.log_level),
+        make_backend(agent, worker_settings or settings),
         idle_timeout_s=settings.session_idle_timeout_s,
         max_lifetime_s=settings.session_max_lifetime_s,
         max_workers=settings.max_workers,

@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,17 @@ _PREWARM = (
 )
 
 
+def _child_env(settings_env: Mapping[str, str] | None) -> dict[str, str] | None:
+    """The zygote's environment: ours, with every ``PODIUM_*`` variable replaced by the
+    gateway's settings (so the app and its workers see the same home, model and database)."""
+    if settings_env is None:
+        return None
+    from podium.config import ENV_PREFIX
+
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    return {**inherited, **settings_env}
+
+
 class ZygoteDied(BackendError):
     """The fork server is gone (it is restarted on the next spawn)."""
 
@@ -67,9 +79,12 @@ class SpawnedWorker:
 class ZygoteClient:
     """Gateway side of the zygote. Blocking calls: use from a worker thread, one at a time."""
 
-    def __init__(self, agent: str, *, log_level: str = "WARNING") -> None:
+    def __init__(
+        self, agent: str, *, log_level: str = "WARNING", env: Mapping[str, str] | None = None
+    ) -> None:
         self.agent = agent
         self.log_level = log_level
+        self.env = dict(env) if env is not None else None
         self._proc: subprocess.Popen[bytes] | None = None
         self._ctrl: socket.socket | None = None
         self._lock = threading.Lock()
@@ -93,6 +108,7 @@ class ZygoteClient:
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                env=_child_env(self.env),
             )
         finally:
             theirs.close()

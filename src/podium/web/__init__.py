@@ -10,6 +10,8 @@ See ``docs/web-ui.md``.
 from __future__ import annotations
 
 from ._api import api_routes
-from ._up import Prepared, build_app, export_settings, prepare, up, web_routes
+from ._prepare import Prepared, prepare
+from ._routes import build_app, web_routes
+from ._up import up
 
-__all__ = ["Prepared", "api_routes", "build_app", "export_settings", "prepare", "up", "web_routes"]
+__all__ = ["Prepared", "api_routes", "build_app", "prepare", "up", "web_routes"]

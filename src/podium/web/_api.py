@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,8 @@ from podium.apps.event_assistant._catalog import (
     session_card,
     session_filter,
 )
-from podium.errors import BackendError, InvalidInput, NotFound, PodiumError, Unauthorized
+from podium.errors import BackendError, InvalidInput, NotFound
+from podium.runtime._errors import guard
 
 if TYPE_CHECKING:
     from podium.apps.event_assistant import AssistantServices
@@ -60,32 +60,6 @@ _MAX_MESSAGES = 500
 _DEFAULT_CLIENT_ID = "podium-web"
 _DEFAULT_SCOPE = "openid profile email podium/invoke"
 _DISCOVERY_TTL_S = 300.0
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def _error(err: PodiumError) -> JSONResponse:
-    headers: dict[str, str] = {}
-    if isinstance(err, Unauthorized):
-        from podium.identity import www_authenticate_header
-
-        headers["WWW-Authenticate"] = www_authenticate_header(err)
-    return JSONResponse(err.to_dict(), status_code=err.http_status, headers=headers)
-
-
-def _guard(handler: Handler) -> Handler:
-    """Map Podium errors to ``{"error", "message"}`` JSON; anything else to a logged 500."""
-
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except PodiumError as err:
-            return _error(err)
-        except Exception:
-            logger.exception("path=<%s> | web API request failed", request.url.path)
-            return _error(BackendError("internal error; see the server log"))
-
-    return wrapped
 
 
 async def _actor(request: Request) -> str:
@@ -397,31 +371,31 @@ def api_routes(
             return await asyncio.wrap_future(services)
         return services
 
-    @_guard
+    @guard
     async def config(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(ui_config, settings, discovery))
 
-    @_guard
+    @guard
     async def me(request: Request) -> Response:
         from podium.agents import describe_model
 
         actor = await _actor(request)
         return JSONResponse({"actor_id": actor, "model": describe_model(settings.model)})
 
-    @_guard
+    @guard
     async def records(request: Request) -> Response:
         actor = await _actor(request)
         found = await run_in_threadpool(list_actor_records, await ready(), actor)
         return JSONResponse({"actor_id": actor, "records": found})
 
-    @_guard
+    @guard
     async def delete_record(request: Request) -> Response:
         actor = await _actor(request)
         record_id = request.path_params["record_id"]
         await run_in_threadpool(delete_actor_record, await ready(), actor, record_id)
         return JSONResponse({"deleted": record_id})
 
-    @_guard
+    @guard
     async def forget(request: Request) -> Response:
         actor = await _actor(request)
         svc = await ready()
@@ -429,13 +403,13 @@ def api_routes(
         logger.info("actor forgotten | tables=<%d>", len(counts))
         return JSONResponse({"forgotten": True, "deleted": counts})
 
-    @_guard
+    @guard
     async def sessions(request: Request) -> Response:
         actor = await _actor(request)
         found = await run_in_threadpool(list_actor_sessions, await ready(), actor)
         return JSONResponse({"sessions": found})
 
-    @_guard
+    @guard
     async def messages(request: Request) -> Response:
         actor = await _actor(request)
         session_id = request.path_params["session_id"]
@@ -443,7 +417,7 @@ def api_routes(
             await run_in_threadpool(session_messages, await ready(), actor, session_id)
         )
 
-    @_guard
+    @guard
     async def catalog(request: Request) -> Response:
         await _actor(request)
         params = dict(request.query_params)

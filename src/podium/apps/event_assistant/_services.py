@@ -154,8 +154,8 @@ def shared_services(settings: Settings | None = None) -> AssistantServices:
     global _shared
     with _shared_lock:
         if _shared is None:
-            from podium.config import Settings
+            from podium.config import process_settings
 
-            settings = settings or Settings()
+            settings = settings or process_settings()
             _shared = open_services(settings, start_worker=settings.embedded_worker)
         return _shared

@@ -44,10 +44,10 @@ def _preload() -> None:
     import podium.memory
     import podium.memory._worker  # noqa: F401
     from podium.apps.event_assistant import _tools  # noqa: F401
-    from podium.config import Settings
+    from podium.config import process_settings
     from podium.embeddings import BUNDLED_MODEL_ID, OnnxMiniLMEmbedder, register_embedder
 
-    if Settings().embedding_model == BUNDLED_MODEL_ID:
+    if process_settings().embedding_model == BUNDLED_MODEL_ID:
         # Load the bundled model's weights (~170 MB once unpacked) before any fork, with one
         # intra-op thread so that onnxruntime has started no thread pool: forked session workers
         # then share these pages instead of each loading a private copy. A session embeds only

@@ -1,0 +1,47 @@
+"""Podium errors as HTTP responses: the one mapping the gateway and the web API share.
+
+Every error is ``{"error": CODE, "message": ...}`` with :attr:`PodiumError.http_status`; a 401
+also carries ``WWW-Authenticate``. An unexpected exception is logged with its traceback and the
+client sees only a generic message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from podium.errors import BackendError, PodiumError, Unauthorized
+from podium.identity import www_authenticate_header
+
+__all__ = ["Handler", "error_response", "guard"]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def error_response(error: PodiumError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The JSON response for ``error`` (plus ``headers``)."""
+    out = dict(headers or {})
+    if isinstance(error, Unauthorized):
+        out["WWW-Authenticate"] = www_authenticate_header(error)
+    return JSONResponse(error.to_dict(), status_code=error.http_status, headers=out)
+
+
+def guard(handler: Handler) -> Handler:
+    """Wrap a route handler: Podium errors become their JSON response, anything else a logged
+    error whose details stay in the server log."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except PodiumError as err:
+            return error_response(err)
+        except Exception:
+            logger.exception("path=<%s> | request failed", request.url.path)
+            return error_response(BackendError("internal error; see the server log"))
+
+    return guarded
