@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from podium.config import Settings
+from podium.config import Settings, install_settings
 from podium.knowledge import KnowledgeService
 from podium.storage import Database
 
@@ -34,6 +35,17 @@ def _block_egress() -> Iterator[None]:
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment() -> Iterator[None]:
+    """Undo any change a test makes to ``os.environ`` or the installed process settings."""
+    saved = dict(os.environ)
+    yield
+    install_settings(None)
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture
