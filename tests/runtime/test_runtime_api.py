@@ -9,7 +9,7 @@ import pytest
 
 import podium.runtime as runtime
 from podium.errors import ConfigurationError
-from podium.runtime._asgi import Chunk, End, Event, Start, call_invocation, load_app
+from podium.runtime._asgi import BodyChunk, End, Event, Start, call_invocation, load_app
 from podium.runtime._metrics import Metrics
 
 HERE = Path(__file__).parent
@@ -32,7 +32,7 @@ def test_load_app_by_module_or_file_and_clear_errors() -> None:
 
     asyncio.run(call_invocation(by_file, headers=[], body=b'{"prompt": "x"}', emit=emit))
     assert isinstance(events[0], Start) and events[0].status == 200
-    assert isinstance(events[1], Chunk) and b"you said x" in events[1].data
+    assert isinstance(events[1], BodyChunk) and b"you said x" in events[1].data
     assert isinstance(events[-1], End)
     with pytest.raises(ConfigurationError, match="could not import"):
         load_app("no_such_module_here:app")

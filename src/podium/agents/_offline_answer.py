@@ -15,7 +15,7 @@ from typing import Any
 from podium.agents._offline_text import (
     STOPWORDS,
     MemoryContext,
-    Profile,
+    UserFacts,
     join_phrases,
     phrase_in,
     split_identifier,
@@ -105,7 +105,7 @@ def _article(phrase: str) -> str:
     return "an" if phrase[:1].lower() in "aeiou" else "a"
 
 
-def _about_you(profile: Profile) -> list[str]:
+def _about_you(profile: UserFacts) -> list[str]:
     parts: list[str] = []
     if profile.role and profile.employer:
         parts.append(f"you work as {_article(profile.role)} {profile.role} at {profile.employer}")
@@ -123,7 +123,7 @@ def _about_you(profile: Profile) -> list[str]:
     return parts
 
 
-def acknowledgement(intro: Profile, known: Profile, *, greeted: bool) -> str:
+def acknowledgement(intro: UserFacts, known: UserFacts, *, greeted: bool) -> str:
     """The opening that reflects back what the user just said about themselves ("" if nothing)."""
     if intro.name:
         opening = f"Nice to meet you, {intro.name}!"
@@ -151,7 +151,9 @@ def _capabilities(tool_specs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def greeting_reply(intro: Profile, known: Profile, *, greeted: bool, tool_specs: list[Any]) -> str:
+def greeting_reply(
+    intro: UserFacts, known: UserFacts, *, greeted: bool, tool_specs: list[Any]
+) -> str:
     """Answer a greeting or self-introduction, reflecting back what the user said."""
     opening = acknowledgement(intro, known, greeted=greeted) or "Hello!"
     if tool_specs:
@@ -209,7 +211,7 @@ def memory_question_kind(text: str) -> str | None:
     return None
 
 
-def memory_reply(kind: str, context: MemoryContext, known: Profile) -> str:
+def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
     """Answer a memory question from the parsed memory context, or say there is no record."""
     facts = [item.text for item in context.profile]
     if kind == "name":
@@ -368,7 +370,7 @@ def _preference_options(preference: str) -> tuple[str, list[str]]:
     return head, [o for o in options if o]
 
 
-def _reason(flat: dict[str, Any], query_words: list[str], profile: Profile) -> str:
+def _reason(flat: dict[str, Any], query_words: list[str], profile: UserFacts) -> str:
     item_stems = stems(_item_text(flat), synonyms=False)
     reasons: list[str] = []
     interests = [i for i in profile.interests if phrase_in(i, item_stems)]
@@ -427,7 +429,7 @@ def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
 
 
 def _list_reply(
-    outcome: ToolOutcome, records: list[Any], profile: Profile, limit: int
+    outcome: ToolOutcome, records: list[Any], profile: UserFacts, limit: int
 ) -> tuple[str, list[str]]:
     if not records:
         return (
@@ -476,7 +478,7 @@ def _list_reply(
 
 
 def tool_outcome_reply(
-    outcomes: list[ToolOutcome], *, profile: Profile, max_results: int, prefix: str = ""
+    outcomes: list[ToolOutcome], *, profile: UserFacts, max_results: int, prefix: str = ""
 ) -> str:
     """Compose the grounded answer from tool outcomes, citing item ids and giving reasons."""
     sections: list[str] = [prefix] if prefix else []

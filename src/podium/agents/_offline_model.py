@@ -43,7 +43,8 @@ from podium.agents._offline_answer import (
     strip_greeting,
     tool_outcome_reply,
 )
-from podium.agents._offline_routing import is_request, query_terms, route_tool
+from podium.agents._offline_arguments import searched_words
+from podium.agents._offline_routing import is_request, route_tool
 from podium.agents._offline_text import (
     HISTORY_TAG,
     PROFILE_TAG,
@@ -353,7 +354,7 @@ def _tool_outcomes(messages: Messages, tool_specs: list[dict[str, Any]]) -> list
                 arguments=arguments,
                 status=str(result.get("status", "success")),
                 content=cast(list[dict[str, Any]], result.get("content", [])),
-                terms=query_terms(specs[name], arguments) if name in specs else [],
+                terms=searched_words(specs[name], arguments) if name in specs else [],
             )
         )
     return outcomes

@@ -15,7 +15,7 @@ __all__ = [
     "STOPWORDS",
     "MemoryContext",
     "MemoryItem",
-    "Profile",
+    "UserFacts",
     "content_stems",
     "extract_introduction",
     "join_phrases",
@@ -226,7 +226,7 @@ def parse_memory_context(system_prompt: str | None) -> MemoryContext:
 
 
 @dataclass(kw_only=True)
-class Profile:
+class UserFacts:
     """What the user told us about themselves (this turn, or from long-term memory)."""
 
     name: str = ""
@@ -249,7 +249,7 @@ class Profile:
             or self.dislikes
         )
 
-    def merged_with(self, newer: Profile) -> Profile:
+    def merged_with(self, newer: UserFacts) -> UserFacts:
         """This profile updated with what ``newer`` says (newer wins; lists are unioned)."""
 
         def union(old: list[str], new: list[str]) -> list[str]:
@@ -257,7 +257,7 @@ class Profile:
             out += [x for x in old if x.lower() not in {y.lower() for y in new}]
             return out
 
-        return Profile(
+        return UserFacts(
             name=newer.name or self.name,
             role=newer.role or self.role,
             employer=newer.employer or self.employer,
@@ -334,12 +334,12 @@ def _role_text(raw: str) -> str:
     return role if role and role.split()[0].lower() not in _NOT_NAMES else ""
 
 
-def extract_introduction(text: str) -> Profile:
+def extract_introduction(text: str) -> UserFacts:
     """Find name, role, employer, interests, preferences and dislikes the user states in ``text``.
 
     ``spans`` records where each statement sits so callers can cut it out of the request.
     """
-    profile = Profile()
+    profile = UserFacts()
     for pattern in _NAME_PATTERNS:
         match = pattern.search(text)
         if match and match.group(1).lower() not in _NOT_NAMES:
@@ -382,9 +382,9 @@ _CATEGORIES = re.compile(r"\((?:categories|topics|interests)\s*:\s*([^)]*)\)", r
 _INTERESTED = re.compile(r"\binterest(?:ed)?\s+in\s+([^(;.]+)", re.IGNORECASE)
 
 
-def profile_from_memory(context: MemoryContext) -> Profile:
-    """Read a :class:`Profile` out of the ``<user_profile>`` items of the memory context."""
-    profile = Profile()
+def profile_from_memory(context: MemoryContext) -> UserFacts:
+    """Read a :class:`UserFacts` out of the ``<user_profile>`` items of the memory context."""
+    profile = UserFacts()
     for item in context.profile:
         text = item.text
         name = _NAME_FACT.search(text)

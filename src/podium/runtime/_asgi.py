@@ -24,7 +24,7 @@ from podium.errors import ConfigurationError
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "Chunk",
+    "BodyChunk",
     "End",
     "Event",
     "Failed",
@@ -46,7 +46,7 @@ class Start:
 
 
 @dataclass(kw_only=True, frozen=True)
-class Chunk:
+class BodyChunk:
     """A piece of the response body, as the app sent it."""
 
     data: bytes
@@ -65,7 +65,7 @@ class Failed:
     code: str = "RuntimeClientError"
 
 
-Event = Start | Chunk | End | Failed
+Event = Start | BodyChunk | End | Failed
 
 
 def load_app(spec: str) -> ASGIApp:
@@ -167,7 +167,7 @@ async def call_invocation(
         elif kind == "http.response.body":
             data = bytes(message.get("body") or b"")
             if data:
-                await emit(Chunk(data=data))
+                await emit(BodyChunk(data=data))
             if not message.get("more_body", False):
                 state["done"] = True
 

@@ -18,7 +18,17 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 
 from podium.config import Settings, install_settings
 
-from ._asgi import ASGIApp, Chunk, End, Event, Failed, Lifespan, Start, call_invocation, load_app
+from ._asgi import (
+    ASGIApp,
+    BodyChunk,
+    End,
+    Event,
+    Failed,
+    Lifespan,
+    Start,
+    call_invocation,
+    load_app,
+)
 from ._framing import BYTES, FrameError, encode_bytes, encode_json, read_frame
 from ._zygote import ZygoteClient
 
@@ -123,7 +133,7 @@ class ProcessWorker(Worker):
                 return
             kind, message = frame
             if kind == BYTES:
-                yield Chunk(data=message)
+                yield BodyChunk(data=message)
                 continue
             tag = message.get("t")
             if tag == "start":

@@ -43,7 +43,7 @@ from podium.identity import (
     filter_headers,
 )
 
-from ._asgi import Chunk, End, Event, Failed, Start
+from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
 from ._errors import error_response
 from ._metrics import Metrics
@@ -210,7 +210,7 @@ class _RelayResponse(Response):
                 }
             )
             async for event in self._events:
-                if isinstance(event, Chunk):
+                if isinstance(event, BodyChunk):
                     await deliver(
                         {"type": "http.response.body", "body": event.data, "more_body": True}
                     )

@@ -15,7 +15,7 @@ import os
 import socket
 from typing import Any
 
-from ._asgi import ASGIApp, Chunk, End, Event, Failed, Lifespan, Start, call_invocation
+from ._asgi import ASGIApp, BodyChunk, End, Event, Failed, Lifespan, Start, call_invocation
 from ._framing import BYTES, JSON, FrameError, encode_bytes, encode_json, read_frame
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ async def _serve(app: ASGIApp, sock: socket.socket, session_id: str) -> None:
             writer.write(
                 encode_json({"t": "start", "status": event.status, "headers": event.headers})
             )
-        elif isinstance(event, Chunk):
+        elif isinstance(event, BodyChunk):
             writer.write(encode_bytes(event.data))
         elif isinstance(event, End):
             writer.write(encode_json({"t": "end"}))
