@@ -172,8 +172,10 @@ class Settings(BaseSettings):
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with ``changes`` applied and validated; derived values follow (e.g. the
-        database URL of a new ``home``)."""
+        """A copy with ``changes`` applied and validated.
+
+        Derived values follow, e.g. the default database URL of a new ``home``.
+        """
         values = {name: getattr(self, name) for name in type(self).model_fields}
         values.update(changes)
         return type(self)(**values)

@@ -201,7 +201,7 @@ def missing_arguments_reply(spec: dict[str, Any], missing: list[str], prefix: st
 
 
 def memory_question_kind(text: str) -> str | None:
-    """ "name", "profile" or "history" when ``text`` asks what the assistant remembers, else None."""
+    """Which memory ``text`` asks about: "name", "profile", "history", or None."""
     if _MEMORY_NAME_RE.search(text):
         return "name"
     if _MEMORY_PROFILE_RE.search(text):

@@ -491,8 +491,11 @@ def _fill_required_fallbacks(
 
 
 def searched_words(spec: dict[str, Any], arguments: dict[str, Any]) -> list[str]:
-    """The words the user searched for in a call: query-like arguments minus filler and the
-    tool's own nouns (used to explain why each result was returned)."""
+    """The words the user searched for in a call.
+
+    That is the query-like arguments minus filler and the tool's own nouns (used to explain why
+    each result was returned).
+    """
     props, _ = properties(spec)
     free_text = [
         n for n, s in props.items() if s.get("type", "string") == "string" and "enum" not in s

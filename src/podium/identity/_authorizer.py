@@ -497,7 +497,9 @@ def www_authenticate_header(error: Unauthorized, *, realm: str = "podium") -> st
 
 
 def filter_headers(headers: Mapping[str, str], allowlist: Sequence[str]) -> dict[str, str]:
-    """Only the allowlisted headers (case-insensitive names), as given; ``Authorization`` too
-    only if it is listed."""
+    """Only the allowlisted headers (case-insensitive names), as given.
+
+    ``Authorization`` too is passed only if it is listed.
+    """
     allowed = {name.strip().lower() for name in allowlist if name.strip()}
     return {name: value for name, value in headers.items() if name.lower() in allowed}

@@ -158,7 +158,7 @@ class EventHit:
     score: float
 
     def as_dict(self) -> dict[str, Any]:
-        """camelCase JSON."""
+        """CamelCase JSON."""
         return {
             "eventId": self.event_id,
             "actorId": self.actor_id,
@@ -180,7 +180,7 @@ class SessionSummary:
     event_count: int
 
     def as_dict(self) -> dict[str, Any]:
-        """camelCase JSON (``createdAt`` is the first event's time, as in AgentCore)."""
+        """CamelCase JSON (``createdAt`` is the first event's time, as in AgentCore)."""
         return {
             "sessionId": self.session_id,
             "actorId": self.actor_id,
@@ -199,7 +199,7 @@ class ActorSummary:
     last_event_at: float
 
     def as_dict(self) -> dict[str, Any]:
-        """camelCase JSON."""
+        """CamelCase JSON."""
         return {
             "actorId": self.actor_id,
             "sessionCount": self.session_count,
@@ -275,7 +275,7 @@ class RecordHistoryEntry:
     created_at: float
 
     def as_dict(self) -> dict[str, Any]:
-        """camelCase JSON."""
+        """CamelCase JSON."""
         return {
             "memoryId": self.memory_id,
             "memoryRecordId": self.record_id,
@@ -339,7 +339,7 @@ class ExtractionJob:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """camelCase JSON."""
+        """CamelCase JSON."""
         return {
             "jobId": self.job_id,
             "memoryId": self.memory_id,

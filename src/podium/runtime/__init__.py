@@ -1,5 +1,6 @@
-"""Runtime: an HTTP gateway with the Amazon Bedrock AgentCore Runtime contract and one isolated
-worker process per session.
+"""Runtime: an HTTP gateway with the AgentCore Runtime contract, one worker per session.
+
+Each session gets its own isolated worker process.
 
 * :func:`create_gateway_app` builds the Starlette app (``/ping``, ``/invocations``,
   ``/sessions/{id}/stop``, ``/metrics``, optionally the dev issuer at ``/idp``).

@@ -1,5 +1,7 @@
-"""Where a session's agent lives: a forked worker process (``isolation=process``) or the
-gateway process itself (``isolation=none``, for development).
+"""Where a session's agent lives: a forked worker process, or the gateway process itself.
+
+``isolation=process`` forks one worker per session; ``isolation=none`` (for development) runs
+every session in the gateway.
 
 Both give a :class:`Worker` with the same surface, so the session manager and the gateway do not
 care which one they hold (the in-process one doubles as the fast test fake).

@@ -32,8 +32,11 @@ def error_response(error: PodiumError, headers: Mapping[str, str] | None = None)
 
 
 def guard(handler: Handler) -> Handler:
-    """Wrap a route handler: Podium errors become their JSON response, anything else a logged
-    error whose details stay in the server log."""
+    """Wrap a route handler so that it never answers with a traceback.
+
+    Podium errors become their JSON response; anything else is logged, and the client gets a
+    generic error whose details stay in the server log.
+    """
 
     async def guarded(request: Request) -> Response:
         try:

@@ -1,5 +1,7 @@
-"""Prometheus metrics of the gateway, written in the text exposition format by hand (no extra
-dependency). Single event loop, so plain ints and floats need no locks."""
+"""Prometheus metrics of the gateway, in the text exposition format.
+
+Written by hand (no extra dependency). Single event loop, so plain ints and floats need no locks.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +36,11 @@ class Metrics:
     latency_count: int = 0
 
     def observe_invocation(self, status: int | str, seconds: float) -> None:
-        """Count one finished invocation and its latency; ``status`` is the HTTP status, or
-        ``stream_error`` / ``client_gone`` when a started stream did not complete."""
+        """Count one finished invocation and its latency.
+
+        ``status`` is the HTTP status, or ``stream_error`` / ``client_gone`` when a started
+        stream did not complete.
+        """
         self.invocations[str(status)] += 1
         self.latency_sum_s += seconds
         self.latency_count += 1

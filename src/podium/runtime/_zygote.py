@@ -52,8 +52,10 @@ _PREWARM = (
 
 
 def _child_env(settings_env: Mapping[str, str] | None) -> dict[str, str] | None:
-    """The zygote's environment: ours, with every ``PODIUM_*`` variable replaced by the
-    gateway's settings (so the app and its workers see the same home, model and database)."""
+    """The zygote's environment: ours, with the ``PODIUM_*`` variables of the gateway's settings.
+
+    So the app and its workers see the same home, model and database as the gateway.
+    """
     if settings_env is None:
         return None
     from podium.config import ENV_PREFIX

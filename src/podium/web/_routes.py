@@ -63,8 +63,10 @@ def build_app(
     *,
     public_url: str | None = None,
 ) -> Starlette:
-    """The gateway with the event assistant, the web UI and (unless an external OIDC provider
-    is configured) the dev issuer at ``/idp``."""
+    """The gateway with the event assistant, the web UI and the dev issuer at ``/idp``.
+
+    The dev issuer is left out when an external OIDC provider is configured.
+    """
     from podium.runtime import DEFAULT_AGENT, create_gateway_app
 
     dev_idp = not settings.auth_discovery_url

@@ -91,7 +91,10 @@ def up(
     """Prepare (first run) and serve Podium on ``settings.host`` (127.0.0.1) until interrupted.
 
     Args:
-        settings: the base settings; ``port``, ``model`` and ``home`` override them.
+        settings: the base settings; the three below override them.
+        port: the port on ``settings.host``.
+        model: the model spec (``offline``, ``openai:gpt-4o-mini``, ...).
+        home: the data directory.
         progress: show a progress bar while the catalog is indexed on first run.
         on_ready: called with the base URL once the server answers (tests, embedding).
         access_log: uvicorn's access log.

@@ -127,7 +127,7 @@ def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
         raise InvalidInput("timeout_s must be positive")
 
     @tool(context=True)
-    def search_sessions(
+    def search_sessions(  # noqa: D417 - Strands supplies tool_context; it is not a tool argument
         query: str,
         tool_context: ToolContext,
         day: Day | None = None,
