@@ -7,6 +7,7 @@ import itertools
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -17,9 +18,13 @@ from typing import Any
 
 import pytest
 
+from podium.apps.event_assistant import _vocabulary
+from podium.errors import ConfigurationError
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_catalog.py"
 CATALOG = ROOT / "data" / "catalog" / "sessions.jsonl"
+POOLS = ROOT / "data" / "catalog" / "pools"
 
 FIELDS = [
     "code",
@@ -169,6 +174,56 @@ def test_main_rejects_a_count_too_small_for_the_keynotes(make_catalog: ModuleTyp
     assert excinfo.value.code == 2
 
 
+def test_the_generator_uses_the_assistants_vocabulary(make_catalog: ModuleType) -> None:
+    # The tracks come in vocabulary order; this file's expectations are the same values.
+    tracks = make_catalog.load_pools().tracks
+    assert [t.name for t in tracks] == list(_vocabulary.TOPICS)
+    assert set(_vocabulary.TOPICS) == TOPICS
+    assert list(_vocabulary.SESSION_TYPES) == list(DURATIONS)
+    assert list(_vocabulary.DAYS) == DAYS
+    assert _vocabulary.LEVELS == (100, 200, 300, 400)
+
+
+def _edited_pools(tmp_path: Path, name: str, edit: Any) -> Path:
+    root = tmp_path / "pools"
+    shutil.copytree(POOLS, root)
+    path = root / name
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return root
+
+
+def test_pool_files_outside_the_vocabulary_are_rejected(
+    make_catalog: ModuleType, tmp_path: Path
+) -> None:
+    def relate_to_unknown_topic(track: dict[str, Any]) -> None:
+        track["subtopics"][0]["related"] = ["quantum"]
+
+    def drop_a_day(schedule: dict[str, Any]) -> None:
+        del schedule["days"]["Friday"]
+
+    def unknown_type(schedule: dict[str, Any]) -> None:
+        schedule["type_weights"]["hackathon"] = 5
+
+    def missing_prefix(track: dict[str, Any]) -> None:
+        del track["prefix"]
+
+    for name, edit in [
+        ("tracks/security.json", relate_to_unknown_topic),
+        ("schedule.json", drop_a_day),
+        ("schedule.json", unknown_type),
+        ("tracks/cost.json", missing_prefix),
+    ]:
+        root = _edited_pools(tmp_path / edit.__name__, name, edit)
+        with pytest.raises(ConfigurationError):
+            make_catalog.load_pools(root)
+    root = _edited_pools(tmp_path / "stray", "tracks/iot.json", lambda _: None)
+    shutil.copy(root / "tracks" / "iot.json", root / "tracks" / "quantum.json")
+    with pytest.raises(ConfigurationError, match="quantum"):
+        make_catalog.load_pools(root)
+
+
 def test_catalog_size_and_order(sessions: list[dict[str, Any]]) -> None:
     assert 550 <= len(sessions) <= 650
     codes = [s["code"] for s in sessions]
@@ -181,7 +236,7 @@ def test_catalog_size_and_order(sessions: list[dict[str, Any]]) -> None:
 def test_every_session_has_the_exact_fields_with_valid_values(
     sessions: list[dict[str, Any]], make_catalog: ModuleType
 ) -> None:
-    prefix_by_topic = {t.name: t.prefix for t in make_catalog.TRACKS}
+    prefix_by_topic = {t.name: t.prefix for t in make_catalog.load_pools().tracks}
     assert set(prefix_by_topic) == TOPICS
     for s in sessions:
         assert list(s) == FIELDS, s["code"]

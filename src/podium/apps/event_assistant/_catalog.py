@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from podium.errors import ConfigurationError, NotFound
 
+# Re-exported: callers that validate catalog filters (the web API) take them from here.
+from ._vocabulary import DAYS, LEVELS, SESSION_TYPES, TOPICS
+
 if TYPE_CHECKING:
     from podium.config import Settings
     from podium.knowledge import IngestionJob, KnowledgeBase, KnowledgeService, RetrievalResult
@@ -28,22 +31,6 @@ __all__ = [
 
 SESSIONS_KB = "sessions"
 
-#: The catalog's vocabularies (the tools' Literal types must list the same values).
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-LEVELS = (100, 200, 300, 400)
-SESSION_TYPES = (
-    "keynote",
-    "breakout",
-    "workshop",
-    "chalk talk",
-    "builders' session",
-    "code talk",
-    "lightning talk",
-)
-TOPICS = (
-    "generative AI", "security", "serverless", "databases", "analytics", "containers", "networking",
-    "observability", "cost", "MLOps", "IoT", "DevOps", "storage", "migration", "industry",
-)  # fmt: skip
 _SNIPPET_WORDS = 40
 
 #: How a catalog line becomes a document: searchable text plus typed, filterable metadata.

@@ -12,13 +12,15 @@ if TYPE_CHECKING:
 
     from podium.memory import MemoryRecord, MemoryService, MemoryStrategy
 
+    from ._vocabulary import SessionType, Topic
+
 __all__ = ["HANDS_ON_TYPES", "Profile", "load_profile", "preference_boost"]
 
 #: Formats that count as hands-on.
-HANDS_ON_TYPES = frozenset({"workshop", "builders' session", "code talk"})
+HANDS_ON_TYPES: frozenset[SessionType] = frozenset({"workshop", "builders' session", "code talk"})
 
 #: Memory categories (offline extractor slugs) → catalog topics.
-_CATEGORY_TOPICS = {
+_CATEGORY_TOPICS: dict[str, Topic] = {
     "generative-ai": "generative AI",
     "security": "security",
     "serverless": "serverless",

@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from strands import ToolContext, tool
 
@@ -23,6 +23,10 @@ from podium.errors import InvalidInput, PodiumError
 
 from ._catalog import one_per_session, session_card, session_filter
 from ._profile import preference_boost
+
+# Module-level, not under TYPE_CHECKING: ``@tool`` resolves the hints at runtime to build the
+# tools' JSON schemas (an ``enum`` per vocabulary).
+from ._vocabulary import Day, Level, SessionType, Topic
 
 if TYPE_CHECKING:
     from podium.knowledge import KnowledgeBase
@@ -32,22 +36,6 @@ __all__ = ["ToolTimeout", "call_with_deadline", "make_tools"]
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-Day = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-Level = Literal[100, 200, 300, 400]
-SessionType = Literal[
-    "keynote",
-    "breakout",
-    "workshop",
-    "chalk talk",
-    "builders' session",
-    "code talk",
-    "lightning talk",
-]
-Topic = Literal[
-    "generative AI", "security", "serverless", "databases", "analytics", "containers", "networking",
-    "observability", "cost", "MLOps", "IoT", "DevOps", "storage", "migration", "industry",
-]  # fmt: skip
 
 _CODE = re.compile(r"^[A-Z]{3}\d{3}$")
 #: Sessions can have several chunks: over-fetch, then keep each session once.
