@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from podium.config import Settings
     from podium.memory import MemoryRecord, MemoryStrategy
 
-__all__ = ["api_routes", "ui_config"]
+__all__ = ["api_routes", "catalog_vocabulary", "ui_config"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +102,30 @@ class _DiscoveryCache:
         return document
 
 
+def catalog_vocabulary() -> dict[str, list[Any]]:
+    """The catalog's filter values for the UI's search form (one source: ``_vocabulary``)."""
+    from podium.apps.event_assistant._vocabulary import (
+        DAYS,
+        LEVEL_NAMES,
+        LEVELS,
+        SESSION_TYPES,
+        TOPICS,
+    )
+
+    return {
+        "days": list(DAYS),
+        "levels": [{"value": lv, "label": f"{lv} ({LEVEL_NAMES[lv]})"} for lv in LEVELS],
+        "session_types": list(SESSION_TYPES),
+        "topics": list(TOPICS),
+    }
+
+
 def ui_config(settings: Settings, discovery: _DiscoveryCache | None) -> dict[str, Any]:
-    """What the browser needs to sign in: the provider's endpoints, client id and scopes."""
+    """What the browser needs: sign-in (endpoints, client id, scopes) and the catalog filters."""
+    return {**_sign_in_config(settings, discovery), "catalog": catalog_vocabulary()}
+
+
+def _sign_in_config(settings: Settings, discovery: _DiscoveryCache | None) -> dict[str, Any]:
     # Optional settings (PODIUM_UI_CLIENT_ID / PODIUM_UI_SCOPES); defaults fit the dev issuer.
     client_id = str(getattr(settings, "ui_client_id", None) or _DEFAULT_CLIENT_ID)
     scope = str(getattr(settings, "ui_scopes", None) or _DEFAULT_SCOPE)

@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias, get_args
 __all__ = [
     "DAYS",
     "LEVELS",
+    "LEVEL_NAMES",
     "SESSION_TYPES",
     "TOPICS",
     "Day",
@@ -45,3 +46,10 @@ DAYS: tuple[Day, ...] = get_args(Day)
 LEVELS: tuple[Level, ...] = get_args(Level)
 SESSION_TYPES: tuple[SessionType, ...] = get_args(SessionType)
 TOPICS: tuple[Topic, ...] = get_args(Topic)
+#: What each level means, for people.
+LEVEL_NAMES: dict[Level, str] = {
+    100: "introductory",
+    200: "intermediate",
+    300: "advanced",
+    400: "expert",
+}

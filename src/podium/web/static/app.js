@@ -222,6 +222,29 @@
 
   // -- boot -------------------------------------------------------------------------------------
 
+  /** The search form's filter options come from the server's catalog vocabulary. */
+  function fillCatalogFilters(catalog) {
+    if (!catalog) return;
+    const fill = (id, items) => {
+      const select = $(id);
+      while (select.options.length > 1) select.remove(1);
+      for (const item of items) {
+        const option = document.createElement("option");
+        if (typeof item === "object") {
+          option.value = String(item.value);
+          option.textContent = item.label;
+        } else {
+          option.textContent = item;
+        }
+        select.append(option);
+      }
+    };
+    fill("catalog-day", catalog.days);
+    fill("catalog-level", catalog.levels);
+    fill("catalog-type", catalog.session_types);
+    fill("catalog-topic", catalog.topics);
+  }
+
   async function boot() {
     hideStatus();
     show("loading", true);
@@ -236,6 +259,7 @@
       return;
     }
     $("dev-hint").hidden = state.config.provider !== "dev";
+    fillCatalogFilters(state.config.catalog);
     const params = new URLSearchParams(location.search);
     const notice = sessionStorage.getItem(KEY_NOTICE);
     sessionStorage.removeItem(KEY_NOTICE);
