@@ -26,7 +26,7 @@ from ._chunking import ChunkSet, chunk_text
 from ._models import IngestionJob, IngestionStats, JobStatus
 from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
 from ._records import record_format_to_dict
-from ._sources import iter_source_files
+from ._sources import scan_sources
 
 if TYPE_CHECKING:
     from ._knowledge_base import KnowledgeBase
@@ -52,6 +52,7 @@ class _Existing:
     id: int
     hash: str
     seen_job_id: str | None
+    source_id: str | None
 
 
 @dataclass(kw_only=True)
@@ -226,17 +227,14 @@ class Ingestor:
             )
             return source_id
 
-    def _existing(
-        self, source_id: str | None, uris: Iterable[str] | None = None
-    ) -> dict[str, _Existing]:
+    def _existing(self, uris: Iterable[str] | None = None) -> dict[str, _Existing]:
+        """The KB's documents by uri (only those of ``uris`` when given)."""
         from podium.storage import schema
 
         t = schema.documents
-        query = sa.select(t.c.id, t.c.uri, t.c.content_hash, t.c.seen_job_id).where(
+        query = sa.select(t.c.id, t.c.uri, t.c.content_hash, t.c.seen_job_id, t.c.source_id).where(
             t.c.kb_id == self.kb.id
         )
-        if source_id is not None:
-            query = query.where(t.c.source_id == source_id)
         out: dict[str, _Existing] = {}
         with self.db.connect() as conn:
             if uris is None:
@@ -248,8 +246,8 @@ class Ingestor:
                     rows += conn.execute(
                         query.where(t.c.uri.in_(wanted[start : start + 500]))
                     ).all()
-        for rid, uri, h, seen in rows:
-            out[uri] = _Existing(id=rid, hash=h, seen_job_id=seen)
+        for rid, uri, h, seen, source in rows:
+            out[uri] = _Existing(id=rid, hash=h, seen_job_id=seen, source_id=source)
         return out
 
     # -- the pipeline -------------------------------------------------------------------------
@@ -264,7 +262,8 @@ class Ingestor:
         progress: ProgressCallback | None,
     ) -> IngestionJob:
         """Sync a data source (files/directories): add, update and delete to match it."""
-        files = iter_source_files(paths, include=include, exclude=exclude)
+        scan = scan_sources(paths, include=include, exclude=exclude)
+        files = scan.files
         config = {
             "paths": sorted(str(Path(p).resolve()) for p in paths),
             "include": list(include),
@@ -274,10 +273,17 @@ class Ingestor:
         source_id = self._ensure_source(config)
         job = self._start_job(source_id)
         try:
-            existing = self._existing(source_id)
+            # Every document of the KB, not only this source's: a file already indexed through
+            # another source (the same folder named by another path) is the same document.
+            existing = self._existing()
             known_failures = {f["uri"] for f in job.failures}
             seen: set[str] = set()
             batch = _Batch()
+            for failure in scan.failures:
+                seen.add(failure.uri)
+                if failure.uri not in known_failures:
+                    batch.failures.append({"uri": failure.uri, "reason": failure.reason})
+                    job.stats.scanned += 1
             for done, source in enumerate(files, start=1):
                 if source.uri in known_failures:
                     seen.add(source.uri)
@@ -309,7 +315,7 @@ class Ingestor:
             gone = [
                 e.id
                 for uri, e in existing.items()
-                if uri not in seen and not _under_failed(uri, seen)
+                if e.source_id == source_id and uri not in seen and not _under_failed(uri, seen)
             ]
             self._delete_docs(job, gone)
         except BaseException as e:
@@ -331,7 +337,7 @@ class Ingestor:
             raise InvalidInput("documents: each uri may appear only once per call")
         job = self._start_job(None)
         try:
-            existing = self._existing(None, [d.uri for d in docs])
+            existing = self._existing([d.uri for d in docs])
             batch = _Batch()
             for done, doc in enumerate(docs, start=1):
                 self._consider(job, doc, existing.get(doc.uri), batch)
@@ -348,7 +354,7 @@ class Ingestor:
 
     def delete_documents(self, uris: Sequence[str]) -> int:
         """Delete documents of this KB by uri."""
-        existing = self._existing(None, uris)
+        existing = self._existing(uris)
         ids = [e.id for e in existing.values()]
         with self.db.begin() as conn:
             self._delete_rows(conn, ids)
@@ -394,8 +400,13 @@ class Ingestor:
         docs = schema.documents
         with self.db.begin() as conn:
             if batch.unchanged:
+                # A data source takes over the unchanged documents it lists (a direct
+                # ingest_documents call, with no source, leaves ownership as it was).
+                owner = {"source_id": source_id} if source_id is not None else {}
                 conn.execute(
-                    docs.update().where(docs.c.id.in_(batch.unchanged)).values(seen_job_id=job.id)
+                    docs.update()
+                    .where(docs.c.id.in_(batch.unchanged))
+                    .values(seen_job_id=job.id, **owner)
                 )
             offset = 0
             for pending in batch.pending:
@@ -429,6 +440,8 @@ class Ingestor:
         }
         if pending.previous is not None:
             doc_id = pending.previous.id
+            if source_id is not None:
+                values["source_id"] = source_id
             self._delete_chunks(conn, doc_id)
             conn.execute(docs.update().where(docs.c.id == doc_id).values(**values))
         else:
@@ -528,9 +541,17 @@ class Ingestor:
 
 
 def _under_failed(uri: str, seen: set[str]) -> bool:
-    """A record of a file that failed to parse this time is kept, not deleted."""
+    """A record of a file that failed to parse, or a file under a directory that could not be
+    read this time, is kept, not deleted."""
     base = uri.split("#", 1)[0]
-    return base != uri and base in seen
+    if base != uri and base in seen:
+        return True
+    parent = base.rpartition("/")[0]
+    while parent.startswith("file:///"):
+        if parent in seen:
+            return True
+        parent = parent.rpartition("/")[0]
+    return False
 
 
 def _as_document(doc: ParsedDocument | dict[str, Any], index: int) -> ParsedDocument:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._chunking import ChunkingConfig
@@ -11,6 +11,7 @@ from ._ingest import Ingestor, ProgressCallback
 from ._models import GenerationResult, IngestionJob, KnowledgeBaseInfo, RetrievalResult, SearchType
 from ._records import record_format_from_dict
 from ._retrieval import Retriever
+from ._sources import source_paths
 
 if TYPE_CHECKING:
     from ._parsers import ParsedDocument, RecordFormat
@@ -42,17 +43,22 @@ class KnowledgeBase:
 
     def ingest(
         self,
-        paths: Sequence[str | Path],
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         *,
         include: Sequence[str] = ("**/*",),
         exclude: Sequence[str] = (),
         record_format: RecordFormat | dict[str, Any] | None = None,
         progress: ProgressCallback | None = None,
     ) -> IngestionJob:
-        """Sync files or directories into the KB: incremental by content hash, resumable."""
+        """Sync files or directories into the KB: incremental by content hash, resumable.
+
+        ``paths`` is one path or a list of them. A walk stays inside each directory: a symlink
+        that leaves it, or an entry that cannot be read, is counted as a failure of the job. A
+        named path that does not exist or cannot be read raises :class:`InvalidInput`.
+        """
         fmt = record_format_from_dict(record_format) if record_format else self.record_format
         return Ingestor(self).sync_paths(
-            [Path(p) for p in paths],
+            source_paths(paths),
             include=include,
             exclude=exclude,
             record_format=fmt,
