@@ -24,8 +24,11 @@ from ._models import RetrievalResult, SearchType
 if TYPE_CHECKING:
     from ._knowledge_base import KnowledgeBase
 
-__all__ = ["Retriever"]
+__all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever"]
 
+#: Metadata keys every result carries, filterable like the document's own keys.
+SOURCE_URI_KEY = "x-podium-source-uri"
+CHUNK_ID_KEY = "x-podium-chunk-id"
 #: Candidates taken from each ranker before fusion.
 _CANDIDATES = 50
 #: HYBRID = sigmoid(w·z(dense) + (1-w)·z(bm25)). Chosen over RRF (k=10/60/100), DBSF and min-max
@@ -80,9 +83,10 @@ class Retriever:
         with self._lock:
             if self._snapshot is not None and self._snapshot.version == version:
                 return self._snapshot
-            c = schema.chunks
+            c, d = schema.chunks, schema.documents
             rows = conn.execute(
-                sa.select(c.c.id, c.c.embedding, c.c.metadata)
+                sa.select(c.c.id, c.c.embedding, c.c.metadata, d.c.uri)
+                .join(d, d.c.id == c.c.document_id)
                 .where(c.c.kb_id == self.kb.id, c.c.searchable.is_(True))
                 .order_by(c.c.id)
             ).all()
@@ -94,7 +98,7 @@ class Retriever:
                 ids=ids,
                 positions={int(i): p for p, i in enumerate(ids)},
                 vectors=ExactVectorIndex(matrix),
-                metadata=[r[2] for r in rows],
+                metadata=[_result_metadata(r[2], r[3], r[0]) for r in rows],
             )
             self._masks.clear()
             return self._snapshot
@@ -202,9 +206,7 @@ class Retriever:
             row = by_id.get(cid)
             if row is None:
                 continue  # deleted between the index snapshot and now
-            meta = dict(row[3] or {})
-            meta["x-podium-source-uri"] = row[4]
-            meta["x-podium-chunk-id"] = str(cid)
+            meta = _result_metadata(row[3], row[4], cid)
             results.append(
                 RetrievalResult(
                     chunk_id=cid,
@@ -215,6 +217,14 @@ class Retriever:
                 )
             )
         return results
+
+
+def _result_metadata(metadata: dict[str, Any] | None, uri: str, chunk_id: int) -> dict[str, Any]:
+    """A chunk's metadata as results show it, and as filters and boosts see it: the same keys."""
+    meta = dict(metadata or {})
+    meta[SOURCE_URI_KEY] = uri
+    meta[CHUNK_ID_KEY] = str(chunk_id)
+    return meta
 
 
 def _materialise_statement() -> sa.Select[Any]:
