@@ -7,24 +7,23 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
 
 from podium.errors import InvalidInput
-from podium.storage import ExactVectorIndex, schema
+from podium.storage import ExactVectorIndex, VectorMatrixCache, convex, schema
+from podium.storage import mmr as mmr_select
 
 from ._filters import canonical_filter, compile_filter, parse_filter
-from ._fusion import convex
-from ._fusion import mmr as mmr_select
 from ._models import RetrievalResult, SearchType
 
 if TYPE_CHECKING:
     from ._knowledge_base import KnowledgeBase
 
-__all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever"]
+__all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever", "Snapshot", "new_snapshot_cache"]
 
 #: Metadata keys every result carries, filterable like the document's own keys.
 SOURCE_URI_KEY = "x-podium-source-uri"
@@ -35,18 +34,32 @@ _CANDIDATES = 50
 #: convex fusion by ``benchmarks/fusion_compare.py`` on SciFact (see docs/knowledge-bases.md).
 _DENSE_WEIGHT = 0.5
 _MASK_CACHE = 64
+#: KB snapshots a service keeps in memory (least recently used dropped first).
+_SNAPSHOTS = 64
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-bm25")
 
 
 @dataclass(kw_only=True)
-class _Snapshot:
+class Snapshot:
     """The KB's searchable chunks at one version, held in memory for the vector scan."""
 
-    version: int
     ids: np.ndarray
     positions: dict[int, int]
     vectors: ExactVectorIndex
     metadata: list[dict[str, Any]]
+    #: Filter masks over these rows, by canonical filter (an LRU; guarded by ``lock``).
+    masks: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def rows(self) -> int:
+        """Searchable chunks in the snapshot."""
+        return int(self.ids.size)
+
+
+def new_snapshot_cache(max_entries: int = _SNAPSHOTS) -> VectorMatrixCache[str, Snapshot]:
+    """The per-service cache of KB snapshots, keyed by KB id."""
+    return VectorMatrixCache(max_entries=max_entries)
 
 
 def parse_search_type(value: SearchType | str) -> SearchType:
@@ -64,9 +77,7 @@ class Retriever:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._lock = threading.Lock()
-        self._snapshot: _Snapshot | None = None
-        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache = kb.service.snapshots
 
     def _current_version(self, conn: sa.Connection) -> int:
         kb = schema.knowledge_bases
@@ -77,50 +88,47 @@ class Retriever:
             raise NotFound(f"knowledge base {self.kb.name!r} no longer exists")
         return int(version)
 
-    def snapshot(self, conn: sa.Connection) -> _Snapshot:
+    def snapshot(self, conn: sa.Connection) -> Snapshot:
         """The in-memory index, reloaded from SQL when the KB's version has moved."""
         version = self._current_version(conn)
-        with self._lock:
-            if self._snapshot is not None and self._snapshot.version == version:
-                return self._snapshot
-            c, d = schema.chunks, schema.documents
-            rows = conn.execute(
-                sa.select(c.c.id, c.c.embedding, c.c.metadata, d.c.uri)
-                .join(d, d.c.id == c.c.document_id)
-                .where(c.c.kb_id == self.kb.id, c.c.searchable.is_(True))
-                .order_by(c.c.id)
-            ).all()
-            dim = self.kb.info.dimension
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
-            self._snapshot = _Snapshot(
-                version=version,
-                ids=ids,
-                positions={int(i): p for p, i in enumerate(ids)},
-                vectors=ExactVectorIndex(matrix),
-                metadata=[_result_metadata(r[2], r[3], r[0]) for r in rows],
-            )
-            self._masks.clear()
-            return self._snapshot
+        return self._cache.get(self.kb.id, version, lambda: self._load(conn))
 
-    def _mask(self, snap: _Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
+    def _load(self, conn: sa.Connection) -> Snapshot:
+        c, d = schema.chunks, schema.documents
+        rows = conn.execute(
+            sa.select(c.c.id, c.c.embedding, c.c.metadata, d.c.uri)
+            .join(d, d.c.id == c.c.document_id)
+            .where(c.c.kb_id == self.kb.id, c.c.searchable.is_(True))
+            .order_by(c.c.id)
+        ).all()
+        dim = self.kb.info.dimension
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+        return Snapshot(
+            ids=ids,
+            positions={int(i): p for p, i in enumerate(ids)},
+            vectors=ExactVectorIndex(matrix),
+            metadata=[_result_metadata(r[2], r[3], r[0]) for r in rows],
+        )
+
+    def _mask(self, snap: Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
         if flt is None or flt == {}:
             return None
         parsed = parse_filter(flt)
         key = canonical_filter(parsed)
-        with self._lock:
-            cached = self._masks.get(key)
+        with snap.lock:
+            cached = snap.masks.get(key)
             if cached is not None:
-                self._masks.move_to_end(key)
+                snap.masks.move_to_end(key)
                 return cached
         predicate = compile_filter(parsed)
         mask = np.fromiter(
             (predicate(m) for m in snap.metadata), dtype=bool, count=len(snap.metadata)
         )
-        with self._lock:
-            self._masks[key] = mask
-            while len(self._masks) > _MASK_CACHE:
-                self._masks.popitem(last=False)
+        with snap.lock:
+            snap.masks[key] = mask
+            while len(snap.masks) > _MASK_CACHE:
+                snap.masks.popitem(last=False)
         return mask
 
     def retrieve(
@@ -179,7 +187,7 @@ class Retriever:
             return self._materialise(conn, top)
 
     def _keyword(
-        self, snap: _Snapshot, mask: np.ndarray | None, query: str, pool: int
+        self, snap: Snapshot, mask: np.ndarray | None, query: str, pool: int
     ) -> dict[int, float]:
         """BM25 candidates (rank order) that pass the filter mask, on their own connection."""
         limit = pool if mask is None else pool * 8
@@ -249,7 +257,7 @@ def _hybrid(dense: dict[int, float], keyword: dict[int, float]) -> list[tuple[in
 
 
 def _apply_boost(
-    ranked: list[tuple[int, float]], snap: _Snapshot, boost: Callable[[dict[str, Any]], float]
+    ranked: list[tuple[int, float]], snap: Snapshot, boost: Callable[[dict[str, Any]], float]
 ) -> list[tuple[int, float]]:
     """Multiply scores by (1 + boost(metadata)) and re-sort (stable)."""
     boosted = [
@@ -259,7 +267,7 @@ def _apply_boost(
 
 
 def _diversify(
-    ranked: list[tuple[int, float]], snap: _Snapshot, qvec: np.ndarray, k: int
+    ranked: list[tuple[int, float]], snap: Snapshot, qvec: np.ndarray, k: int
 ) -> list[tuple[int, float]]:
     vectors = np.stack([snap.vectors.matrix[snap.positions[cid]] for cid, _ in ranked])
     order = mmr_select(qvec, vectors, k=min(k, len(ranked)))

@@ -16,6 +16,7 @@ from podium.storage import keyword_index, schema
 from ._chunking import ChunkingConfig
 from ._models import KnowledgeBaseInfo
 from ._records import record_format_from_dict, record_format_to_dict
+from ._retrieval import new_snapshot_cache
 
 if TYPE_CHECKING:
     from podium.config import Settings
@@ -37,6 +38,7 @@ class KnowledgeService:
         self.db = db
         self.settings = settings
         self.chunk_index = keyword_index(db, "chunks")
+        self.snapshots = new_snapshot_cache()
         self._embedders: dict[str, CachedEmbedder] = {}
         self._handles: dict[str, KnowledgeBase] = {}
 
@@ -171,3 +173,4 @@ class KnowledgeService:
                 schema.knowledge_bases.delete().where(schema.knowledge_bases.c.id == info.id)
             )
         self._handles.pop(info.id, None)
+        self.snapshots.forget(info.id)
