@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ._chunking import Chunk, ChunkingConfig, ChunkSet, chunk_text
-from ._filters import compile_filter, filter_to_sql, parse_filter
 from ._knowledge_base import KnowledgeBase
 from ._models import (
     Citation,
@@ -18,6 +17,7 @@ from ._models import (
 from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
 from ._service import KnowledgeService
 from ._sources import SourceFile, iter_source_files
+from .filters import compile_filter, filter_to_sql, parse_filter
 
 __all__ = [
     "Chunk",

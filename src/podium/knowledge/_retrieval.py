@@ -17,8 +17,8 @@ from podium.errors import InvalidInput
 from podium.storage import ExactVectorIndex, VectorMatrixCache, convex, schema
 from podium.storage import mmr as mmr_select
 
-from ._filters import canonical_filter, compile_filter, parse_filter
 from ._models import RetrievalResult, SearchType
+from .filters import canonical_filter, compile_filter, parse_filter
 
 if TYPE_CHECKING:
     from ._knowledge_base import KnowledgeBase
