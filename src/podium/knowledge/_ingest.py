@@ -29,7 +29,7 @@ from ._records import record_format_to_dict
 from ._sources import scan_sources
 
 if TYPE_CHECKING:
-    from ._knowledge_base import KnowledgeBase
+    from ._context import KnowledgeContext
 
 __all__ = ["Ingestor", "ProgressCallback", "content_hash"]
 
@@ -77,10 +77,11 @@ class _Batch:
 class Ingestor:
     """Runs ingestion jobs for one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.db = kb.service.db
-        self.index = kb.service.chunk_index
+    def __init__(self, context: KnowledgeContext) -> None:
+        self.context = context
+        self.kb_id = context.kb_id
+        self.db = context.db
+        self.index = context.chunk_index
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class Ingestor:
         with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(t)
-                .where(t.c.kb_id == self.kb.id)
+                .where(t.c.kb_id == self.kb_id)
                 .order_by(t.c.started_at.desc())
                 .limit(limit)
             ).mappings()
@@ -119,12 +120,14 @@ class Ingestor:
         t = schema.ingestion_jobs
         with self.db.connect() as conn:
             row = (
-                conn.execute(sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb.id))
+                conn.execute(sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb_id))
                 .mappings()
                 .first()
             )
         if row is None:
-            raise NotFound(f"ingestion job {job_id!r} not found in knowledge base {self.kb.name!r}")
+            raise NotFound(
+                f"ingestion job {job_id!r} not found in knowledge base {self.context.kb_name!r}"
+            )
         return self._job_from_row(row)
 
     def _start_job(self, source_id: str | None) -> IngestionJob:
@@ -137,7 +140,7 @@ class Ingestor:
                     conn.execute(
                         sa.select(t)
                         .where(
-                            t.c.kb_id == self.kb.id,
+                            t.c.kb_id == self.kb_id,
                             t.c.source_id == source_id,
                             t.c.status == JobStatus.IN_PROGRESS.value,
                         )
@@ -155,7 +158,7 @@ class Ingestor:
             now = time.time()
             job = IngestionJob(
                 id=str(uuid.uuid4()),
-                kb_id=self.kb.id,
+                kb_id=self.kb_id,
                 source_id=source_id,
                 status=JobStatus.IN_PROGRESS,
                 stats=IngestionStats(),
@@ -215,14 +218,14 @@ class Ingestor:
         name = json.dumps(config, sort_keys=True)
         with self.db.begin() as conn:
             found = conn.execute(
-                sa.select(t.c.id).where(t.c.kb_id == self.kb.id, t.c.name == name)
+                sa.select(t.c.id).where(t.c.kb_id == self.kb_id, t.c.name == name)
             ).scalar()
             if found:
                 return str(found)
             source_id = str(uuid.uuid4())
             conn.execute(
                 t.insert().values(
-                    id=source_id, kb_id=self.kb.id, name=name, config=config, created_at=time.time()
+                    id=source_id, kb_id=self.kb_id, name=name, config=config, created_at=time.time()
                 )
             )
             return source_id
@@ -233,7 +236,7 @@ class Ingestor:
 
         t = schema.documents
         query = sa.select(t.c.id, t.c.uri, t.c.content_hash, t.c.seen_job_id, t.c.source_id).where(
-            t.c.kb_id == self.kb.id
+            t.c.kb_id == self.kb_id
         )
         out: dict[str, _Existing] = {}
         with self.db.connect() as conn:
@@ -375,9 +378,9 @@ class Ingestor:
             return
         chunks = chunk_text(
             doc.text,
-            self.kb.chunking,
-            self.kb.embedder,
-            embed=lambda texts: self.kb.embedder.embed(texts),
+            self.context.chunking,
+            self.context.embedder,
+            embed=lambda texts: self.context.embedder.embed(texts),
             metadata=doc.metadata,
         )
         batch.pending.append(_Pending(doc=doc, hash=digest, previous=previous, chunks=chunks))
@@ -393,7 +396,7 @@ class Ingestor:
         from podium.storage import schema
 
         texts = [c.text for p in batch.pending for c in p.chunks.chunks]
-        vectors = self.kb.embedder.embed(texts) if texts else None
+        vectors = self.context.embedder.embed(texts) if texts else None
         job.failures.extend(batch.failures)
         job.stats.failed += len(batch.failures)
         now = time.time()
@@ -447,7 +450,7 @@ class Ingestor:
         else:
             doc_id = conn.execute(
                 docs.insert()
-                .values(kb_id=self.kb.id, source_id=source_id, uri=pending.doc.uri, **values)
+                .values(kb_id=self.kb_id, source_id=source_id, uri=pending.doc.uri, **values)
                 .returning(docs.c.id)
             ).scalar_one()
         meta = pending.doc.metadata
@@ -457,7 +460,7 @@ class Ingestor:
                 conn.execute(
                     chunks.insert()
                     .values(
-                        kb_id=self.kb.id,
+                        kb_id=self.kb_id,
                         document_id=doc_id,
                         ordinal=-1 - ordinal,
                         text=parent.text,
@@ -472,7 +475,7 @@ class Ingestor:
             )
         rows = [
             {
-                "kb_id": self.kb.id,
+                "kb_id": self.kb_id,
                 "document_id": doc_id,
                 "ordinal": ordinal,
                 "text": chunk.text,
@@ -493,7 +496,7 @@ class Ingestor:
                 .all()
             )
             self.index.add(
-                conn, [(cid, self.kb.id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
+                conn, [(cid, self.kb_id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
             )
 
     def _delete_chunks(self, conn: sa.Connection, doc_id: int) -> None:
@@ -535,7 +538,7 @@ class Ingestor:
         kb = schema.knowledge_bases
         conn.execute(
             kb.update()
-            .where(kb.c.id == self.kb.id)
+            .where(kb.c.id == self.kb_id)
             .values(version=kb.c.version + 1, updated_at=time.time())
         )
 

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
 
-from podium.errors import InvalidInput
-from podium.storage import ExactVectorIndex, VectorMatrixCache, convex, schema
+from podium.errors import InvalidInput, NotFound
+from podium.storage import ExactVectorIndex, convex, schema
 from podium.storage import mmr as mmr_select
 
 from ._models import RetrievalResult, SearchType
+from ._snapshot import Snapshot
 from .filters import canonical_filter, compile_filter, parse_filter
 
 if TYPE_CHECKING:
-    from ._knowledge_base import KnowledgeBase
+    from ._context import KnowledgeContext
 
-__all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever", "Snapshot", "new_snapshot_cache"]
+__all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever", "parse_search_type"]
 
 #: Metadata keys every result carries, filterable like the document's own keys.
 SOURCE_URI_KEY = "x-podium-source-uri"
@@ -34,32 +32,7 @@ _CANDIDATES = 50
 #: convex fusion by ``benchmarks/fusion_compare.py`` on SciFact (see docs/knowledge-bases.md).
 _DENSE_WEIGHT = 0.5
 _MASK_CACHE = 64
-#: KB snapshots a service keeps in memory (least recently used dropped first).
-_SNAPSHOTS = 64
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-bm25")
-
-
-@dataclass(kw_only=True)
-class Snapshot:
-    """The KB's searchable chunks at one version, held in memory for the vector scan."""
-
-    ids: np.ndarray
-    positions: dict[int, int]
-    vectors: ExactVectorIndex
-    metadata: list[dict[str, Any]]
-    #: Filter masks over these rows, by canonical filter (an LRU; guarded by ``lock``).
-    masks: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def rows(self) -> int:
-        """Searchable chunks in the snapshot."""
-        return int(self.ids.size)
-
-
-def new_snapshot_cache(max_entries: int = _SNAPSHOTS) -> VectorMatrixCache[str, Snapshot]:
-    """The per-service cache of KB snapshots, keyed by KB id."""
-    return VectorMatrixCache(max_entries=max_entries)
 
 
 def parse_search_type(value: SearchType | str) -> SearchType:
@@ -75,33 +48,32 @@ def parse_search_type(value: SearchType | str) -> SearchType:
 class Retriever:
     """Hybrid retrieval over one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self._cache = kb.service.snapshots
+    def __init__(self, context: KnowledgeContext) -> None:
+        self.context = context
 
     def _current_version(self, conn: sa.Connection) -> int:
         kb = schema.knowledge_bases
-        version = conn.execute(sa.select(kb.c.version).where(kb.c.id == self.kb.id)).scalar()
+        version = conn.execute(
+            sa.select(kb.c.version).where(kb.c.id == self.context.kb_id)
+        ).scalar()
         if version is None:
-            from podium.errors import NotFound
-
-            raise NotFound(f"knowledge base {self.kb.name!r} no longer exists")
+            raise NotFound(f"knowledge base {self.context.kb_name!r} no longer exists")
         return int(version)
 
     def snapshot(self, conn: sa.Connection) -> Snapshot:
         """The in-memory index, reloaded from SQL when the KB's version has moved."""
         version = self._current_version(conn)
-        return self._cache.get(self.kb.id, version, lambda: self._load(conn))
+        return self.context.snapshots.get(self.context.kb_id, version, lambda: self._load(conn))
 
     def _load(self, conn: sa.Connection) -> Snapshot:
         c, d = schema.chunks, schema.documents
         rows = conn.execute(
             sa.select(c.c.id, c.c.embedding, c.c.metadata, d.c.uri)
             .join(d, d.c.id == c.c.document_id)
-            .where(c.c.kb_id == self.kb.id, c.c.searchable.is_(True))
+            .where(c.c.kb_id == self.context.kb_id, c.c.searchable.is_(True))
             .order_by(c.c.id)
         ).all()
-        dim = self.kb.info.dimension
+        dim = self.context.info.dimension
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
         return Snapshot(
@@ -141,7 +113,7 @@ class Retriever:
         mmr: bool,
         boost: Callable[[dict[str, Any]], float] | None,
     ) -> list[RetrievalResult]:
-        """Top chunks for ``query``; see :meth:`KnowledgeBase.retrieve`."""
+        """Top chunks for ``query``; see ``KnowledgeBase.retrieve``."""
         if not isinstance(query, str) or not query.strip():
             raise InvalidInput("query must be a non-empty string")
         if len(query) > 20_000:
@@ -152,7 +124,7 @@ class Retriever:
             )
         kind = parse_search_type(search_type)
         pool = max(_CANDIDATES, number_of_results * 4)
-        with self.kb.service.db.connect() as conn:
+        with self.context.db.connect() as conn:
             snap = self.snapshot(conn)
             mask = self._mask(snap, filter)
             # BM25 (SQLite, GIL released) runs in a helper thread while this one embeds the query
@@ -167,7 +139,7 @@ class Retriever:
             dense_scores: dict[int, float] = {}
             qvec: np.ndarray | None = None
             if kind is not SearchType.KEYWORD:
-                qvec = self.kb.embedder.embed([query], "query")[0]
+                qvec = self.context.embedder.embed([query], "query")[0]
                 pos, scores = snap.vectors.search(qvec, pool, mask)
                 dense = [int(snap.ids[p]) for p in pos]
                 dense_scores = dict(zip(dense, (float(s) for s in scores), strict=True))
@@ -192,8 +164,9 @@ class Retriever:
         """BM25 candidates (rank order) that pass the filter mask, on their own connection."""
         limit = pool if mask is None else pool * 8
         out: dict[int, float] = {}
-        with self.kb.service.db.connect() as conn:
-            for cid, score in self.kb.service.chunk_index.search(conn, [self.kb.id], query, limit):
+        ctx = self.context
+        with ctx.db.connect() as conn:
+            for cid, score in ctx.chunk_index.search(conn, [ctx.kb_id], query, limit):
                 p = snap.positions.get(cid)
                 if p is None or (mask is not None and not mask[p]):
                     continue
