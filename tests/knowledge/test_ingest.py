@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from podium.config import Settings
+from podium.embeddings import TestEmbedder
 from podium.errors import InvalidInput
 from podium.knowledge import JobStatus, KnowledgeService
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Ingestion is checked by counts, not by how well results rank: no ONNX model needed."""
+    return Settings(home=tmp_path / "home", embedding_model=TestEmbedder().model_id)
 
 
 def _write(path: Path, text: str) -> None:

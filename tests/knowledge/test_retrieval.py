@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from podium.embeddings import TestEmbedder
 from podium.errors import InvalidInput
 from podium.knowledge import KnowledgeBase, KnowledgeService
 
@@ -226,7 +227,11 @@ def test_retrieve_and_generate_extractive_with_citations(kb: KnowledgeBase) -> N
 
 
 def test_every_metadata_key_a_result_shows_is_filterable(knowledge: KnowledgeService) -> None:
-    kb = knowledge.create("uris", chunking={"strategy": "fixed_size", "max_tokens": 12})
+    kb = knowledge.create(
+        "uris",
+        embedding_model=TestEmbedder().model_id,  # filters, not ranking quality, are checked here
+        chunking={"strategy": "fixed_size", "max_tokens": 12},
+    )
     kb.ingest_documents(
         [
             {"uri": "doc://mesh", "text": "Service meshes route traffic between pods. " * 4},
