@@ -25,7 +25,7 @@ from podium.errors import InvalidInput, NotFound
 from ._chunking import ChunkSet, chunk_text
 from ._models import IngestionJob, IngestionStats, JobStatus
 from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
-from ._records import record_format_to_dict
+from ._record_format import record_format_to_dict
 from ._sources import scan_sources
 
 if TYPE_CHECKING:

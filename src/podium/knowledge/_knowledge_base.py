@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._ingest import Ingestor, ProgressCallback
 from ._models import GenerationResult, IngestionJob, KnowledgeBaseInfo, RetrievalResult, SearchType
-from ._records import record_format_from_dict
+from ._record_format import record_format_from_dict
 from ._retrieval import Retriever
 from ._sources import source_paths
 

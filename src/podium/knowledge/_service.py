@@ -17,7 +17,7 @@ from ._chunking import ChunkingConfig
 from ._context import KnowledgeContext
 from ._knowledge_base import KnowledgeBase
 from ._models import KnowledgeBaseInfo
-from ._records import record_format_from_dict, record_format_to_dict
+from ._record_format import record_format_from_dict, record_format_to_dict
 from ._snapshot import new_snapshot_cache
 
 if TYPE_CHECKING:
