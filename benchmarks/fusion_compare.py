@@ -19,9 +19,8 @@ from podium.config import Settings
 from podium.knowledge import KnowledgeService
 from podium.knowledge._beir import load_beir
 from podium.knowledge._evaluate import _prepare_kb
-from podium.knowledge._fusion import convex, dbsf, rrf
 from podium.knowledge._metrics import evaluate_run
-from podium.storage import Database
+from podium.storage import Database, convex, dbsf, rrf
 
 
 def main(data: Path, split: str, home: Path) -> dict[str, Any]:

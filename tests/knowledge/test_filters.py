@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql
 
 from podium.errors import InvalidInput
-from podium.knowledge._filters import (
+from podium.knowledge.filters import (
     COMPARISON_OPERATORS,
     And,
     Comparison,

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from podium.config import Settings
+from podium.embeddings import TestEmbedder
 from podium.errors import InvalidInput
 from podium.knowledge import JobStatus, KnowledgeService
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Ingestion is checked by counts, not by how well results rank: no ONNX model needed."""
+    return Settings(home=tmp_path / "home", embedding_model=TestEmbedder().model_id)
 
 
 def _write(path: Path, text: str) -> None:
@@ -200,3 +208,120 @@ def test_kill_9_mid_ingestion_then_resume(tmp_path: Path) -> None:
     assert docs == (n_files, n_files)
     assert chunks == fts == n_files
     assert jobs == 1
+
+
+# --------------------------------------------------------------------------- paths and symlinks
+
+
+def test_a_plain_string_path_is_one_path(knowledge: KnowledgeService, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write(src / "a.txt", "Edge caching keeps static assets close to users.")
+    kb = knowledge.create("docs")
+    job = kb.ingest(str(src))
+    assert (job.stats.new, job.stats.failed) == (1, 0)
+    assert kb.ingest(src).stats.unchanged == 1  # a lone Path too
+    with pytest.raises(InvalidInput, match="paths"):
+        kb.ingest(42)  # type: ignore[arg-type]
+
+
+def test_a_file_symlink_that_leaves_the_folder_is_a_failure(
+    knowledge: KnowledgeService, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    _write(src / "inside.txt", "Inside the folder: service meshes route traffic.")
+    secret = tmp_path / "outside" / "secret.txt"
+    _write(secret, "Outside the folder: never indexed.")
+    (src / "leak.txt").symlink_to(secret)
+    kb = knowledge.create("docs")
+    job = kb.ingest([src])
+    assert job.status is JobStatus.COMPLETE
+    assert (job.stats.new, job.stats.failed) == (1, 1)
+    assert job.failures == [
+        {"uri": (src / "leak.txt").as_uri(), "reason": "symlink leaves the source folder"}
+    ]
+    assert kb.retrieve("never indexed outside", 5, "KEYWORD") == []
+
+
+def test_a_directory_symlink_that_leaves_the_folder_is_not_walked(
+    knowledge: KnowledgeService, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    _write(src / "inside.txt", "Inside the folder: service meshes route traffic.")
+    outside = tmp_path / "outside"
+    _write(outside / "secret.txt", "Outside the folder: never indexed.")
+    (src / "escape").symlink_to(outside, target_is_directory=True)
+    (src / "root").symlink_to("/", target_is_directory=True)
+    kb = knowledge.create("docs")
+    job = kb.ingest(src)
+    assert (job.stats.new, job.stats.failed) == (1, 2)
+    assert {f["uri"] for f in job.failures} == {
+        (src / "escape").as_uri(),
+        (src / "root").as_uri(),
+    }
+    assert {f["reason"] for f in job.failures} == {"symlink leaves the source folder"}
+    assert kb.retrieve("never indexed outside", 5, "KEYWORD") == []
+
+
+def test_an_unreadable_path_named_directly_is_invalid(
+    knowledge: KnowledgeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "locked"
+    _write(src / "a.txt", "Locked away.")
+    src.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make the directory unreadable for the walk
+        real_scandir = os.scandir
+
+        def scandir(path: object = ".") -> object:
+            if Path(str(path)) == src:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_scandir(path)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    try:
+        kb = knowledge.create("docs")
+        with pytest.raises(InvalidInput, match=r"cannot read source path .*locked"):
+            kb.ingest(src)
+    finally:
+        src.chmod(0o755)
+
+
+def test_an_unreadable_directory_in_a_walk_is_a_failure_and_keeps_its_documents(
+    knowledge: KnowledgeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    _write(src / "top.txt", "Top level notes about tracing.")
+    _write(src / "sub" / "deep.txt", "Deep notes about profiling.")
+    kb = knowledge.create("docs")
+    assert kb.ingest(src).stats.new == 2
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if Path(str(path)) == src / "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    job = kb.ingest(src)
+    assert (job.stats.unchanged, job.stats.failed, job.stats.deleted) == (1, 1, 0)
+    assert job.failures[0]["uri"] == (src / "sub").as_uri()
+    assert "cannot read directory" in job.failures[0]["reason"]
+
+
+def test_the_same_file_through_another_path_is_the_same_document(
+    knowledge: KnowledgeService, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    _write(src / "a.txt", "Chaos engineering injects failures on purpose.")
+    (src / "alias.txt").symlink_to(src / "a.txt")  # a symlink inside the folder
+    (tmp_path / "link").symlink_to(src, target_is_directory=True)
+    kb = knowledge.create("docs")
+    assert kb.ingest(src).stats.new == 1
+    # The same folder named by other paths, and a file of it named directly: no UNIQUE error.
+    again = kb.ingest([tmp_path / "link"])
+    assert (again.stats.new, again.stats.unchanged, again.stats.failed) == (0, 1, 0)
+    both = kb.ingest([src, src / "a.txt", tmp_path / "src" / "." / "a.txt"])
+    assert (both.stats.new, both.stats.unchanged, both.stats.deleted) == (0, 1, 0)
+    alone = kb.ingest(src / "a.txt")
+    assert (alone.stats.new, alone.stats.unchanged) == (0, 1)
+    docs, chunks, fts = _counts(knowledge, kb.id)
+    assert docs == 1 and chunks == fts == 1

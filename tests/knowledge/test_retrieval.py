@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from podium.embeddings import TestEmbedder
 from podium.errors import InvalidInput
 from podium.knowledge import KnowledgeBase, KnowledgeService
 
@@ -223,3 +224,32 @@ def test_retrieve_and_generate_extractive_with_citations(kb: KnowledgeBase) -> N
     shape = answer.as_dict()
     assert shape["citations"][0]["generatedResponsePart"]["textResponsePart"]["span"]["end"] > 0
     assert "network policies" in answer.output
+
+
+def test_every_metadata_key_a_result_shows_is_filterable(knowledge: KnowledgeService) -> None:
+    kb = knowledge.create(
+        "uris",
+        embedding_model=TestEmbedder().model_id,  # filters, not ranking quality, are checked here
+        chunking={"strategy": "fixed_size", "max_tokens": 12},
+    )
+    kb.ingest_documents(
+        [
+            {"uri": "doc://mesh", "text": "Service meshes route traffic between pods. " * 4},
+            {"uri": "doc://bread", "text": "Sourdough needs a lively starter and patience. " * 4},
+        ]
+    )
+    flt = {"equals": {"key": "x-podium-source-uri", "value": "doc://mesh"}}
+    for search_type in ("HYBRID", "SEMANTIC", "KEYWORD"):
+        found = kb.retrieve("traffic sourdough starter pods", 20, search_type, flt)
+        assert found and {r.source_uri for r in found} == {"doc://mesh"}
+        assert {r.metadata["x-podium-source-uri"] for r in found} == {"doc://mesh"}
+    everything = kb.retrieve("traffic sourdough starter pods", 20, "SEMANTIC")
+    mesh_chunks = {r.chunk_id for r in everything if r.source_uri == "doc://mesh"}
+    assert len(mesh_chunks) > 1
+    assert {r.chunk_id for r in kb.retrieve("pods", 20, "SEMANTIC", flt)} == mesh_chunks
+    one = everything[0]
+    by_chunk = {"equals": {"key": "x-podium-chunk-id", "value": one.metadata["x-podium-chunk-id"]}}
+    assert [r.chunk_id for r in kb.retrieve("pods", 20, "SEMANTIC", by_chunk)] == [one.chunk_id]
+    for key, value in one.metadata.items():  # what a result shows is what a filter sees
+        shown = kb.retrieve("pods", 20, "SEMANTIC", {"equals": {"key": key, "value": value}})
+        assert one.chunk_id in {r.chunk_id for r in shown}

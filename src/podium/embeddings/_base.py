@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Sequence
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["EmbedKind", "Embedder", "RegexTokenizer", "l2_normalize", "sort_by_length"]
+from podium.errors import ConfigurationError
+
+__all__ = [
+    "EmbedKind",
+    "Embedder",
+    "RegexTokenizer",
+    "l2_normalize",
+    "require_extra",
+    "sort_by_length",
+]
 
 EmbedKind = Literal["document", "query"]
 
@@ -57,3 +67,17 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
 def sort_by_length(texts: Sequence[str]) -> list[int]:
     """Indices of ``texts`` ordered by length, so each batch pads to similar sizes."""
     return sorted(range(len(texts)), key=lambda i: len(texts[i]))
+
+
+def require_extra(module: str, extra: str) -> None:
+    """Raise ConfigurationError unless ``module`` is importable (without importing it)."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        # ValueError: the module is in sys.modules as None (an import that was blocked).
+        found = False
+    if not found:
+        raise ConfigurationError(
+            f"the {extra} embedding provider needs the package {module!r}: "
+            f"install podium[{extra}] (or choose another PODIUM_EMBEDDING_MODEL)"
+        )

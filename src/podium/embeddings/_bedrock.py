@@ -13,7 +13,7 @@ import numpy as np
 
 from podium.errors import ConfigurationError, EmbeddingError
 
-from ._base import EmbedKind, RegexTokenizer, l2_normalize
+from ._base import EmbedKind, RegexTokenizer, l2_normalize, require_extra
 
 if TYPE_CHECKING:
     from podium.config import Settings
@@ -77,8 +77,6 @@ class BedrockTitanEmbedder:
     @classmethod
     def from_settings(cls, name: str, settings: Settings) -> BedrockTitanEmbedder:
         """``bedrock:<model>`` with the region from ``PODIUM_AWS_REGION``."""
-        from ._providers import require_extra
-
         require_extra("boto3", "bedrock")
         return cls(name=name, region=settings.aws_region)
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from podium.errors import ConfigurationError, EmbeddingError
 
-from ._base import EmbedKind, RegexTokenizer, l2_normalize, sort_by_length
+from ._base import EmbedKind, RegexTokenizer, l2_normalize, require_extra, sort_by_length
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -123,8 +123,6 @@ class FastEmbedEmbedder:
     @classmethod
     def from_settings(cls, name: str, settings: Settings) -> FastEmbedEmbedder:
         """``fastembed:<model>``, looking for local copies under ``$PODIUM_HOME/models``."""
-        from ._providers import require_extra
-
         require_extra("fastembed", "fastembed")
         root = settings.home / "models" / "fastembed"
         candidate = local_model_dir(name, root)

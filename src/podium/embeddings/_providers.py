@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING
 
 from podium.errors import ConfigurationError
@@ -12,23 +11,9 @@ if TYPE_CHECKING:
 
     from ._base import Embedder
 
-__all__ = ["PROVIDERS", "build_provider", "require_extra"]
+__all__ = ["PROVIDERS", "build_provider"]
 
 PROVIDERS = ("openai", "ollama", "bedrock", "fastembed", "sentence-transformers")
-
-
-def require_extra(module: str, extra: str) -> None:
-    """Raise ConfigurationError unless ``module`` is importable (without importing it)."""
-    try:
-        found = importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        # ValueError: the module is in sys.modules as None (an import that was blocked).
-        found = False
-    if not found:
-        raise ConfigurationError(
-            f"the {extra} embedding provider needs the package {module!r}: "
-            f"install podium[{extra}] (or choose another PODIUM_EMBEDDING_MODEL)"
-        )
 
 
 def build_provider(provider: str, name: str, settings: Settings) -> Embedder:

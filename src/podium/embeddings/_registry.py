@@ -9,6 +9,7 @@ from podium.errors import ConfigurationError
 
 from ._base import Embedder
 from ._onnx import BUNDLED_MODEL_ID, OnnxMiniLMEmbedder
+from ._testing import TestEmbedder, parse_test_model_id
 
 if TYPE_CHECKING:
     from podium.config import Settings
@@ -30,6 +31,9 @@ def _build(model_id: str, settings: Settings) -> Embedder:
         return OnnxMiniLMEmbedder(
             threads=settings.embedding_threads, batch_size=settings.embedding_batch_size
         )
+    test_dimension = parse_test_model_id(model_id)
+    if test_dimension is not None:
+        return TestEmbedder(test_dimension)
     provider, _, name = model_id.partition(":")
     if not name:
         raise ConfigurationError(

@@ -17,7 +17,7 @@ import numpy as np
 
 from podium.errors import ConfigurationError, EmbeddingError
 
-from ._base import EmbedKind, RegexTokenizer, l2_normalize, sort_by_length
+from ._base import EmbedKind, RegexTokenizer, l2_normalize, require_extra, sort_by_length
 
 if TYPE_CHECKING:
     from podium.config import Settings
@@ -50,8 +50,6 @@ class SentenceTransformersEmbedder:
     @classmethod
     def from_settings(cls, name: str, settings: Settings) -> SentenceTransformersEmbedder:
         """``sentence-transformers:<model>`` with its cache under ``$PODIUM_HOME/models``."""
-        from ._providers import require_extra
-
         require_extra("sentence_transformers", "sentence-transformers")
         return cls(
             name=name,

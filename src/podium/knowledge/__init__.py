@@ -1,9 +1,13 @@
-"""Knowledge bases: ingest → parse → chunk → embed → index; hybrid retrieval with citations."""
+"""Knowledge bases: ingest → parse → chunk → embed → index; hybrid retrieval with citations.
+
+Start with :class:`KnowledgeService` over a migrated :class:`podium.storage.Database`. Filters use
+Bedrock's grammar (see :mod:`podium.knowledge.filters`).
+"""
 
 from __future__ import annotations
 
-from ._chunking import Chunk, ChunkingConfig, ChunkSet, chunk_text
-from ._filters import compile_filter, filter_to_sql, parse_filter
+from ._chunking import Chunk, ChunkingConfig, ChunkSet
+from ._ingest import ProgressCallback
 from ._knowledge_base import KnowledgeBase
 from ._models import (
     Citation,
@@ -15,9 +19,9 @@ from ._models import (
     RetrievalResult,
     SearchType,
 )
-from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
+from ._parsers import ParsedDocument, RecordFormat
 from ._service import KnowledgeService
-from ._sources import SourceFile, iter_source_files
+from .filters import parse_filter
 
 __all__ = [
     "Chunk",
@@ -31,16 +35,10 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeBaseInfo",
     "KnowledgeService",
-    "ParseError",
     "ParsedDocument",
+    "ProgressCallback",
     "RecordFormat",
     "RetrievalResult",
     "SearchType",
-    "SourceFile",
-    "chunk_text",
-    "compile_filter",
-    "filter_to_sql",
-    "iter_source_files",
-    "parse_file",
     "parse_filter",
 ]

@@ -25,11 +25,11 @@ from podium.errors import InvalidInput, NotFound
 from ._chunking import ChunkSet, chunk_text
 from ._models import IngestionJob, IngestionStats, JobStatus
 from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
-from ._records import record_format_to_dict
-from ._sources import iter_source_files
+from ._record_format import record_format_to_dict
+from ._sources import scan_sources
 
 if TYPE_CHECKING:
-    from ._knowledge_base import KnowledgeBase
+    from ._context import KnowledgeContext
 
 __all__ = ["Ingestor", "ProgressCallback", "content_hash"]
 
@@ -52,6 +52,7 @@ class _Existing:
     id: int
     hash: str
     seen_job_id: str | None
+    source_id: str | None
 
 
 @dataclass(kw_only=True)
@@ -76,10 +77,11 @@ class _Batch:
 class Ingestor:
     """Runs ingestion jobs for one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.db = kb.service.db
-        self.index = kb.service.chunk_index
+    def __init__(self, context: KnowledgeContext) -> None:
+        self.context = context
+        self.kb_id = context.kb_id
+        self.db = context.db
+        self.index = context.chunk_index
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ class Ingestor:
         with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(t)
-                .where(t.c.kb_id == self.kb.id)
+                .where(t.c.kb_id == self.kb_id)
                 .order_by(t.c.started_at.desc())
                 .limit(limit)
             ).mappings()
@@ -118,12 +120,14 @@ class Ingestor:
         t = schema.ingestion_jobs
         with self.db.connect() as conn:
             row = (
-                conn.execute(sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb.id))
+                conn.execute(sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb_id))
                 .mappings()
                 .first()
             )
         if row is None:
-            raise NotFound(f"ingestion job {job_id!r} not found in knowledge base {self.kb.name!r}")
+            raise NotFound(
+                f"ingestion job {job_id!r} not found in knowledge base {self.context.kb_name!r}"
+            )
         return self._job_from_row(row)
 
     def _start_job(self, source_id: str | None) -> IngestionJob:
@@ -136,7 +140,7 @@ class Ingestor:
                     conn.execute(
                         sa.select(t)
                         .where(
-                            t.c.kb_id == self.kb.id,
+                            t.c.kb_id == self.kb_id,
                             t.c.source_id == source_id,
                             t.c.status == JobStatus.IN_PROGRESS.value,
                         )
@@ -154,7 +158,7 @@ class Ingestor:
             now = time.time()
             job = IngestionJob(
                 id=str(uuid.uuid4()),
-                kb_id=self.kb.id,
+                kb_id=self.kb_id,
                 source_id=source_id,
                 status=JobStatus.IN_PROGRESS,
                 stats=IngestionStats(),
@@ -214,29 +218,26 @@ class Ingestor:
         name = json.dumps(config, sort_keys=True)
         with self.db.begin() as conn:
             found = conn.execute(
-                sa.select(t.c.id).where(t.c.kb_id == self.kb.id, t.c.name == name)
+                sa.select(t.c.id).where(t.c.kb_id == self.kb_id, t.c.name == name)
             ).scalar()
             if found:
                 return str(found)
             source_id = str(uuid.uuid4())
             conn.execute(
                 t.insert().values(
-                    id=source_id, kb_id=self.kb.id, name=name, config=config, created_at=time.time()
+                    id=source_id, kb_id=self.kb_id, name=name, config=config, created_at=time.time()
                 )
             )
             return source_id
 
-    def _existing(
-        self, source_id: str | None, uris: Iterable[str] | None = None
-    ) -> dict[str, _Existing]:
+    def _existing(self, uris: Iterable[str] | None = None) -> dict[str, _Existing]:
+        """The KB's documents by uri (only those of ``uris`` when given)."""
         from podium.storage import schema
 
         t = schema.documents
-        query = sa.select(t.c.id, t.c.uri, t.c.content_hash, t.c.seen_job_id).where(
-            t.c.kb_id == self.kb.id
+        query = sa.select(t.c.id, t.c.uri, t.c.content_hash, t.c.seen_job_id, t.c.source_id).where(
+            t.c.kb_id == self.kb_id
         )
-        if source_id is not None:
-            query = query.where(t.c.source_id == source_id)
         out: dict[str, _Existing] = {}
         with self.db.connect() as conn:
             if uris is None:
@@ -248,8 +249,8 @@ class Ingestor:
                     rows += conn.execute(
                         query.where(t.c.uri.in_(wanted[start : start + 500]))
                     ).all()
-        for rid, uri, h, seen in rows:
-            out[uri] = _Existing(id=rid, hash=h, seen_job_id=seen)
+        for rid, uri, h, seen, source in rows:
+            out[uri] = _Existing(id=rid, hash=h, seen_job_id=seen, source_id=source)
         return out
 
     # -- the pipeline -------------------------------------------------------------------------
@@ -264,7 +265,8 @@ class Ingestor:
         progress: ProgressCallback | None,
     ) -> IngestionJob:
         """Sync a data source (files/directories): add, update and delete to match it."""
-        files = iter_source_files(paths, include=include, exclude=exclude)
+        scan = scan_sources(paths, include=include, exclude=exclude)
+        files = scan.files
         config = {
             "paths": sorted(str(Path(p).resolve()) for p in paths),
             "include": list(include),
@@ -274,10 +276,17 @@ class Ingestor:
         source_id = self._ensure_source(config)
         job = self._start_job(source_id)
         try:
-            existing = self._existing(source_id)
+            # Every document of the KB, not only this source's: a file already indexed through
+            # another source (the same folder named by another path) is the same document.
+            existing = self._existing()
             known_failures = {f["uri"] for f in job.failures}
             seen: set[str] = set()
             batch = _Batch()
+            for failure in scan.failures:
+                seen.add(failure.uri)
+                if failure.uri not in known_failures:
+                    batch.failures.append({"uri": failure.uri, "reason": failure.reason})
+                    job.stats.scanned += 1
             for done, source in enumerate(files, start=1):
                 if source.uri in known_failures:
                     seen.add(source.uri)
@@ -309,7 +318,7 @@ class Ingestor:
             gone = [
                 e.id
                 for uri, e in existing.items()
-                if uri not in seen and not _under_failed(uri, seen)
+                if e.source_id == source_id and uri not in seen and not _under_failed(uri, seen)
             ]
             self._delete_docs(job, gone)
         except BaseException as e:
@@ -331,7 +340,7 @@ class Ingestor:
             raise InvalidInput("documents: each uri may appear only once per call")
         job = self._start_job(None)
         try:
-            existing = self._existing(None, [d.uri for d in docs])
+            existing = self._existing([d.uri for d in docs])
             batch = _Batch()
             for done, doc in enumerate(docs, start=1):
                 self._consider(job, doc, existing.get(doc.uri), batch)
@@ -348,7 +357,7 @@ class Ingestor:
 
     def delete_documents(self, uris: Sequence[str]) -> int:
         """Delete documents of this KB by uri."""
-        existing = self._existing(None, uris)
+        existing = self._existing(uris)
         ids = [e.id for e in existing.values()]
         with self.db.begin() as conn:
             self._delete_rows(conn, ids)
@@ -369,9 +378,9 @@ class Ingestor:
             return
         chunks = chunk_text(
             doc.text,
-            self.kb.chunking,
-            self.kb.embedder,
-            embed=lambda texts: self.kb.embedder.embed(texts),
+            self.context.chunking,
+            self.context.embedder,
+            embed=lambda texts: self.context.embedder.embed(texts),
             metadata=doc.metadata,
         )
         batch.pending.append(_Pending(doc=doc, hash=digest, previous=previous, chunks=chunks))
@@ -387,15 +396,20 @@ class Ingestor:
         from podium.storage import schema
 
         texts = [c.text for p in batch.pending for c in p.chunks.chunks]
-        vectors = self.kb.embedder.embed(texts) if texts else None
+        vectors = self.context.embedder.embed(texts) if texts else None
         job.failures.extend(batch.failures)
         job.stats.failed += len(batch.failures)
         now = time.time()
         docs = schema.documents
         with self.db.begin() as conn:
             if batch.unchanged:
+                # A data source takes over the unchanged documents it lists (a direct
+                # ingest_documents call, with no source, leaves ownership as it was).
+                owner = {"source_id": source_id} if source_id is not None else {}
                 conn.execute(
-                    docs.update().where(docs.c.id.in_(batch.unchanged)).values(seen_job_id=job.id)
+                    docs.update()
+                    .where(docs.c.id.in_(batch.unchanged))
+                    .values(seen_job_id=job.id, **owner)
                 )
             offset = 0
             for pending in batch.pending:
@@ -429,12 +443,14 @@ class Ingestor:
         }
         if pending.previous is not None:
             doc_id = pending.previous.id
+            if source_id is not None:
+                values["source_id"] = source_id
             self._delete_chunks(conn, doc_id)
             conn.execute(docs.update().where(docs.c.id == doc_id).values(**values))
         else:
             doc_id = conn.execute(
                 docs.insert()
-                .values(kb_id=self.kb.id, source_id=source_id, uri=pending.doc.uri, **values)
+                .values(kb_id=self.kb_id, source_id=source_id, uri=pending.doc.uri, **values)
                 .returning(docs.c.id)
             ).scalar_one()
         meta = pending.doc.metadata
@@ -444,7 +460,7 @@ class Ingestor:
                 conn.execute(
                     chunks.insert()
                     .values(
-                        kb_id=self.kb.id,
+                        kb_id=self.kb_id,
                         document_id=doc_id,
                         ordinal=-1 - ordinal,
                         text=parent.text,
@@ -459,7 +475,7 @@ class Ingestor:
             )
         rows = [
             {
-                "kb_id": self.kb.id,
+                "kb_id": self.kb_id,
                 "document_id": doc_id,
                 "ordinal": ordinal,
                 "text": chunk.text,
@@ -480,7 +496,7 @@ class Ingestor:
                 .all()
             )
             self.index.add(
-                conn, [(cid, self.kb.id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
+                conn, [(cid, self.kb_id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
             )
 
     def _delete_chunks(self, conn: sa.Connection, doc_id: int) -> None:
@@ -522,15 +538,23 @@ class Ingestor:
         kb = schema.knowledge_bases
         conn.execute(
             kb.update()
-            .where(kb.c.id == self.kb.id)
+            .where(kb.c.id == self.kb_id)
             .values(version=kb.c.version + 1, updated_at=time.time())
         )
 
 
 def _under_failed(uri: str, seen: set[str]) -> bool:
-    """A record of a file that failed to parse this time is kept, not deleted."""
+    """A record of a file that failed to parse, or a file under a directory that could not be
+    read this time, is kept, not deleted."""
     base = uri.split("#", 1)[0]
-    return base != uri and base in seen
+    if base != uri and base in seen:
+        return True
+    parent = base.rpartition("/")[0]
+    while parent.startswith("file:///"):
+        if parent in seen:
+            return True
+        parent = parent.rpartition("/")[0]
+    return False
 
 
 def _as_document(doc: ParsedDocument | dict[str, Any], index: int) -> ParsedDocument:

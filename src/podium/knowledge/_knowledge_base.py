@@ -2,33 +2,55 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._chunking import ChunkingConfig
 from ._ingest import Ingestor, ProgressCallback
 from ._models import GenerationResult, IngestionJob, KnowledgeBaseInfo, RetrievalResult, SearchType
-from ._records import record_format_from_dict
+from ._record_format import record_format_from_dict
 from ._retrieval import Retriever
+from ._sources import source_paths
 
 if TYPE_CHECKING:
+    from podium.embeddings import Embedder
+
+    from ._chunking import ChunkingConfig
+    from ._context import KnowledgeContext
     from ._parsers import ParsedDocument, RecordFormat
-    from ._service import KnowledgeService
 
 __all__ = ["KnowledgeBase"]
 
 
 class KnowledgeBase:
-    """A handle on one knowledge base. Cheap; the service keeps one per KB."""
+    """A handle on one knowledge base. Cheap; the service keeps one per KB.
 
-    def __init__(self, service: KnowledgeService, info: KnowledgeBaseInfo) -> None:
-        self.service = service
-        self.info = info
-        self.embedder = service.embedder(info.embedding_model)
-        self.chunking = ChunkingConfig.parse(info.chunking)
-        self.record_format = record_format_from_dict(info.record_format)
-        self._retriever = Retriever(self)
+    Get one from :meth:`KnowledgeService.create` or :meth:`KnowledgeService.get`.
+    """
+
+    def __init__(self, context: KnowledgeContext) -> None:
+        self.context = context
+        self._retriever = Retriever(context)
+
+    @property
+    def info(self) -> KnowledgeBaseInfo:
+        """The KB's configuration and counts (as of when this handle was made)."""
+        return self.context.info
+
+    @property
+    def embedder(self) -> Embedder:
+        """The KB's embedding model."""
+        return self.context.embedder
+
+    @property
+    def chunking(self) -> ChunkingConfig:
+        """The KB's chunking configuration."""
+        return self.context.chunking
+
+    @property
+    def record_format(self) -> RecordFormat | None:
+        """The KB's default record format for catalogs (None: inferred per file)."""
+        return self.context.record_format
 
     @property
     def id(self) -> str:
@@ -42,17 +64,22 @@ class KnowledgeBase:
 
     def ingest(
         self,
-        paths: Sequence[str | Path],
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         *,
         include: Sequence[str] = ("**/*",),
         exclude: Sequence[str] = (),
         record_format: RecordFormat | dict[str, Any] | None = None,
         progress: ProgressCallback | None = None,
     ) -> IngestionJob:
-        """Sync files or directories into the KB: incremental by content hash, resumable."""
+        """Sync files or directories into the KB: incremental by content hash, resumable.
+
+        ``paths`` is one path or a list of them. A walk stays inside each directory: a symlink
+        that leaves it, or an entry that cannot be read, is counted as a failure of the job. A
+        named path that does not exist or cannot be read raises :class:`InvalidInput`.
+        """
         fmt = record_format_from_dict(record_format) if record_format else self.record_format
-        return Ingestor(self).sync_paths(
-            [Path(p) for p in paths],
+        return Ingestor(self.context).sync_paths(
+            source_paths(paths),
             include=include,
             exclude=exclude,
             record_format=fmt,
@@ -66,19 +93,19 @@ class KnowledgeBase:
         progress: ProgressCallback | None = None,
     ) -> IngestionJob:
         """Add or replace documents given directly (uri, text, metadata); never deletes others."""
-        return Ingestor(self).ingest_documents(documents, progress=progress)
+        return Ingestor(self.context).ingest_documents(documents, progress=progress)
 
     def delete_documents(self, uris: Sequence[str]) -> int:
         """Delete documents by uri; returns how many existed."""
-        return Ingestor(self).delete_documents(uris)
+        return Ingestor(self.context).delete_documents(uris)
 
     def list_jobs(self, limit: int = 20) -> list[IngestionJob]:
         """Recent ingestion jobs, newest first."""
-        return Ingestor(self).list_jobs(limit)
+        return Ingestor(self.context).list_jobs(limit)
 
     def get_job(self, job_id: str) -> IngestionJob:
         """One ingestion job."""
-        return Ingestor(self).get_job(job_id)
+        return Ingestor(self.context).get_job(job_id)
 
     def retrieve(
         self,

@@ -1,7 +1,8 @@
 """Turning source files into documents: text plus typed metadata.
 
 One file gives one document (``.txt``, ``.md``, ``.html``, ``.pdf``) or, for record catalogs
-(``.json``, ``.jsonl``, ``.csv``), one document per record. :func:`parse_file` returns a
+(``.json``, ``.jsonl``, ``.csv``), one document per record (HTML and PDF text extraction live in
+``_text_formats``). :func:`parse_file` returns a
 :class:`ParseResult`:
 
 - a problem with the whole file (unsupported type, undecodable bytes, corrupt PDF, malformed
@@ -28,14 +29,23 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, get_args
 from urllib.parse import quote
 
 from podium.errors import InvalidInput
-from podium.knowledge._sources import SourceFile
+
+from ._documents import (
+    MetadataType,
+    MetadataValue,
+    ParsedDocument,
+    ParseError,
+    ParseResult,
+    one_line,
+)
+from ._sources import SourceFile
+from ._text_formats import decode_text, html_to_text, pdf_text
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -51,9 +61,6 @@ __all__ = [
     "parse_file",
 ]
 
-MetadataType = Literal["string", "number", "string_list", "datetime", "boolean"]
-MetadataValue: TypeAlias = str | int | float | bool | list[str]
-
 _METADATA_TYPES: frozenset[str] = frozenset(get_args(MetadataType))
 _TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 _HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -67,10 +74,6 @@ _ISO_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?\Z"
 )
 _URI_FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
-
-
-class ParseError(InvalidInput):
-    """A file (or record) could not be parsed. The message is one line saying why."""
 
 
 @dataclass(kw_only=True)
@@ -103,23 +106,6 @@ class RecordFormat:
                 raise InvalidInput(
                     f"metadata field '{name}' has unknown type '{kind}' (allowed: {allowed})"
                 )
-
-
-@dataclass(kw_only=True)
-class ParsedDocument:
-    """One document: its URI, its text and its user metadata."""
-
-    uri: str
-    text: str
-    metadata: dict[str, MetadataValue] = field(default_factory=dict)
-
-
-@dataclass(kw_only=True)
-class ParseResult:
-    """The documents parsed from one file, and the records that failed as ``(uri, reason)``."""
-
-    documents: list[ParsedDocument] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- values
@@ -373,7 +359,7 @@ def _records_to_result(
             record_id = _readable_id(record, fmt)
             if record_id is None or record_id in seen_ids:
                 record_id = str(position)  # a duplicate must not take the first one's URI
-            failures.append((position, _record_uri(file_uri, record_id), _one_line(str(e))))
+            failures.append((position, _record_uri(file_uri, record_id), one_line(str(e))))
     failures.sort(key=lambda failure: failure[0])
     return ParseResult(documents=documents, failures=[(uri, reason) for _, uri, reason in failures])
 
@@ -389,10 +375,6 @@ def _readable_id(record: Any, fmt: RecordFormat) -> str | None:
     if _is_missing(value) or isinstance(value, dict | list):
         return None
     return _scalar_text(value).strip() or None
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 def _json_records(text: str, file_uri: str) -> list[tuple[int, Any]]:
@@ -449,137 +431,6 @@ def _parse_csv(text: str, file_uri: str, fmt: RecordFormat) -> ParseResult:
     return _records_to_result(records, file_uri, fmt, bad)
 
 
-# --------------------------------------------------------------------------- text formats
-
-
-def _decode(data: bytes) -> str:
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise ParseError(
-            f"not valid {encoding.removesuffix('-sig').upper()} text (byte {e.start})"
-        ) from e
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-_SKIPPED_TAGS = frozenset({"script", "style", "head", "template", "noscript", "svg"})
-_PARAGRAPH_TAGS = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "details", "dl", "fieldset", "figure",
-        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav",
-        "ol", "p", "pre", "section", "summary", "table", "ul",
-    }
-)  # fmt: skip
-_LINE_TAGS = frozenset(
-    {"br", "caption", "dd", "div", "dt", "figcaption", "li", "option", "tr", "title"}
-)
-_CELL_TAGS = frozenset({"td", "th"})
-# Block boundaries are marked with a private-use character (removed from the page text first)
-# and resolved to newlines after all text is collected.
-_MARK = "\ue000"
-_PARA = _MARK + "P"
-_LINE = _MARK + "L"
-_MARKER_RUN = re.compile("[ \t]*(?:" + _MARK + "[PL][ \t]*)+")
-_VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "area", "col"})
-
-
-class _VisibleText(HTMLParser):
-    """Collects visible text, turning block elements into line and paragraph breaks."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_depth = 0
-        self.pre_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body":
-            # Sloppy pages omit </head>; the body is visible whatever came before.
-            self.skip_depth = 0
-        if tag in _SKIPPED_TAGS:
-            self.skip_depth += 1
-            return
-        if tag == "pre":
-            self.pre_depth += 1
-        self._block(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIPPED_TAGS:
-            self._block(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self.skip_depth = max(0, self.skip_depth - 1)
-            return
-        if tag == "pre":
-            self.pre_depth = max(0, self.pre_depth - 1)
-        if tag not in _VOID_TAGS:
-            self._block(tag, end=True)
-
-    def _block(self, tag: str, *, end: bool = False) -> None:
-        if self.skip_depth:
-            return
-        if tag in _PARAGRAPH_TAGS:
-            self.parts.append(_PARA)
-        elif tag in _LINE_TAGS:
-            self.parts.append(_LINE)
-        elif tag in _CELL_TAGS and end:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if self.skip_depth:
-            return
-        data = data.replace(_MARK, "")
-        if self.pre_depth:
-            self.parts.append(data)
-        else:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        # Markers become newlines only now, so whitespace around them collapses cleanly.
-        raw = _MARKER_RUN.sub(_marker_run, "".join(self.parts))
-        lines = [line.rstrip() for line in raw.split("\n")]
-        text = "\n".join(lines)
-        text = re.sub(r"\n{3,}", "\n\n", text)
-        return text.strip("\n").strip()
-
-
-def _marker_run(match: re.Match[str]) -> str:
-    return "\n\n" if _PARA in match.group(0) else "\n"
-
-
-def html_to_text(html: str) -> str:
-    """The visible text of an HTML page, block elements as line breaks, entities decoded."""
-    parser = _VisibleText()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader  # lazy: pypdf is only needed for PDFs
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                unlocked = reader.decrypt("")
-            except Exception as e:  # pypdf raises assorted errors for unsupported crypto
-                raise ParseError(f"encrypted PDF: {_one_line(str(e)) or type(e).__name__}") from e
-            if not unlocked:
-                raise ParseError("encrypted PDF: a password is required")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    except ParseError:
-        raise
-    except Exception as e:  # corrupt input surfaces as many exception types inside pypdf
-        raise ParseError(f"corrupt PDF: {_one_line(str(e)) or type(e).__name__}") from e
-    text = "\n\n".join(page for page in pages if page)
-    if not text:
-        raise ParseError("PDF has no extractable text (scanned images?)")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -599,8 +450,8 @@ def parse_file(source: SourceFile, record_format: RecordFormat | None = None) ->
         raise ParseError(f"cannot read {source.path}: {e.strerror or e}") from e
     fmt = record_format or RecordFormat()
     if suffix == ".pdf":
-        return ParseResult(documents=[ParsedDocument(uri=source.uri, text=_pdf_text(data))])
-    text = _decode(data)
+        return ParseResult(documents=[ParsedDocument(uri=source.uri, text=pdf_text(data))])
+    text = decode_text(data)
     if suffix in _TEXT_SUFFIXES:
         return ParseResult(documents=[ParsedDocument(uri=source.uri, text=text)])
     if suffix in _HTML_SUFFIXES:

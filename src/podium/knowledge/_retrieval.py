@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
 
-from podium.errors import InvalidInput
-from podium.storage import ExactVectorIndex, schema
+from podium.errors import InvalidInput, NotFound
+from podium.storage import ExactVectorIndex, convex, schema
+from podium.storage import mmr as mmr_select
 
-from ._filters import canonical_filter, compile_filter, parse_filter
-from ._fusion import convex
-from ._fusion import mmr as mmr_select
 from ._models import RetrievalResult, SearchType
+from ._snapshot import Snapshot
+from .filters import canonical_filter, compile_filter, parse_filter
 
 if TYPE_CHECKING:
-    from ._knowledge_base import KnowledgeBase
+    from ._context import KnowledgeContext
 
-__all__ = ["Retriever"]
+__all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever", "parse_search_type"]
 
+#: Metadata keys every result carries, filterable like the document's own keys.
+SOURCE_URI_KEY = "x-podium-source-uri"
+CHUNK_ID_KEY = "x-podium-chunk-id"
 #: Candidates taken from each ranker before fusion.
 _CANDIDATES = 50
 #: HYBRID = sigmoid(w·z(dense) + (1-w)·z(bm25)). Chosen over RRF (k=10/60/100), DBSF and min-max
@@ -33,17 +33,6 @@ _CANDIDATES = 50
 _DENSE_WEIGHT = 0.5
 _MASK_CACHE = 64
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-bm25")
-
-
-@dataclass(kw_only=True)
-class _Snapshot:
-    """The KB's searchable chunks at one version, held in memory for the vector scan."""
-
-    version: int
-    ids: np.ndarray
-    positions: dict[int, int]
-    vectors: ExactVectorIndex
-    metadata: list[dict[str, Any]]
 
 
 def parse_search_type(value: SearchType | str) -> SearchType:
@@ -59,64 +48,59 @@ def parse_search_type(value: SearchType | str) -> SearchType:
 class Retriever:
     """Hybrid retrieval over one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self._lock = threading.Lock()
-        self._snapshot: _Snapshot | None = None
-        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+    def __init__(self, context: KnowledgeContext) -> None:
+        self.context = context
 
     def _current_version(self, conn: sa.Connection) -> int:
         kb = schema.knowledge_bases
-        version = conn.execute(sa.select(kb.c.version).where(kb.c.id == self.kb.id)).scalar()
+        version = conn.execute(
+            sa.select(kb.c.version).where(kb.c.id == self.context.kb_id)
+        ).scalar()
         if version is None:
-            from podium.errors import NotFound
-
-            raise NotFound(f"knowledge base {self.kb.name!r} no longer exists")
+            raise NotFound(f"knowledge base {self.context.kb_name!r} no longer exists")
         return int(version)
 
-    def snapshot(self, conn: sa.Connection) -> _Snapshot:
+    def snapshot(self, conn: sa.Connection) -> Snapshot:
         """The in-memory index, reloaded from SQL when the KB's version has moved."""
         version = self._current_version(conn)
-        with self._lock:
-            if self._snapshot is not None and self._snapshot.version == version:
-                return self._snapshot
-            c = schema.chunks
-            rows = conn.execute(
-                sa.select(c.c.id, c.c.embedding, c.c.metadata)
-                .where(c.c.kb_id == self.kb.id, c.c.searchable.is_(True))
-                .order_by(c.c.id)
-            ).all()
-            dim = self.kb.info.dimension
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
-            self._snapshot = _Snapshot(
-                version=version,
-                ids=ids,
-                positions={int(i): p for p, i in enumerate(ids)},
-                vectors=ExactVectorIndex(matrix),
-                metadata=[r[2] for r in rows],
-            )
-            self._masks.clear()
-            return self._snapshot
+        return self.context.snapshots.get(self.context.kb_id, version, lambda: self._load(conn))
 
-    def _mask(self, snap: _Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
+    def _load(self, conn: sa.Connection) -> Snapshot:
+        c, d = schema.chunks, schema.documents
+        rows = conn.execute(
+            sa.select(c.c.id, c.c.embedding, c.c.metadata, d.c.uri)
+            .join(d, d.c.id == c.c.document_id)
+            .where(c.c.kb_id == self.context.kb_id, c.c.searchable.is_(True))
+            .order_by(c.c.id)
+        ).all()
+        dim = self.context.info.dimension
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+        return Snapshot(
+            ids=ids,
+            positions={int(i): p for p, i in enumerate(ids)},
+            vectors=ExactVectorIndex(matrix),
+            metadata=[_result_metadata(r[2], r[3], r[0]) for r in rows],
+        )
+
+    def _mask(self, snap: Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
         if flt is None or flt == {}:
             return None
         parsed = parse_filter(flt)
         key = canonical_filter(parsed)
-        with self._lock:
-            cached = self._masks.get(key)
+        with snap.lock:
+            cached = snap.masks.get(key)
             if cached is not None:
-                self._masks.move_to_end(key)
+                snap.masks.move_to_end(key)
                 return cached
         predicate = compile_filter(parsed)
         mask = np.fromiter(
             (predicate(m) for m in snap.metadata), dtype=bool, count=len(snap.metadata)
         )
-        with self._lock:
-            self._masks[key] = mask
-            while len(self._masks) > _MASK_CACHE:
-                self._masks.popitem(last=False)
+        with snap.lock:
+            snap.masks[key] = mask
+            while len(snap.masks) > _MASK_CACHE:
+                snap.masks.popitem(last=False)
         return mask
 
     def retrieve(
@@ -129,7 +113,7 @@ class Retriever:
         mmr: bool,
         boost: Callable[[dict[str, Any]], float] | None,
     ) -> list[RetrievalResult]:
-        """Top chunks for ``query``; see :meth:`KnowledgeBase.retrieve`."""
+        """Top chunks for ``query``; see ``KnowledgeBase.retrieve``."""
         if not isinstance(query, str) or not query.strip():
             raise InvalidInput("query must be a non-empty string")
         if len(query) > 20_000:
@@ -140,7 +124,7 @@ class Retriever:
             )
         kind = parse_search_type(search_type)
         pool = max(_CANDIDATES, number_of_results * 4)
-        with self.kb.service.db.connect() as conn:
+        with self.context.db.connect() as conn:
             snap = self.snapshot(conn)
             mask = self._mask(snap, filter)
             # BM25 (SQLite, GIL released) runs in a helper thread while this one embeds the query
@@ -155,7 +139,7 @@ class Retriever:
             dense_scores: dict[int, float] = {}
             qvec: np.ndarray | None = None
             if kind is not SearchType.KEYWORD:
-                qvec = self.kb.embedder.embed([query], "query")[0]
+                qvec = self.context.embedder.embed([query], "query")[0]
                 pos, scores = snap.vectors.search(qvec, pool, mask)
                 dense = [int(snap.ids[p]) for p in pos]
                 dense_scores = dict(zip(dense, (float(s) for s in scores), strict=True))
@@ -175,13 +159,14 @@ class Retriever:
             return self._materialise(conn, top)
 
     def _keyword(
-        self, snap: _Snapshot, mask: np.ndarray | None, query: str, pool: int
+        self, snap: Snapshot, mask: np.ndarray | None, query: str, pool: int
     ) -> dict[int, float]:
         """BM25 candidates (rank order) that pass the filter mask, on their own connection."""
         limit = pool if mask is None else pool * 8
         out: dict[int, float] = {}
-        with self.kb.service.db.connect() as conn:
-            for cid, score in self.kb.service.chunk_index.search(conn, [self.kb.id], query, limit):
+        ctx = self.context
+        with ctx.db.connect() as conn:
+            for cid, score in ctx.chunk_index.search(conn, [ctx.kb_id], query, limit):
                 p = snap.positions.get(cid)
                 if p is None or (mask is not None and not mask[p]):
                     continue
@@ -202,9 +187,7 @@ class Retriever:
             row = by_id.get(cid)
             if row is None:
                 continue  # deleted between the index snapshot and now
-            meta = dict(row[3] or {})
-            meta["x-podium-source-uri"] = row[4]
-            meta["x-podium-chunk-id"] = str(cid)
+            meta = _result_metadata(row[3], row[4], cid)
             results.append(
                 RetrievalResult(
                     chunk_id=cid,
@@ -215,6 +198,14 @@ class Retriever:
                 )
             )
         return results
+
+
+def _result_metadata(metadata: dict[str, Any] | None, uri: str, chunk_id: int) -> dict[str, Any]:
+    """A chunk's metadata as results show it, and as filters and boosts see it: the same keys."""
+    meta = dict(metadata or {})
+    meta[SOURCE_URI_KEY] = uri
+    meta[CHUNK_ID_KEY] = str(chunk_id)
+    return meta
 
 
 def _materialise_statement() -> sa.Select[Any]:
@@ -239,7 +230,7 @@ def _hybrid(dense: dict[int, float], keyword: dict[int, float]) -> list[tuple[in
 
 
 def _apply_boost(
-    ranked: list[tuple[int, float]], snap: _Snapshot, boost: Callable[[dict[str, Any]], float]
+    ranked: list[tuple[int, float]], snap: Snapshot, boost: Callable[[dict[str, Any]], float]
 ) -> list[tuple[int, float]]:
     """Multiply scores by (1 + boost(metadata)) and re-sort (stable)."""
     boosted = [
@@ -249,7 +240,7 @@ def _apply_boost(
 
 
 def _diversify(
-    ranked: list[tuple[int, float]], snap: _Snapshot, qvec: np.ndarray, k: int
+    ranked: list[tuple[int, float]], snap: Snapshot, qvec: np.ndarray, k: int
 ) -> list[tuple[int, float]]:
     vectors = np.stack([snap.vectors.matrix[snap.positions[cid]] for cid, _ in ranked])
     order = mmr_select(qvec, vectors, k=min(k, len(ranked)))

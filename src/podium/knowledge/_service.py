@@ -14,15 +14,17 @@ from podium.errors import Conflict, InvalidInput, NotFound
 from podium.storage import keyword_index, schema
 
 from ._chunking import ChunkingConfig
+from ._context import KnowledgeContext
+from ._knowledge_base import KnowledgeBase
 from ._models import KnowledgeBaseInfo
-from ._records import record_format_from_dict, record_format_to_dict
+from ._record_format import record_format_from_dict, record_format_to_dict
+from ._snapshot import new_snapshot_cache
 
 if TYPE_CHECKING:
     from podium.config import Settings
     from podium.embeddings import Embedder
     from podium.storage import Database
 
-    from ._knowledge_base import KnowledgeBase
     from ._parsers import RecordFormat
 
 __all__ = ["KnowledgeService"]
@@ -37,6 +39,7 @@ class KnowledgeService:
         self.db = db
         self.settings = settings
         self.chunk_index = keyword_index(db, "chunks")
+        self.snapshots = new_snapshot_cache()
         self._embedders: dict[str, CachedEmbedder] = {}
         self._handles: dict[str, KnowledgeBase] = {}
 
@@ -153,14 +156,24 @@ class KnowledgeService:
 
     def get(self, name_or_id: str) -> KnowledgeBase:
         """A handle to ingest into and retrieve from a knowledge base."""
-        from ._knowledge_base import KnowledgeBase
-
         info = self.info(name_or_id)
         handle = self._handles.get(info.id)
         if handle is None:
-            handle = KnowledgeBase(self, info)
+            handle = KnowledgeBase(self._context(info))
             self._handles[info.id] = handle
         return handle
+
+    def _context(self, info: KnowledgeBaseInfo) -> KnowledgeContext:
+        """What the KB's ingestion and retrieval run on."""
+        return KnowledgeContext(
+            db=self.db,
+            info=info,
+            embedder=self.embedder(info.embedding_model),
+            chunk_index=self.chunk_index,
+            snapshots=self.snapshots,
+            chunking=ChunkingConfig.parse(info.chunking),
+            record_format=record_format_from_dict(info.record_format),
+        )
 
     def delete(self, name_or_id: str) -> None:
         """Delete a knowledge base with its documents, chunks, sources and jobs."""
@@ -171,3 +184,4 @@ class KnowledgeService:
                 schema.knowledge_bases.delete().where(schema.knowledge_bases.c.id == info.id)
             )
         self._handles.pop(info.id, None)
+        self.snapshots.forget(info.id)

@@ -4,6 +4,9 @@ A data source is a list of paths. A directory is walked recursively and its file
 their path relative to that directory matches an ``include`` glob and no ``exclude`` glob. A file
 named directly is always kept: the caller asked for it by name.
 
+A walk never leaves the directory: a symlink whose target lies outside it is not followed but
+reported, like an entry that cannot be read, as a :class:`SourceFailure`.
+
 Globs are matched against POSIX-style relative paths (``talks/2024/intro.md``):
 
 - ``*`` matches within one path segment, ``?`` one character of a segment, ``[abc]`` a class;
@@ -13,6 +16,7 @@ Globs are matched against POSIX-style relative paths (``talks/2024/intro.md``):
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Sequence
@@ -22,7 +26,20 @@ from pathlib import Path
 
 from podium.errors import InvalidInput
 
-__all__ = ["SourceFile", "glob_to_regex", "iter_source_files", "matches_any"]
+__all__ = [
+    "SourceFailure",
+    "SourceFile",
+    "SourceScan",
+    "glob_to_regex",
+    "iter_source_files",
+    "matches_any",
+    "scan_sources",
+    "source_paths",
+]
+
+logger = logging.getLogger(__name__)
+
+_LEAVES = "symlink leaves the source folder"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +58,22 @@ class SourceFile:
     def relative_path(self) -> str:
         """The path relative to ``root``, POSIX style (what the globs were matched against)."""
         return self.path.relative_to(self.root).as_posix()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceFailure:
+    """An entry of a data source that was not read: its ``file://`` URI and why."""
+
+    uri: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceScan:
+    """What a data source lists: the files to parse and the entries skipped with a reason."""
+
+    files: list[SourceFile]
+    failures: list[SourceFailure]
 
 
 @lru_cache(maxsize=256)
@@ -96,28 +129,164 @@ def matches_any(relative_path: str, patterns: Sequence[str]) -> bool:
     return any(glob_to_regex(p).match(relative_path) for p in patterns)
 
 
+def source_paths(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Normalise what a caller passes as a data source: one path, or a sequence of paths.
+
+    A lone ``str`` or ``Path`` is one path (iterating it would walk its characters, and ``"/"``).
+    Raises :class:`InvalidInput` for anything else.
+    """
+    if isinstance(paths, str | os.PathLike):
+        return [Path(paths)]
+    if isinstance(paths, bytes) or not isinstance(paths, Sequence):
+        raise InvalidInput(f"paths must be a path or a list of paths, got {type(paths).__name__}")
+    out: list[Path] = []
+    for i, p in enumerate(paths):
+        if not isinstance(p, str | os.PathLike) or not str(p):
+            raise InvalidInput(f"paths[{i}] must be a non-empty path, got {p!r}")
+        out.append(Path(p))
+    return out
+
+
 def _file_uri(path: Path) -> str:
     # as_uri() percent-encodes characters such as '#' and spaces, so a record fragment
     # ("uri#id") appended later stays unambiguous.
     return path.resolve().as_uri()
 
 
-def _walk(root: Path, include: Sequence[str], exclude: Sequence[str], hidden: bool) -> list[Path]:
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        if not hidden:
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        dirnames.sort()
-        for name in sorted(filenames):
-            if not hidden and name.startswith("."):
-                continue
-            path = Path(dirpath) / name
-            if not path.is_file():
-                continue
-            rel = path.relative_to(root).as_posix()
-            if matches_any(rel, include) and not matches_any(rel, exclude):
-                found.append(path)
-    return found
+def _failure(path: Path, reason: str) -> SourceFailure:
+    # The entry's own path, not its (possibly outside) target: that is what the user sees.
+    return SourceFailure(uri=path.absolute().as_uri(), reason=reason)
+
+
+def _leaves(path: Path, real_root: Path) -> str | None:
+    """Why the symlink ``path`` may not be followed, or None when its target is in the folder."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as e:  # RuntimeError: a symlink loop
+        return f"cannot resolve symlink: {getattr(e, 'strerror', None) or e}"
+    return None if target.is_relative_to(real_root) else _LEAVES
+
+
+class _Walk:
+    """One directory walk: the files it keeps and the entries it could not or would not read."""
+
+    def __init__(
+        self, root: Path, include: Sequence[str], exclude: Sequence[str], hidden: bool
+    ) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.include = include
+        self.exclude = exclude
+        self.hidden = hidden
+        self.files: list[Path] = []
+        self.failures: list[SourceFailure] = []
+
+    def _on_error(self, error: OSError) -> None:
+        where = Path(error.filename) if error.filename else self.root
+        self.failures.append(_failure(where, f"cannot read directory: {error.strerror or error}"))
+
+    def _keep_dir(self, path: Path) -> bool:
+        if not path.is_symlink():
+            return True
+        # os.walk does not follow directory symlinks; one whose target is inside the folder is
+        # walked there anyway, one that leaves it is reported (unless the globs exclude it all).
+        rel = path.relative_to(self.root).as_posix()
+        reason = _leaves(path, self.real_root)
+        if reason is not None and not matches_any(rel + "/", self.exclude):
+            self.failures.append(_failure(path, reason))
+        return False
+
+    def _keep_file(self, path: Path) -> bool:
+        rel = path.relative_to(self.root).as_posix()
+        if not matches_any(rel, self.include) or matches_any(rel, self.exclude):
+            return False
+        try:
+            if path.is_symlink():
+                reason = _leaves(path, self.real_root)
+                if reason is not None:
+                    self.failures.append(_failure(path, reason))
+                    return False
+            return path.is_file()
+        except OSError as e:
+            self.failures.append(_failure(path, f"cannot read: {e.strerror or e}"))
+            return False
+
+    def run(self) -> _Walk:
+        """Walk the folder (sorted, depth first); returns self."""
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=self._on_error):
+            here = Path(dirpath)
+            dirnames[:] = [
+                d
+                for d in sorted(dirnames)
+                if (self.hidden or not d.startswith(".")) and self._keep_dir(here / d)
+            ]
+            for name in sorted(filenames):
+                if not self.hidden and name.startswith("."):
+                    continue
+                path = here / name
+                if self._keep_file(path):
+                    self.files.append(path)
+        return self
+
+
+def _check_readable(path: Path, raw: object) -> None:
+    """Raise InvalidInput unless the named file or directory can be opened."""
+    try:
+        if path.is_dir():
+            with os.scandir(path):
+                pass
+        else:
+            with path.open("rb"):
+                pass
+    except OSError as e:
+        raise InvalidInput(f"cannot read source path {raw}: {e.strerror or e}") from None
+
+
+def scan_sources(
+    paths: Sequence[Path],
+    include: Sequence[str] = ("**/*",),
+    exclude: Sequence[str] = (),
+    *,
+    include_hidden: bool = False,
+) -> SourceScan:
+    """List the files under ``paths`` (sorted by URI, each file once) and what was skipped.
+
+    Directories are walked recursively; hidden files and directories (names starting with
+    ``.``) are skipped unless ``include_hidden``. A symlink met in a walk is followed only when
+    its target stays inside the folder being walked; one that leaves it, and an entry that cannot
+    be read, is a :class:`SourceFailure`. A path named directly is used as named (a symlink there
+    is the caller's choice). Raises :class:`InvalidInput` naming a path that does not exist,
+    cannot be read, or is neither a file nor a directory.
+    """
+    by_uri: dict[str, SourceFile] = {}
+    failures: list[SourceFailure] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        try:
+            is_dir, is_file, exists = path.is_dir(), path.is_file(), path.exists()
+        except OSError as e:
+            raise InvalidInput(f"cannot read source path {raw}: {e.strerror or e}") from None
+        if not exists:
+            raise InvalidInput(f"source path does not exist: {raw}")
+        if not (is_dir or is_file):
+            raise InvalidInput(f"source path is neither a file nor a directory: {raw}")
+        _check_readable(path, raw)
+        if is_dir:
+            root = path.absolute()
+            walk = _Walk(root, include, exclude, include_hidden).run()
+            failures += walk.failures
+            for file in walk.files:
+                uri = _file_uri(file)
+                by_uri.setdefault(uri, SourceFile(path=file, root=root, uri=uri))
+        else:
+            file = path.absolute()
+            uri = _file_uri(file)
+            by_uri.setdefault(uri, SourceFile(path=file, root=file.parent, uri=uri))
+    unique = {f.uri: f for f in failures}
+    return SourceScan(
+        files=[by_uri[uri] for uri in sorted(by_uri)],
+        failures=[unique[uri] for uri in sorted(unique)],
+    )
 
 
 def iter_source_files(
@@ -127,26 +296,10 @@ def iter_source_files(
     *,
     include_hidden: bool = False,
 ) -> list[SourceFile]:
-    """List the files under ``paths``, sorted by URI, each file once.
-
-    Directories are walked recursively; hidden files and directories (names starting with
-    ``.``) are skipped unless ``include_hidden``. Raises :class:`InvalidInput` naming a path that
-    does not exist or is neither a file nor a directory.
-    """
-    by_uri: dict[str, SourceFile] = {}
-    for raw in paths:
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            root = path.absolute()
-            for file in _walk(root, include, exclude, include_hidden):
-                uri = _file_uri(file)
-                by_uri.setdefault(uri, SourceFile(path=file, root=root, uri=uri))
-        elif path.is_file():
-            file = path.absolute()
-            uri = _file_uri(file)
-            by_uri.setdefault(uri, SourceFile(path=file, root=file.parent, uri=uri))
-        elif path.exists():
-            raise InvalidInput(f"source path is neither a file nor a directory: {raw}")
-        else:
-            raise InvalidInput(f"source path does not exist: {raw}")
-    return [by_uri[uri] for uri in sorted(by_uri)]
+    """The files of :func:`scan_sources`; what it skipped is logged, not returned."""
+    scan = scan_sources(paths, include, exclude, include_hidden=include_hidden)
+    for failure in scan.failures:
+        logger.warning(
+            "uri=<%s>, reason=<%s> | skipped a source entry", failure.uri, failure.reason
+        )
+    return scan.files

@@ -1,19 +1,29 @@
-"""Storage: the SQL engine, schema, migrations, keyword index and vector index."""
+"""Storage: the SQL engine, schema, migrations, keyword and vector indexes, fusion and caching."""
 
 from __future__ import annotations
 
 from . import _schema as schema
 from ._database import Database, storage_errors
+from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
+from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
 __all__ = [
+    "RRF_K",
     "Database",
     "ExactVectorIndex",
     "KeywordIndex",
+    "Normalization",
     "SqliteFtsIndex",
     "VectorIndex",
+    "VectorMatrixCache",
+    "convex",
+    "dbsf",
+    "mmr",
     "query_terms",
+    "rrf",
+    "rrf_scores",
     "schema",
     "scope_token",
     "storage_errors",

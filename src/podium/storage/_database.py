@@ -11,22 +11,54 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
-from podium.errors import Conflict, StorageError
+from podium.errors import ConfigurationError, Conflict, StorageError
 
-__all__ = ["Database", "storage_errors"]
+__all__ = ["Database", "display_url", "storage_errors"]
 
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+#: PostgreSQL's SQLSTATE for ``undefined_table``.
+_UNDEFINED_TABLE = "42P01"
+
+
+def _missing_table(error: exc.DBAPIError) -> bool:
+    """Whether the driver says a table does not exist (SQLite text, PostgreSQL SQLSTATE)."""
+    orig = error.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state == _UNDEFINED_TABLE or "no such table" in str(orig)
+
+
+def display_url(url: str) -> str:
+    """``url`` as it may be shown in messages and logs: without its password."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return "<unparsable database URL>"
+
+
 @contextmanager
-def storage_errors() -> Iterator[None]:
-    """Translate SQLAlchemy errors into Podium's typed errors at the storage boundary."""
+def storage_errors(url: str | None = None) -> Iterator[None]:
+    """Translate SQLAlchemy errors into Podium's typed errors at the storage boundary.
+
+    A missing table means the database was never migrated (or by an older Podium): that is a
+    :class:`ConfigurationError` saying what to run, naming the database ``url`` when given.
+    """
     try:
         yield
     except exc.IntegrityError as e:
         raise Conflict(f"conflicts with existing data: {e.orig}") from e
+    except exc.DBAPIError as e:
+        if _missing_table(e):
+            where = f"the database at {display_url(url)}" if url else "the database"
+            raise ConfigurationError(
+                f"{where} has no Podium schema, or an older one ({e.orig}): call "
+                "Database.migrate() on it before using it (the podium CLI commands, "
+                "`podium up` included, migrate by themselves)"
+            ) from e
+        raise StorageError(f"database error: {e.__class__.__name__}: {e}") from e
     except exc.SQLAlchemyError as e:
         raise StorageError(f"database error: {e.__class__.__name__}: {e}") from e
 
@@ -74,13 +106,13 @@ class Database:
     @contextmanager
     def connect(self) -> Iterator[sa.Connection]:
         """A connection for reads (its implicit transaction is rolled back at the end)."""
-        with storage_errors(), self.engine.connect() as conn:
+        with storage_errors(self.url), self.engine.connect() as conn:
             yield conn
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
         """A write transaction: committed on success, rolled back on any error."""
-        with storage_errors(), self.engine.connect() as raw:
+        with storage_errors(self.url), self.engine.connect() as raw:
             conn = raw.execution_options(podium_write=True)
             with conn.begin():
                 yield conn
@@ -107,7 +139,7 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
-        with storage_errors(), self.engine.connect() as conn:
+        with storage_errors(self.url), self.engine.connect() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             conn.commit()

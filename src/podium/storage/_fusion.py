@@ -1,12 +1,14 @@
 """Fusing ranked lists and score lists, and diversifying results.
 
 * :func:`rrf`: reciprocal rank fusion over rankings (no scores needed).
+* :func:`rrf_scores`: reciprocal rank fusion normalised to 0..1, as a score per key.
 * :func:`convex`: a weighted sum of normalised scores (min-max, z-score, or raw).
 * :func:`dbsf`: distribution-based score fusion (each list scaled by mean ± 3·std to [0, 1]).
 * :func:`mmr`: maximal marginal relevance over embedding vectors.
 
-Every fusion returns ``[(key, score), ...]`` sorted by score, highest first. Ties keep the order in
-which keys first appear (scanning the inputs in order), so results are deterministic.
+Every fusion but :func:`rrf_scores` returns ``[(key, score), ...]`` sorted by score, highest
+first. Ties keep the order in which keys first appear (scanning the inputs in order), so results
+are deterministic. Shared by knowledge-base retrieval and memory search.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import numpy.typing as npt
 
 from podium.errors import InvalidInput
 
-__all__ = ["Normalization", "convex", "dbsf", "mmr", "rrf"]
+__all__ = ["RRF_K", "Normalization", "convex", "dbsf", "mmr", "rrf", "rrf_scores"]
 
 K = TypeVar("K", bound=Hashable)
 Normalization: TypeAlias = Literal["minmax", "zscore", "none"]
+#: The customary RRF constant (Cormack et al. 2009).
+RRF_K = 60
 
 
 def _check_weights(weights: Sequence[float] | None, n: int, what: str) -> list[float]:
@@ -44,7 +48,7 @@ def _sorted(scores: dict[K, float]) -> list[tuple[K, float]]:
 
 def rrf(
     rankings: Sequence[Sequence[K]],
-    k: int = 60,
+    k: int = RRF_K,
     weights: Sequence[float] | None = None,
 ) -> list[tuple[K, float]]:
     """Reciprocal rank fusion: ``score(d) = sum_i weights[i] / (k + rank_i(d))``, ranks from 1.
@@ -63,6 +67,21 @@ def rrf(
             seen.add(key)
             scores[key] = scores.get(key, 0.0) + w / (k + rank)
     return _sorted(scores)
+
+
+def rrf_scores(rankings: Sequence[Sequence[K]], k: int = RRF_K) -> dict[K, float]:
+    """Reciprocal-rank fusion normalised to 0..1 (1 = ranked first by every non-empty list)."""
+    # Unlike rrf(), a key repeated within one ranking counts at each of its ranks, and the
+    # result is a mapping in first-appearance order, not a sorted list.
+    lists = [r for r in rankings if len(r)]
+    if not lists:
+        return {}
+    scores: dict[K, float] = {}
+    for ranking in lists:
+        for rank, key in enumerate(ranking):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank + 1)
+    best = len(lists) / (k + 1)
+    return {key: s / best for key, s in scores.items()}
 
 
 def _normalize(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from podium.errors import InvalidInput
-from podium.knowledge._fusion import convex, dbsf, mmr, rrf
+from podium.storage import convex, dbsf, mmr, rrf, rrf_scores
 
 
 def _keys(result: list[tuple[str, float]]) -> list[str]:
@@ -168,3 +168,21 @@ def test_mmr_edge_cases() -> None:
         mmr([1.0, 0.0, 0.0], [[1.0, 0.0]])
     with pytest.raises(InvalidInput, match="candidate_scores has 1 entries for 2"):
         mmr(None, [[1.0, 0.0], [0.0, 1.0]], candidate_scores=[1.0])
+
+
+# --- normalised RRF (memory search) -----------------------------------------------------------
+
+
+def test_rrf_scores_is_normalised_to_one_for_a_unanimous_first() -> None:
+    scores = rrf_scores([[1, 2, 3], [1, 3]])
+    assert scores[1] == pytest.approx(1.0)
+    assert scores[3] == pytest.approx((1 / 63 + 1 / 62) / (2 / 61))
+    assert scores[2] == pytest.approx((1 / 62) / (2 / 61))
+    assert list(scores) == [1, 2, 3]  # first-appearance order, not sorted
+
+
+def test_rrf_scores_ignores_empty_lists_and_counts_repeats() -> None:
+    assert rrf_scores([]) == {} and rrf_scores([[], []]) == {}
+    assert rrf_scores([[], [5]]) == {5: pytest.approx(1.0)}
+    # A key repeated within one list counts at each rank (as memory search always did).
+    assert rrf_scores([[7, 7]], k=0) == {7: pytest.approx(1.5)}
