@@ -544,8 +544,11 @@ class Ingestor:
 
 
 def _under_failed(uri: str, seen: set[str]) -> bool:
-    """A record of a file that failed to parse, or a file under a directory that could not be
-    read this time, is kept, not deleted."""
+    """Whether ``uri`` must be kept although this sync did not see it.
+
+    That is a record of a file that failed to parse, or a file under a directory that could not
+    be read this time.
+    """
     base = uri.split("#", 1)[0]
     if base != uri and base in seen:
         return True

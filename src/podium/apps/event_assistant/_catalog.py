@@ -12,8 +12,13 @@ from ._vocabulary import DAYS, LEVELS, SESSION_TYPES, TOPICS
 
 if TYPE_CHECKING:
     from podium.config import Settings
-    from podium.knowledge import IngestionJob, KnowledgeBase, KnowledgeService, RetrievalResult
-    from podium.knowledge._ingest import ProgressCallback
+    from podium.knowledge import (
+        IngestionJob,
+        KnowledgeBase,
+        KnowledgeService,
+        ProgressCallback,
+        RetrievalResult,
+    )
 
 __all__ = [
     "DAYS",

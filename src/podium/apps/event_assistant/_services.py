@@ -13,8 +13,7 @@ from ._catalog import SESSIONS_KB, ensure_sessions_kb
 
 if TYPE_CHECKING:
     from podium.config import Settings
-    from podium.knowledge import KnowledgeBase, KnowledgeService
-    from podium.knowledge._ingest import ProgressCallback
+    from podium.knowledge import KnowledgeBase, KnowledgeService, ProgressCallback
     from podium.memory import MemoryService, MemoryStrategy
     from podium.memory._worker import ExtractionWorker
     from podium.storage import Database
