@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from assistant_helpers import services_in, write_catalog
 
+from fixtures.assistant import services_in, write_catalog
 from podium.apps.event_assistant import AssistantServices, open_services
 from podium.config import Settings
 

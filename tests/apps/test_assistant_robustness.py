@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from assistant_helpers import FaultyKB, message_blocks, run_turn, with_kb
 
+from fixtures.assistant import FaultyKB, message_blocks, run_turn, with_kb
 from podium.apps.event_assistant import AssistantServices, TurnResult, create_agent, stream_turn
 
 ASK = "Find security workshops"

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from assistant_helpers import HANDS_ON_TYPES
 
+from fixtures.assistant import HANDS_ON_TYPES
+from fixtures.scripted_model import ScriptedModel, ToolCall
 from podium.apps.event_assistant import AssistantServices, create_agent
 from podium.apps.event_assistant._profile import preference_boost
 from podium.apps.event_assistant._tools import ToolTimeout, call_with_deadline
-from scripted_model_shared import ScriptedModel, ToolCall
 
 NO_PROFILE: dict[str, Any] = {}
 SECURITY_HANDS_ON = {"topics": ["security"], "hands_on": True}

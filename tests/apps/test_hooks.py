@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from assistant_helpers import role_text
 
+from fixtures.assistant import role_text
+from fixtures.scripted_model import ScriptedModel, ToolCall
 from podium.apps.event_assistant import AssistantServices, MemoryHookProvider, create_agent
 from podium.apps.event_assistant._hooks import message_to_payload
 from podium.apps.event_assistant._prompts import SYSTEM_PROMPT
 from podium.errors import InvalidInput
-from scripted_model_shared import ScriptedModel, ToolCall
 
 
 def _conv(role: str, text: str) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from assistant_helpers import RecordingOfflineModel, run_turn, services_in
 
+from fixtures.assistant import RecordingOfflineModel, run_turn, services_in
 from podium.agents import HISTORY_TAG, PROFILE_TAG
 from podium.apps.event_assistant import AssistantServices, TurnResult, create_agent, load_profile
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from identity_helpers import Issuer, LiveServer, start_issuer, start_live_server
 from starlette.types import ASGIApp
+
+from fixtures.identity import Issuer, LiveServer, start_issuer, start_live_server
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from identity_helpers import HTTP, Issuer, LiveServer, b64url, b64url_json, run
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from fixtures.identity import HTTP, Issuer, LiveServer, b64url, b64url_json, run
 from podium.config import Settings
 from podium.errors import ConfigurationError, Unauthorized
 from podium.identity import (

@@ -16,9 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 import pytest
-from identity_helpers import HTTP, Issuer, LiveServer, run
 from starlette.types import ASGIApp
 
+from fixtures.identity import HTTP, Issuer, LiveServer, run
 from podium.errors import InvalidInput
 from podium.identity import (
     AuthorizerConfig,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.scripted_model import ScriptedModel
 from podium.config import Settings
 from podium.errors import ModelError
 from podium.memory._extract_llm import LLMExtractor
@@ -14,7 +15,6 @@ from podium.memory._extractor import Add, ExistingRecord, Message, Skip, Update
 from podium.memory._service import MemoryService
 from podium.memory._worker import ExtractionWorker
 from podium.storage import Database
-from scripted_model_shared import ScriptedModel
 
 
 def _msg(text: str, event_id: str = "ev-1") -> Message:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from runtime_helpers import Gateway, start_gateway
+
+from fixtures.runtime import Gateway, start_gateway
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from runtime_helpers import ACTOR, Gateway, new_session_id, start_gateway
 
+from fixtures.runtime import ACTOR, Gateway, new_session_id, start_gateway
 from podium.identity import issue_token
 
 

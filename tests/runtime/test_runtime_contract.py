@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from runtime_helpers import ACTOR, REQUEST_ID, SESSION, Gateway, new_session_id, wait_until
+
+from fixtures.runtime import ACTOR, REQUEST_ID, SESSION, Gateway, new_session_id, wait_until
 
 HERE = Path(__file__).parent
 

@@ -6,7 +6,7 @@ import os
 import signal
 from collections.abc import Callable
 
-from runtime_helpers import Gateway, new_session_id, process_gone, wait_until
+from fixtures.runtime import Gateway, new_session_id, process_gone, wait_until
 
 
 def test_sessions_never_share_agent_state(gateway: Gateway) -> None:

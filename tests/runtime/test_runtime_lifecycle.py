@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from runtime_helpers import Gateway, new_session_id, process_gone, start_gateway, wait_until
+from fixtures.runtime import Gateway, new_session_id, process_gone, start_gateway, wait_until
 
 
 def test_idle_session_ends_and_its_worker_exits(make_gateway: Callable[..., Gateway]) -> None:

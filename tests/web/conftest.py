@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_helpers import UpProcess, start_up, write_small_catalog
+
+from fixtures.web import UpProcess, start_up, write_small_catalog
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from web_helpers import UpProcess, start_up
+
+from fixtures.web import UpProcess, start_up
 
 
 def test_first_run_reaches_serving_state(podium: UpProcess) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from web_helpers import UpProcess
 
+from fixtures.web import UpProcess
 from podium.config import Settings
 from podium.identity import ensure_dev_users, issue_token
 from podium.memory import MemoryService

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from playwright import sync_api as playwright_api
 from playwright.sync_api import Page, expect
-from web_helpers import REPO, UpProcess
+
+from fixtures.web import REPO, UpProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
