@@ -1,1 +1,3 @@
-"""Reference applications built on Podium."""
+"""Reference applications built on Podium (see :mod:`podium.apps.event_assistant`)."""
+
+__all__: list[str] = []
