@@ -24,7 +24,7 @@ from _common import fresh_services, percentiles, report, time_calls
 from podium.apps.event_assistant import catalog_path
 from podium.memory import MemoryService
 from podium.memory._tables import events as events_table
-from podium.memory._worker import ExtractionWorker
+from podium.memory.extraction import ExtractionWorker
 
 _TOPICS = [
     "kubernetes",

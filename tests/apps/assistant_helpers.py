@@ -73,7 +73,7 @@ def services_in(
         Settings(home=home, catalog_path=catalog), start_worker=background_worker
     )
     if not background_worker:
-        from podium.memory._worker import ExtractionWorker
+        from podium.memory.extraction import ExtractionWorker
 
         services.memory.worker = ExtractionWorker(services.memory)
     return services

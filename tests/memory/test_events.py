@@ -428,7 +428,7 @@ def test_idle_trigger_and_redrive(service: MemoryService) -> None:
 
 
 def test_wait_for_extraction_drives_an_attached_worker(service: MemoryService) -> None:
-    from podium.memory._worker import ExtractionWorker
+    from podium.memory.extraction import ExtractionWorker
 
     mem = service.create_memory("w", strategies=[{"type": "user_preference", "name": "prefs"}])
     service.worker = ExtractionWorker(service)  # in-process, no background thread started

@@ -244,9 +244,9 @@ def test_record_store_helpers_write_history_in_the_callers_transaction(
             "job-1",
         )
         # Visible inside the writer's transaction, before commit.
-        inside = store.similar_records(mid, ns("alice"), "software engineer job", 3, conn=conn)
+        inside = service.similar_records(mid, ns("alice"), "software engineer job", 3, conn=conn)
         assert inside[0][0].record_id == rid
-    similar = store.similar_records(mid, ns("alice"), "where does the user work", 3)
+    similar = service.similar_records(mid, ns("alice"), "where does the user work", 3)
     assert similar[0][0].record_id == rid and similar[0][1] > 0.3
     with pytest.raises(RuntimeError), service.db.begin() as conn:
         store.update_record(conn, rid, {"text": "rolled back"}, None, None, [], "x", "job-2")
@@ -277,4 +277,4 @@ def test_record_store_helpers_write_history_in_the_callers_transaction(
         ("DELETE", "job-4"),
     ]
     assert history[0].rationale == "the user stated they work as a software engineer at TechCorp"
-    assert store.similar_records(mid, ns("alice"), "Initech", 3) == []
+    assert service.similar_records(mid, ns("alice"), "Initech", 3) == []

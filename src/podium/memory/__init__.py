@@ -13,10 +13,14 @@ from ._models import (
     RecordHistoryEntry,
     SessionSummary,
 )
-from ._records import RecordStore
-from ._resources import DEFAULT_NAMESPACES, actor_namespace_prefix, resolve_namespace
+from ._namespaces import (
+    DEFAULT_NAMESPACES,
+    actor_namespace_prefix,
+    namespace_matches,
+    resolve_namespace,
+)
 from ._service import MemoryService
-from ._validation import namespace_matches
+from .records import RecordStore
 
 __all__ = [
     "DEFAULT_NAMESPACES",
