@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from .._models import Event, ExtractionJob, MemoryRecord, MemoryStrategy
 from .._namespaces import reflection_namespace_template, resolve_namespace
+from ..records import NewRecord
 from . import _queue
 from ._extractor import (
     Add,
@@ -203,18 +204,20 @@ def _apply(
         content = {**decision.content, "text": decision.text}
         records.add_record(
             conn,
-            job.memory_id,
-            job.actor_id,
-            job.session_id,
-            job.strategy_id,
-            decision.namespace or namespace,
-            content,
-            decision.text,
-            vectors.get(decision.text),
-            {"extractedBy": extracted_by},
-            list(decision.source_event_ids),
-            decision.rationale,
-            job.job_id,
+            NewRecord(
+                memory_id=job.memory_id,
+                actor_id=job.actor_id,
+                session_id=job.session_id,
+                strategy_id=job.strategy_id,
+                namespace=decision.namespace or namespace,
+                content=content,
+                text=decision.text,
+                embedding=vectors.get(decision.text),
+                metadata={"extractedBy": extracted_by},
+                source_event_ids=list(decision.source_event_ids),
+                rationale=decision.rationale,
+                job_id=job.job_id,
+            ),
         )
         stats["added"] += 1
         return
@@ -229,19 +232,19 @@ def _apply(
             conn,
             decision.record_id,
             content,
-            decision.text,
-            vectors.get(decision.text),
-            list(decision.source_event_ids),
-            decision.rationale,
-            job.job_id,
+            text=decision.text,
+            embedding=vectors.get(decision.text),
+            source_event_ids=list(decision.source_event_ids),
+            rationale=decision.rationale,
+            job_id=job.job_id,
         )
         stats["updated"] += 1
     elif isinstance(decision, Delete):
         records.delete_record(
             conn,
             decision.record_id,
-            decision.rationale,
-            list(decision.source_event_ids),
-            job.job_id,
+            rationale=decision.rationale,
+            source_event_ids=list(decision.source_event_ids),
+            job_id=job.job_id,
         )
         stats["deleted"] += 1

@@ -10,9 +10,10 @@ from __future__ import annotations
 from ._batch import RecordBatch
 from ._reads import RecordReads
 from ._search import RecordSearch
-from ._writes import RecordStore, delete_actor_records, record_scopes
+from ._writes import NewRecord, RecordStore, delete_actor_records, record_scopes
 
 __all__ = [
+    "NewRecord",
     "RecordBatch",
     "RecordReads",
     "RecordSearch",

@@ -12,7 +12,7 @@ from podium.errors import InvalidInput, NotFound, PodiumError
 from .. import _tables as t
 from .._namespaces import actor_from_namespace, validate_namespace
 from .._validation import validate_actor_id, validate_record_id, validate_session_id
-from ._writes import api_rationale
+from ._writes import NewRecord, api_rationale
 
 if TYPE_CHECKING:
     from podium.storage import Database
@@ -122,18 +122,18 @@ class RecordBatch:
                     with self.db.begin() as conn:
                         record_id = self.records.add_record(
                             conn,
-                            memory_id,
-                            p["actor_id"],
-                            p["session_id"],
-                            p["strategy_id"],
-                            p["namespace"],
-                            p["content"],
-                            p["text"],
-                            vector,
-                            p["metadata"],
-                            [],
-                            api_rationale("batch_create_memory_records"),
-                            None,
+                            NewRecord(
+                                memory_id=memory_id,
+                                actor_id=p["actor_id"],
+                                session_id=p["session_id"],
+                                strategy_id=p["strategy_id"],
+                                namespace=p["namespace"],
+                                content=p["content"],
+                                text=p["text"],
+                                embedding=vector,
+                                metadata=p["metadata"],
+                                rationale=api_rationale("batch_create_memory_records"),
+                            ),
                         )
                     ok.append(
                         {
@@ -201,11 +201,9 @@ class RecordBatch:
                         conn,
                         record_id,
                         content,
-                        text,
-                        vector,
-                        [],
-                        api_rationale("batch_update_memory_records"),
-                        None,
+                        text=text,
+                        embedding=vector,
+                        rationale=api_rationale("batch_update_memory_records"),
                         namespace=namespace,
                         metadata=metadata,
                         strategy_id=strategy_id,
@@ -233,11 +231,7 @@ class RecordBatch:
                     if current is None or current.memory_id != memory_id:
                         raise NotFound(f"memory record {record_id!r} not found")
                     self.records.delete_record(
-                        conn,
-                        record_id,
-                        api_rationale("batch_delete_memory_records"),
-                        [],
-                        None,
+                        conn, record_id, rationale=api_rationale("batch_delete_memory_records")
                     )
                 ok.append({"memoryRecordId": record_id, "status": "SUCCEEDED"})
             except PodiumError as e:

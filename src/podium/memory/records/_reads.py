@@ -101,7 +101,7 @@ class RecordReads:
                 self.lookup.load(conn, memory_id)
                 raise NotFound(f"memory record {record_id!r} not found")
             self.records.delete_record(
-                conn, record_id, api_rationale("delete_memory_record"), [], None
+                conn, record_id, rationale=api_rationale("delete_memory_record")
             )
 
     def get_memory_record_history(self, memory_id: str, record_id: str) -> list[RecordHistoryEntry]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from .._lookup import MemoryLookup
 
 __all__ = [
+    "NewRecord",
     "RecordStore",
     "api_rationale",
     "bump_records_version",
@@ -38,6 +40,29 @@ __all__ = [
 
 _R = t.memory_records
 _H = t.memory_record_history
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewRecord:
+    """A record to add: where it lives, what it says, and where it came from.
+
+    ``text`` defaults to ``content["text"]``; ``embedding`` None embeds it at write time (pass a
+    precomputed vector to keep the write transaction short). ``source_event_ids``,
+    ``rationale`` and ``job_id`` are the provenance the ADD history row keeps.
+    """
+
+    memory_id: str
+    namespace: str
+    content: dict[str, Any]
+    strategy_id: str | None = None
+    actor_id: str | None = None
+    session_id: str | None = None
+    text: str | None = None
+    embedding: np.ndarray | None = None
+    metadata: dict[str, Any] | None = None
+    source_event_ids: Sequence[str] = ()
+    rationale: str | None = None
+    job_id: str | None = None
 
 
 def record_scopes(memory_id: str, actor_id: str | None, namespace: str) -> list[str]:
@@ -117,70 +142,63 @@ class RecordStore:
         row = conn.execute(sa.select(*RECORD_COLUMNS).where(_R.c.record_id == record_id)).first()
         return row_to_record(row._mapping) if row else None
 
-    def add_record(
-        self,
-        conn: sa.Connection,
-        memory_id: str,
-        actor_id: str | None,
-        session_id: str | None,
-        strategy_id: str | None,
-        namespace: str,
-        content: dict[str, Any],
-        text: str | None,
-        embedding: np.ndarray | None,
-        metadata: dict[str, Any] | None,
-        source_event_ids: Sequence[str],
-        rationale: str | None,
-        job_id: str | None,
-    ) -> str:
-        """Insert a record plus its ADD history row and FTS row; returns the new record id.
-
-        ``text`` defaults to ``content["text"]``; ``embedding`` None embeds it now (pass a
-        precomputed vector to keep the write transaction short).
-        """
-        validate_namespace(namespace)
-        text = text if text is not None else str(content.get("text", ""))
+    def add_record(self, conn: sa.Connection, new: NewRecord) -> str:
+        """Insert a record plus its ADD history row and FTS row; returns the new record id."""
+        validate_namespace(new.namespace)
+        content = new.content
+        text = new.text if new.text is not None else str(content.get("text", ""))
+        embedding = new.embedding
         if embedding is None:
-            embedding = self._embed(conn, memory_id, [text])[0]
+            embedding = self._embed(conn, new.memory_id, [text])[0]
         now = time.time()
         record = MemoryRecord(
             record_id=f"mem-{uuid.uuid4().hex}",
-            memory_id=memory_id,
-            strategy_id=strategy_id,
-            namespace=namespace,
-            actor_id=actor_id,
-            session_id=session_id,
+            memory_id=new.memory_id,
+            strategy_id=new.strategy_id,
+            namespace=new.namespace,
+            actor_id=new.actor_id,
+            session_id=new.session_id,
             content=dict(content),
             text=text,
-            metadata=dict(metadata or {}),
-            source_event_ids=list(source_event_ids),
-            rationale=rationale,
+            metadata=dict(new.metadata or {}),
+            source_event_ids=list(new.source_event_ids),
+            rationale=new.rationale,
             created_at=now,
             updated_at=now,
         )
         pk: int = conn.execute(  # type: ignore[index]
             _R.insert().values(
                 record_id=record.record_id,
-                memory_id=memory_id,
-                strategy_id=strategy_id,
-                namespace=namespace,
-                actor_id=actor_id,
-                session_id=session_id,
+                memory_id=record.memory_id,
+                strategy_id=record.strategy_id,
+                namespace=record.namespace,
+                actor_id=record.actor_id,
+                session_id=record.session_id,
                 content=record.content,
                 text=text,
                 embedding=to_vector(embedding),
                 metadata=record.metadata,
                 source_event_ids=record.source_event_ids,
-                rationale=rationale,
+                rationale=record.rationale,
                 created_at=now,
                 updated_at=now,
             )
         ).inserted_primary_key[0]
-        t.RECORDS_FTS.add(conn, pk, record_scopes(memory_id, actor_id, namespace), text)
-        self._history(
-            conn, record, "ADD", None, record.snapshot(), source_event_ids, rationale, job_id, now
+        t.RECORDS_FTS.add(
+            conn, pk, record_scopes(record.memory_id, record.actor_id, record.namespace), text
         )
-        bump_records_version(conn, memory_id)
+        self._history(
+            conn,
+            record,
+            "ADD",
+            None,
+            record.snapshot(),
+            new.source_event_ids,
+            new.rationale,
+            new.job_id,
+            now,
+        )
+        bump_records_version(conn, record.memory_id)
         return record.record_id
 
     def update_record(
@@ -188,17 +206,22 @@ class RecordStore:
         conn: sa.Connection,
         record_id: str,
         content: dict[str, Any],
-        text: str | None,
-        embedding: np.ndarray | None,
-        source_event_ids: Sequence[str],
-        rationale: str | None,
-        job_id: str | None,
         *,
+        text: str | None = None,
+        embedding: np.ndarray | None = None,
+        source_event_ids: Sequence[str] = (),
+        rationale: str | None = None,
+        job_id: str | None = None,
         namespace: str | None = None,
         metadata: dict[str, Any] | None = None,
         strategy_id: str | None = None,
     ) -> None:
-        """Replace a record's content (and optionally namespace/metadata) with an UPDATE history row."""
+        """Replace a record's content (and optionally namespace/metadata) with an UPDATE history row.
+
+        ``text`` and ``embedding`` default as for :class:`NewRecord`; the new
+        ``source_event_ids`` join the record's earlier ones; a ``rationale`` of None keeps the
+        record's current one.
+        """
         current = self.get_record(conn, record_id)
         if current is None:
             raise NotFound(f"memory record {record_id!r} not found")
@@ -256,11 +279,12 @@ class RecordStore:
         self,
         conn: sa.Connection,
         record_id: str,
-        rationale: str | None,
-        source_event_ids: Sequence[str],
-        job_id: str | None,
+        *,
+        rationale: str | None = None,
+        source_event_ids: Sequence[str] = (),
+        job_id: str | None = None,
     ) -> None:
-        """Delete a record and its FTS row, writing a DELETE history row."""
+        """Delete a record and its FTS row, writing a DELETE history row with this provenance."""
         current = self.get_record(conn, record_id)
         if current is None:
             raise NotFound(f"memory record {record_id!r} not found")
