@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from podium.errors import Conflict, InvalidInput, NotFound
+from podium.errors import BackendError, Conflict, InvalidInput, NotFound
 
 from .. import _tables as t
 from .._models import Event
@@ -90,7 +90,8 @@ class EventWrites(ExtractionJobs):
         """Store one event (idempotent per ``client_token``) and queue the extraction jobs it fires.
 
         With ``wait_for_extraction``, return only once the session's jobs are done (see
-        :meth:`wait_for_extraction`; ``timeout`` in seconds).
+        :meth:`wait_for_extraction`); if they are not done within ``timeout`` seconds, raise
+        :class:`~podium.errors.BackendError` - the event is stored and its jobs stay queued.
         """
         validate_actor_id(actor_id)
         validate_session_id(session_id)
@@ -172,8 +173,14 @@ class EventWrites(ExtractionJobs):
                     metadata=meta,
                     pk=pk,
                 )
-        if wait_for_extraction:
-            self.wait_for_extraction(memory_id, actor_id, session_id, timeout=timeout)
+        if wait_for_extraction and not self.wait_for_extraction(
+            memory_id, actor_id, session_id, timeout=timeout
+        ):
+            raise BackendError(
+                f"event {event.event_id!r} is stored, but the extraction jobs of session "
+                f"{session_id!r} did not finish within {timeout:g}s (held by another worker or "
+                "scheduled for a retry); wait_for_extraction() reports when they have"
+            )
         return event
 
     def delete_event(self, memory_id: str, actor_id: str, session_id: str, event_id: str) -> None:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+import uuid
+from typing import TYPE_CHECKING, cast
 
 from podium.errors import InvalidInput, NotFound
 
 from .._models import JOB_STATUSES, ExtractionJob
 from .._validation import validate_actor_id, validate_session_id
 from . import _queue
+from ._worker import ExtractionWorker
 
 if TYPE_CHECKING:
     from podium.storage import Database
 
     from .._lookup import MemoryLookup
-    from ._worker import ExtractionWorker
+    from ._host import WorkerHost
 
 __all__ = ["ExtractionJobs"]
 
@@ -26,7 +28,8 @@ class ExtractionJobs:
     """Extraction job operations over ``db``.
 
     ``worker`` may be set to an in-process extraction worker; :meth:`wait_for_extraction` then
-    drives it (``worker.run_until_idle(...)``) instead of only polling the queue.
+    drives it (``worker.run_until_idle(...)``). Without one, it runs the session's jobs inline
+    with a worker of its own (the offline extractor).
     """
 
     db: Database
@@ -80,17 +83,32 @@ class ExtractionJobs:
     def wait_for_extraction(
         self, memory_id: str, actor_id: str, session_id: str, timeout: float = 10.0
     ) -> bool:
-        """Wait until the session has no PENDING/RUNNING jobs; False if ``timeout`` passed first."""
+        """Wait until the session has no PENDING/RUNNING jobs; False if ``timeout`` passed first.
+
+        The session's claimable jobs run in the calling thread: on the attached ``worker``, or,
+        when none is attached, on a worker made for this call with the offline extractor (attach
+        ``ExtractionWorker(service, extractor)`` to choose another). A job another live worker
+        holds, or one scheduled for a later retry, is waited for until ``timeout``.
+        """
         validate_actor_id(actor_id)
         validate_session_id(session_id)
         deadline = time.monotonic() + timeout
-        if self.worker is not None:
-            self.worker.run_until_idle(
-                timeout=timeout, memory_id=memory_id, actor_id=actor_id, session_id=session_id
-            )
+        if self._open_jobs(memory_id, actor_id, session_id) == 0:
+            return True
+        worker = self.worker
+        if worker is None:
+            # The only class mixing this in, MemoryService, is the WorkerHost a worker runs on.
+            worker = ExtractionWorker(cast("WorkerHost", self), worker_id=_inline_worker_id())
+        worker.run_until_idle(
+            timeout=timeout, memory_id=memory_id, actor_id=actor_id, session_id=session_id
+        )
         while True:
             if self._open_jobs(memory_id, actor_id, session_id) == 0:
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(_POLL_S)
+
+
+def _inline_worker_id() -> str:
+    return f"inline-{uuid.uuid4().hex[:12]}"
