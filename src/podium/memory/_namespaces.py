@@ -23,6 +23,7 @@ __all__ = [
     "MAX_NAMESPACE_CHARS",
     "actor_from_namespace",
     "actor_namespace_prefix",
+    "actor_prefixes",
     "namespace_clause",
     "namespace_matches",
     "namespace_prefixes",
@@ -89,6 +90,24 @@ def actor_namespace_prefix(template: str, actor_id: str, strategy_id: str) -> st
     """
     head = template.split("{sessionId}", 1)[0]
     return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
+
+
+def actor_prefixes(
+    strategies: list[MemoryStrategy], actor_id: str
+) -> list[tuple[MemoryStrategy, str]]:
+    """Namespace prefixes holding ``actor_id``'s own records, one per strategy namespace.
+
+    A template without ``{actorId}`` (before any ``{sessionId}``) holds records shared by all
+    actors, which are not the actor's own, so it is skipped. Session-scoped templates are cut
+    before ``{sessionId}``; the namespace rule keeps ``/actors/al/`` from matching
+    ``/actors/alice/``.
+    """
+    return [
+        (strategy, actor_namespace_prefix(template, actor_id, strategy.strategy_id))
+        for strategy in strategies
+        for template in strategy.namespaces
+        if "{actorId}" in template.split("{sessionId}", 1)[0]
+    ]
 
 
 def reflection_namespace_template(strategy: MemoryStrategy) -> str | None:

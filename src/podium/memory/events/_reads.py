@@ -213,6 +213,26 @@ class EventReads:
         out.sort(key=lambda a: (-a.last_event_at, a.actor_id))
         return out
 
+    def get_actor_events(self, memory_id: str, actor_id: str, event_ids: list[str]) -> list[Event]:
+        """The actor's events among ``event_ids``, in any session; other ids are left out.
+
+        What shows a record's sources: an id of a deleted event or of another actor's event
+        finds nothing.
+        """
+        if not event_ids:
+            return []
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                sa.select(*EVENT_COLUMNS)
+                .where(
+                    _E.c.memory_id == memory_id,
+                    _E.c.actor_id == actor_id,
+                    _E.c.event_id.in_(list(event_ids)),
+                )
+                .order_by(_E.c.event_timestamp, _E.c.pk)
+            ).all()
+        return [row_to_event(r._mapping) for r in rows]
+
     def events_in_range(self, job: ExtractionJob) -> list[Event]:
         """The extractable events a job covers, oldest first."""
         return self._extractable(job, job.from_event_pk, job.to_event_pk)

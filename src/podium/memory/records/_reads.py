@@ -1,16 +1,22 @@
-"""Record reads by id and by namespace, history, and the API deletes of single records."""
+"""Record reads by id and by namespace, history, single-record deletes, and an actor's own records.
+
+An actor's own records are those under a namespace of the actor (a strategy template naming
+``{actorId}``, cut before ``{sessionId}``) whose ``actor_id`` is the actor's or unset. Someone
+else's record is answered like a missing one, so record ids cannot be probed.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from podium.errors import NotFound
+from podium.errors import InvalidInput, NotFound
 
 from .. import _tables as t
-from .._models import MemoryRecord, RecordHistoryEntry
-from .._namespaces import namespace_clause, validate_namespace
+from .._models import MemoryRecord, MemoryStrategy, RecordHistoryEntry
+from .._namespaces import actor_prefixes, namespace_clause, namespace_matches, validate_namespace
 from .._validation import decode_token, encode_token, validate_max_results, validate_record_id
 from ._rows import RECORD_COLUMNS, row_to_record
 from ._writes import api_rationale
@@ -23,8 +29,18 @@ if TYPE_CHECKING:
 
 __all__ = ["RecordReads"]
 
+logger = logging.getLogger(__name__)
+
 _R = t.memory_records
 _H = t.memory_record_history
+_PAGE = 100
+_MAX_RECORD_ID = 128
+
+
+def _owned(record: MemoryRecord, actor_id: str, prefixes: list[tuple[MemoryStrategy, str]]) -> bool:
+    if record.actor_id is not None and record.actor_id != actor_id:
+        return False
+    return any(namespace_matches(prefix, record.namespace) for _, prefix in prefixes)
 
 
 class RecordReads:
@@ -131,3 +147,42 @@ class RecordReads:
             )
             for m in (r._mapping for r in rows)
         ]
+
+    def list_actor_records(
+        self, memory_id: str, actor_id: str, limit: int = 500
+    ) -> list[MemoryRecord]:
+        """The actor's own records across the memory's strategies, last updated first.
+
+        Reading stops once ``limit`` records are found (it reads whole pages of 100, so a few
+        more may come back).
+        """
+        memory = self.lookup.get(memory_id)
+        prefixes = actor_prefixes(memory.strategies, actor_id)
+        found: dict[str, MemoryRecord] = {}
+        for strategy, prefix in prefixes:
+            token: str | None = None
+            while len(found) < limit:
+                page, token = self.list_memory_records(
+                    memory_id, prefix, strategy.strategy_id, max_results=_PAGE, next_token=token
+                )
+                for record in page:
+                    if _owned(record, actor_id, prefixes):
+                        found[record.record_id] = record
+                if token is None:
+                    break
+        return sorted(found.values(), key=lambda r: r.updated_at, reverse=True)
+
+    def delete_actor_record(self, memory_id: str, actor_id: str, record_id: str) -> None:
+        """Delete one of the actor's own records; NotFound for a missing one or anybody else's."""
+        missing = NotFound(f"memory record {record_id!r} not found")
+        if not isinstance(record_id, str) or not record_id or len(record_id) > _MAX_RECORD_ID:
+            raise missing
+        try:
+            record = self.get_memory_record(memory_id, record_id)
+        except (NotFound, InvalidInput):
+            raise missing from None
+        memory = self.lookup.get(memory_id)
+        if not _owned(record, actor_id, actor_prefixes(memory.strategies, actor_id)):
+            raise missing
+        self.delete_memory_record(memory_id, record_id)
+        logger.info("record_id=<%s> | memory record deleted by its actor", record_id)
