@@ -64,7 +64,7 @@ def main() -> None:
     setup_s = time.perf_counter() - started
     documents = services.knowledge.info("sessions").document_count
 
-    from podium.memory._worker import ExtractionWorker
+    from podium.memory.extraction import ExtractionWorker
 
     services.memory.worker = ExtractionWorker(services.memory)
     loop = asyncio.new_event_loop()

@@ -24,7 +24,8 @@ from _common import fresh_services, percentiles, report, time_calls
 from podium.apps.event_assistant import catalog_path
 from podium.memory import MemoryService
 from podium.memory._tables import events as events_table
-from podium.memory._worker import ExtractionWorker
+from podium.memory.extraction import ExtractionWorker
+from podium.memory.records import NewRecord
 
 _TOPICS = [
     "kubernetes",
@@ -132,9 +133,18 @@ def _retrieval(
                 vec = rng.standard_normal(384).astype(np.float32)
                 text = words.choice(sentences)
                 memory.records.add_record(
-                    conn, mem.memory_id, "alice", None, sid, ns, {"text": text}, text,
-                    vec / np.linalg.norm(vec), None, [], "benchmark", None,
-                )  # fmt: skip
+                    conn,
+                    NewRecord(
+                        memory_id=mem.memory_id,
+                        actor_id="alice",
+                        strategy_id=sid,
+                        namespace=ns,
+                        content={"text": text},
+                        text=text,
+                        embedding=vec / np.linalg.norm(vec),
+                        rationale="benchmark",
+                    ),
+                )
     records_s = time.perf_counter() - start
     qs = [f"what does alice think about {t}" for t in _TOPICS]
     latency = percentiles(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from podium.memory._consolidate import Candidate, consolidate, consolidate_batch, normalize_text
-from podium.memory._extract_offline import extract_facts, extract_preferences
-from podium.memory._extractor import Add, ExistingRecord, Skip, Update
+from podium.memory.extraction._consolidate import (
+    Candidate,
+    consolidate,
+    consolidate_batch,
+    normalize_text,
+)
+from podium.memory.extraction._extract_offline import extract_facts, extract_preferences
+from podium.memory.extraction._extractor import Add, ExistingRecord, Skip, Update
 
 
 def _msg(text: str, event_id: str = "e1"):
-    from podium.memory._extractor import Message
+    from podium.memory.extraction._extractor import Message
 
     return Message(event_id=event_id, role="USER", text=text, timestamp=0.0)
 

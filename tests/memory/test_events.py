@@ -428,7 +428,7 @@ def test_idle_trigger_and_redrive(service: MemoryService) -> None:
 
 
 def test_wait_for_extraction_drives_an_attached_worker(service: MemoryService) -> None:
-    from podium.memory._worker import ExtractionWorker
+    from podium.memory.extraction import ExtractionWorker
 
     mem = service.create_memory("w", strategies=[{"type": "user_preference", "name": "prefs"}])
     service.worker = ExtractionWorker(service)  # in-process, no background thread started
@@ -442,3 +442,62 @@ def test_wait_for_extraction_drives_an_attached_worker(service: MemoryService) -
     )
     jobs = service.list_extraction_jobs(mem.memory_id)
     assert jobs and all(j.status == "COMPLETED" for j in jobs)
+
+
+def test_wait_for_extraction_without_a_worker_runs_the_session_inline(
+    service: MemoryService,
+) -> None:
+    # Regression: with no worker attached, create_event(wait_for_extraction=True) used to poll
+    # for 10 s and return as if it had succeeded, with no records.
+    import time
+
+    mem = service.create_memory("w", strategies=[{"type": "user_preference", "name": "prefs"}])
+    assert service.worker is None
+    started = time.monotonic()
+    service.create_event(
+        mem.memory_id,
+        "alice",
+        "s1",
+        [msg("USER", "I love late-night jazz concerts.")],
+        wait_for_extraction=True,
+    )
+    assert time.monotonic() - started < 5
+    jobs = service.list_extraction_jobs(mem.memory_id)
+    assert jobs and all(j.status == "COMPLETED" for j in jobs)
+    records, _ = service.list_memory_records(mem.memory_id, "/strategies/")
+    assert any("jazz" in r.text.lower() for r in records)
+
+    service.create_event(mem.memory_id, "alice", "s2", [msg("USER", "I enjoy hiking trips.")])
+    assert [j.status for j in service.list_extraction_jobs(mem.memory_id, "PENDING")]
+    assert service.wait_for_extraction(mem.memory_id, "alice", "s2", timeout=10) is True
+    assert service.list_extraction_jobs(mem.memory_id, "PENDING") == []
+    records, _ = service.list_memory_records(mem.memory_id, "/strategies/")
+    assert any("hiking" in r.text.lower() for r in records)
+
+
+def test_create_event_wait_timeout_raises_instead_of_pretending(service: MemoryService) -> None:
+    from podium.errors import BackendError
+    from podium.memory.extraction import ExtractionWorker
+
+    mem = service.create_memory("w", strategies=[{"type": "user_preference", "name": "prefs"}])
+    service.create_event(mem.memory_id, "alice", "s1", [msg("USER", "I love jazz.")])
+    # Another live worker holds the actor's first job, so the next one cannot run before it.
+    other = ExtractionWorker(service, worker_id="elsewhere", lease_s=60)
+    assert other.claim_job(memory_id=mem.memory_id) is not None
+    with pytest.raises(BackendError, match="is stored, but the extraction jobs"):
+        service.create_event(
+            mem.memory_id,
+            "alice",
+            "s1",
+            [msg("USER", "I also like blues.")],
+            wait_for_extraction=True,
+            timeout=0.2,
+        )
+    # The event was written; its job is still queued for a worker.
+    events, _ = service.list_events(mem.memory_id, "alice", "s1")
+    assert len(events) == 2
+    assert service.wait_for_extraction(mem.memory_id, "alice", "s1", timeout=0.1) is False
+    assert [j.status for j in service.list_extraction_jobs(mem.memory_id)] == [
+        "RUNNING",
+        "PENDING",
+    ]

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from podium.memory._extract_offline import (
+from podium.memory.extraction._extract_offline import (
     OfflineExtractor,
     extract_facts,
     extract_preferences,
     session_codes,
     summary_topics,
 )
-from podium.memory._extractor import Add, ExistingRecord, Message, Skip, Update
+from podium.memory.extraction._extractor import Add, ExistingRecord, Message, Skip, Update
 
 
 def _m(text: str, role: str = "USER", event_id: str = "e1") -> Message:

@@ -10,10 +10,10 @@ import pytest
 from fixtures.scripted_model import ScriptedModel
 from podium.config import Settings
 from podium.errors import ModelError
-from podium.memory._extract_llm import LLMExtractor
-from podium.memory._extractor import Add, ExistingRecord, Message, Skip, Update
 from podium.memory._service import MemoryService
-from podium.memory._worker import ExtractionWorker
+from podium.memory.extraction import ExtractionWorker
+from podium.memory.extraction._extract_llm import LLMExtractor
+from podium.memory.extraction._extractor import Add, ExistingRecord, Message, Skip, Update
 from podium.storage import Database
 
 

@@ -197,3 +197,73 @@ def test_delete_memory_removes_every_row_and_fts_row(
         "fts_records",
     ):
         assert after[table] == [], table
+
+
+def test_actor_records_hold_only_the_actors_own_and_deletes_refuse_others(
+    service: MemoryService,
+) -> None:
+    mem = service.create_memory(
+        "owned",
+        strategies=[
+            {"type": "semantic", "name": "facts"},
+            {"type": "summary", "name": "sums"},
+            {"type": "custom", "name": "shared", "namespaces": ["/shared/"]},
+        ],
+    )
+    facts, sums, shared = mem.strategies
+    mid = mem.memory_id
+
+    def create(namespace: str, text: str, **extra: Any) -> str:
+        item = {
+            "requestIdentifier": text[:20],
+            "namespaces": [namespace],
+            "content": {"text": text},
+            **extra,
+        }
+        out = service.batch_create_memory_records(mid, [item])
+        assert out["failedRecords"] == []
+        return str(out["successfulRecords"][0]["memoryRecordId"])
+
+    fact = create(f"/strategies/{facts.strategy_id}/actors/al/", "al works at Initech",
+                  memoryStrategyId=facts.strategy_id)  # fmt: skip
+    summary = create(
+        f"/strategies/{sums.strategy_id}/actors/al/sessions/s1/",
+        "al asked about jazz",
+        memoryStrategyId=sums.strategy_id,
+    )
+    alices = create(f"/strategies/{facts.strategy_id}/actors/alice/", "alice likes jazz",
+                    memoryStrategyId=facts.strategy_id)  # fmt: skip
+    common = create("/shared/", "the venue opens at nine", memoryStrategyId=shared.strategy_id)
+    # Under al's namespace but written for another actor: not al's own.
+    planted = create(
+        f"/strategies/{facts.strategy_id}/actors/al/",
+        "planted for bob",
+        memoryStrategyId=facts.strategy_id,
+        actorId="bob",
+    )
+
+    owned = service.list_actor_records(mid, "al")
+    assert {r.record_id for r in owned} == {fact, summary}
+    assert [r.updated_at for r in owned] == sorted((r.updated_at for r in owned), reverse=True)
+    assert {r.record_id for r in service.list_actor_records(mid, "alice")} == {alices}
+
+    for other in (alices, common, planted, "mem-doesnotexist", "", "x" * 200, "not-an-id"):
+        with pytest.raises(NotFound):
+            service.delete_actor_record(mid, "al", other)
+    assert service.get_memory_record(mid, alices).record_id == alices
+    service.delete_actor_record(mid, "al", fact)
+    with pytest.raises(NotFound):
+        service.get_memory_record(mid, fact)
+    with pytest.raises(NotFound):
+        service.delete_actor_record(mid, "al", fact)
+
+
+def test_get_actor_events_reads_only_the_actors_events(service: MemoryService, mem: Memory) -> None:
+    mid = mem.memory_id
+    a1 = service.create_event(mid, "al", "s1", [msg("USER", "one")], extraction="skip")
+    a2 = service.create_event(mid, "al", "s2", [msg("USER", "two")], extraction="skip")
+    b1 = service.create_event(mid, "alice", "s1", [msg("USER", "three")], extraction="skip")
+    found = service.get_actor_events(mid, "al", [a1.event_id, a2.event_id, b1.event_id])
+    assert [(e.event_id, e.session_id) for e in found] == [(a1.event_id, "s1"), (a2.event_id, "s2")]
+    assert found[0].payload == [msg("USER", "one")]
+    assert service.get_actor_events(mid, "al", []) == []

@@ -8,6 +8,7 @@ import pytest
 
 from podium.errors import InvalidInput, NotFound
 from podium.memory import Memory, MemoryService
+from podium.memory.records import NewRecord
 
 
 @pytest.fixture
@@ -230,26 +231,29 @@ def test_record_store_helpers_write_history_in_the_callers_transaction(
     with service.db.begin() as conn:
         rid = store.add_record(
             conn,
-            mid,
-            "alice",
-            "s1",
-            mem.strategies[0].strategy_id,
-            ns("alice"),
-            {"text": "The user works as a software engineer at TechCorp", "category": "job"},
-            None,
-            None,
-            {"confidence": "0.9"},
-            ["1700000000000#abcdef12"],
-            "the user stated they work as a software engineer at TechCorp",
-            "job-1",
+            NewRecord(
+                memory_id=mid,
+                actor_id="alice",
+                session_id="s1",
+                strategy_id=mem.strategies[0].strategy_id,
+                namespace=ns("alice"),
+                content={
+                    "text": "The user works as a software engineer at TechCorp",
+                    "category": "job",
+                },
+                metadata={"confidence": "0.9"},
+                source_event_ids=["1700000000000#abcdef12"],
+                rationale="the user stated they work as a software engineer at TechCorp",
+                job_id="job-1",
+            ),
         )
         # Visible inside the writer's transaction, before commit.
-        inside = store.similar_records(mid, ns("alice"), "software engineer job", 3, conn=conn)
+        inside = service.similar_records(mid, ns("alice"), "software engineer job", 3, conn=conn)
         assert inside[0][0].record_id == rid
-    similar = store.similar_records(mid, ns("alice"), "where does the user work", 3)
+    similar = service.similar_records(mid, ns("alice"), "where does the user work", 3)
     assert similar[0][0].record_id == rid and similar[0][1] > 0.3
     with pytest.raises(RuntimeError), service.db.begin() as conn:
-        store.update_record(conn, rid, {"text": "rolled back"}, None, None, [], "x", "job-2")
+        store.update_record(conn, rid, {"text": "rolled back"}, rationale="x", job_id="job-2")
         raise RuntimeError("abort")
     assert service.get_memory_record(mid, rid).content["category"] == "job"
     with service.db.begin() as conn:
@@ -257,11 +261,9 @@ def test_record_store_helpers_write_history_in_the_callers_transaction(
             conn,
             rid,
             {"text": "The user now works at Initech"},
-            None,
-            None,
-            ["1700000000001#abcdef12"],
-            "the user said they changed jobs",
-            "job-3",
+            source_event_ids=["1700000000001#abcdef12"],
+            rationale="the user said they changed jobs",
+            job_id="job-3",
         )
     record = service.get_memory_record(mid, rid)
     assert record.source_event_ids == ["1700000000000#abcdef12", "1700000000001#abcdef12"]
@@ -269,7 +271,7 @@ def test_record_store_helpers_write_history_in_the_callers_transaction(
     hits = service.retrieve_memory_records(mid, ns("alice"), "Initech")
     assert hits[0].record_id == rid
     with service.db.begin() as conn:
-        store.delete_record(conn, rid, "the user asked to forget it", [], "job-4")
+        store.delete_record(conn, rid, rationale="the user asked to forget it", job_id="job-4")
     history = service.get_memory_record_history(mid, rid)
     assert [(h.operation, h.job_id) for h in history] == [
         ("ADD", "job-1"),
@@ -277,4 +279,4 @@ def test_record_store_helpers_write_history_in_the_callers_transaction(
         ("DELETE", "job-4"),
     ]
     assert history[0].rationale == "the user stated they work as a software engineer at TechCorp"
-    assert store.similar_records(mid, ns("alice"), "Initech", 3) == []
+    assert service.similar_records(mid, ns("alice"), "Initech", 3) == []

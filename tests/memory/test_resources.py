@@ -8,7 +8,8 @@ import pytest
 
 import podium.memory as memory_pkg
 from podium.errors import Conflict, InvalidInput, NotFound
-from podium.memory import MemoryService, namespace_matches, resolve_namespace
+from podium.memory import MemoryService, resolve_namespace
+from podium.memory._namespaces import namespace_matches
 
 
 def test_public_surface_matches_all() -> None:

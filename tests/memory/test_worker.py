@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from podium.config import Settings
 from podium.memory import _tables as t
+from podium.memory._namespaces import reflection_namespace_template
 from podium.memory._service import MemoryService
-from podium.memory._worker import ExtractionWorker, reflection_namespace_template
+from podium.memory.extraction import ExtractionWorker
 from podium.storage import Database
 
 ACTOR = "alice"
@@ -201,9 +202,9 @@ def test_background_thread_and_idle_trigger(service: MemoryService) -> None:
 _SLOW_WORKER = """
 import sys, time
 from podium.config import Settings
-from podium.memory._extract_offline import OfflineExtractor
+from podium.memory.extraction._extract_offline import OfflineExtractor
 from podium.memory._service import MemoryService
-from podium.memory._worker import ExtractionWorker
+from podium.memory.extraction import ExtractionWorker
 from podium.storage import Database
 
 class SlowExtractor(OfflineExtractor):
@@ -260,7 +261,7 @@ def test_worker_killed_mid_job_loses_and_duplicates_nothing(
 
 def test_main_stops_on_sigterm(settings: Settings, db: Database) -> None:
     code = (
-        "import sys; from podium.config import Settings; from podium.memory._worker import main; "
+        "import sys; from podium.config import Settings; from podium.memory._worker_main import main; "
         "print('ready', flush=True); "
         "sys.exit(main(Settings(home=sys.argv[1], database_url=sys.argv[2])))"
     )

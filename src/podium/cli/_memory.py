@@ -200,13 +200,13 @@ def worker() -> None:
     With PODIUM_MODEL set to an LLM, extraction and consolidation use it (per-strategy
     ``model_id`` overrides the model); otherwise the offline rule-based extractor runs.
     """
-    from podium.memory._worker import main
+    from podium.memory._worker_main import main
 
     settings = _context.settings()
     extractor = None
     if settings.model != "offline":
         from podium.agents import build_model
-        from podium.memory._extract_llm import LLMExtractor
+        from podium.memory.extraction import LLMExtractor
 
         build_model(settings)  # fail now, naming the setting, if the provider is misconfigured
         extractor = LLMExtractor(lambda model_id: build_model(settings, model_id or None))

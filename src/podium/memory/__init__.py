@@ -1,4 +1,10 @@
-"""Memory: short-term events and long-term records (the AgentCore Memory equivalent)."""
+"""Memory: short-term events and long-term records (the AgentCore Memory equivalent).
+
+:class:`MemoryService` is the API; its results are the dataclasses below. Attach an
+:class:`ExtractionWorker` (``service.worker = ExtractionWorker(service)``, ``.start()`` for a
+background thread) to choose the extractor or extract in the background; extractors and the
+record write store are in :mod:`podium.memory.extraction` and :mod:`podium.memory.records`.
+"""
 
 from __future__ import annotations
 
@@ -13,25 +19,22 @@ from ._models import (
     RecordHistoryEntry,
     SessionSummary,
 )
-from ._records import RecordStore
-from ._resources import DEFAULT_NAMESPACES, actor_namespace_prefix, resolve_namespace
+from ._namespaces import actor_namespace_prefix, resolve_namespace
 from ._service import MemoryService
-from ._validation import namespace_matches
+from .extraction import ExtractionWorker
 
 __all__ = [
-    "DEFAULT_NAMESPACES",
     "ActorSummary",
     "Event",
     "EventHit",
     "ExtractionJob",
+    "ExtractionWorker",
     "Memory",
     "MemoryRecord",
     "MemoryService",
     "MemoryStrategy",
     "RecordHistoryEntry",
-    "RecordStore",
     "SessionSummary",
     "actor_namespace_prefix",
-    "namespace_matches",
     "resolve_namespace",
 ]

@@ -291,7 +291,7 @@ def evaluate_locomo(
     from podium.storage import Database
 
     from ._service import MemoryService
-    from ._worker import ExtractionWorker
+    from .extraction import ExtractionWorker
 
     settings = settings or Settings()
     conversations = load_locomo(path)

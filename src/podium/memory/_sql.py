@@ -1,12 +1,12 @@
-"""SQL helpers of the event write path: fast SQLite execution, job rows, cursor upserts, filters.
+"""SQL helpers shared by memory's modules: fast SQLite execution and metadata filters.
 
-Also :func:`rrf_scores`, the rank fusion shared by event and record search.
+Also :func:`rrf_scores`, the rank fusion shared by event and record search (the one copy in
+memory/).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,20 +14,16 @@ import sqlalchemy as sa
 
 from podium.errors import InvalidInput
 
-from . import _tables as t
 from ._validation import metadata_key
 
 __all__ = [
     "execute_many",
     "fetch",
     "insert_pk",
-    "job_row",
     "metadata_clauses",
     "rrf_scores",
-    "upsert_cursor_statement",
 ]
 
-_C = t.extraction_cursors
 _RRF_K = 60
 
 
@@ -75,39 +71,6 @@ def metadata_clauses(column: Any, filters: object) -> list[sa.ColumnElement[bool
         else:
             raise InvalidInput(f"{field}.operator must be EQUALS_TO, EXISTS or NOT_EXISTS")
     return out
-
-
-def job_row(
-    memory_id: str,
-    actor_id: str,
-    session_id: str,
-    strategy_id: str,
-    trigger: str,
-    from_pk: int,
-    to_pk: int,
-    now: float,
-) -> dict[str, Any]:
-    """A new PENDING ``extraction_jobs`` row (every column, so rows batch in one executemany)."""
-    return {
-        "id": f"job-{uuid.uuid4().hex}",
-        "memory_id": memory_id,
-        "actor_id": actor_id,
-        "session_id": session_id,
-        "strategy_id": strategy_id,
-        "trigger": trigger,
-        "status": "PENDING",
-        "from_event_pk": from_pk,
-        "to_event_pk": to_pk,
-        "attempts": 0,
-        "max_attempts": 3,
-        "error": None,
-        "stats": None,
-        "locked_by": None,
-        "locked_until": None,
-        "run_after": now,
-        "created_at": now,
-        "updated_at": now,
-    }
 
 
 # --- The create_event hot path on SQLite -------------------------------------------------
@@ -167,36 +130,3 @@ def fetch(conn: sa.Connection, stmt: Any, params: dict[str, Any]) -> list[tuple[
     cur = _raw_cursor(conn)
     cur.execute(sql, [params[k] for k in order])
     return list(cur.fetchall())
-
-
-_UPSERTS: dict[str, Any] = {}
-
-
-def upsert_cursor_statement(dialect: str) -> Any:
-    """INSERT .. ON CONFLICT DO UPDATE for extraction_cursors, built once per dialect."""
-    found = _UPSERTS.get(dialect)
-    if found is not None:
-        return found
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(_C)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(_C)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[_C.c.memory_id, _C.c.actor_id, _C.c.session_id, _C.c.strategy_id],
-        set_={
-            name: stmt.excluded[name]
-            for name in (
-                "last_event_pk",
-                "user_messages_since",
-                "events_since",
-                "last_event_at",
-                "updated_at",
-            )
-        },
-    )
-    _UPSERTS[dialect] = stmt
-    return stmt

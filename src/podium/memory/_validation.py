@@ -1,4 +1,7 @@
-"""Input validation with AgentCore Memory's limits and id formats; every error names its field."""
+"""Input validation with AgentCore Memory's limits and id formats; every error names its field.
+
+Namespaces are validated in :mod:`._namespaces`.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +22,6 @@ __all__ = [
     "decode_token",
     "encode_token",
     "metadata_key",
-    "namespace_matches",
-    "namespace_prefixes",
     "normalize_branch",
     "normalize_metadata",
     "normalize_payload",
@@ -28,7 +29,6 @@ __all__ = [
     "validate_event_id",
     "validate_max_results",
     "validate_memory_id",
-    "validate_namespace",
     "validate_record_id",
     "validate_session_id",
 ]
@@ -37,7 +37,6 @@ MAX_PAYLOAD_ITEMS = 100
 MAX_TEXT_CHARS = 100_000
 MAX_METADATA_KEYS = 15
 MAX_METADATA_VALUE_CHARS = 256
-MAX_NAMESPACE_CHARS = 1024
 
 _ACTOR = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_/]*(?::[a-zA-Z0-9\-_/]+)*[a-zA-Z0-9\-_/]*")
 _SESSION = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
@@ -191,44 +190,6 @@ def metadata_key(value: object, field: str) -> str:
     if not isinstance(value, str) or not _META_KEY.fullmatch(value):
         raise InvalidInput(f"{field} must be 1-128 characters of {_META_KEY.pattern}")
     return value
-
-
-def validate_namespace(value: object, field: str = "namespace") -> str:
-    """A concrete namespace or prefix: 1-1024 characters, no '*' wildcards."""
-    if not isinstance(value, str) or not value:
-        raise InvalidInput(f"{field} must be a non-empty string")
-    if len(value) > MAX_NAMESPACE_CHARS:
-        raise InvalidInput(f"{field} is longer than {MAX_NAMESPACE_CHARS} characters")
-    if "*" in value:
-        raise InvalidInput(f"{field} {value!r} must not contain wildcards; it is a prefix")
-    if any(ord(ch) < 32 for ch in value):
-        raise InvalidInput(f"{field} must not contain control characters")
-    return value
-
-
-def namespace_prefixes(namespace: str) -> list[str]:
-    """Every prefix ``p`` for which :func:`namespace_matches` (p, namespace) is true."""
-    out: dict[str, None] = {}
-    for i, ch in enumerate(namespace):
-        if ch == "/":
-            if i > 0:
-                out[namespace[:i]] = None
-            out[namespace[: i + 1]] = None
-    out[namespace] = None
-    return list(out)
-
-
-def namespace_matches(prefix: str, namespace: str) -> bool:
-    """The '/'-boundary prefix rule: exact, or ``prefix`` ends at a '/' of ``namespace``.
-
-    ``/strategies/s/actors/al`` and ``/strategies/s/actors/al/`` match
-    ``/strategies/s/actors/al/x`` but never ``/strategies/s/actors/alice/``.
-    """
-    if namespace == prefix:
-        return True
-    if prefix.endswith("/"):
-        return namespace.startswith(prefix)
-    return namespace.startswith(prefix + "/")
 
 
 def encode_token(values: list[Any]) -> str:

@@ -26,7 +26,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -46,7 +45,7 @@ from podium.runtime._errors import guard
 if TYPE_CHECKING:
     from podium.apps.event_assistant import AssistantServices
     from podium.config import Settings
-    from podium.memory import MemoryRecord, MemoryStrategy
+    from podium.memory import Event
 
 __all__ = ["api_routes", "catalog_vocabulary", "ui_config"]
 
@@ -161,88 +160,42 @@ def _sign_in_config(settings: Settings, discovery: _DiscoveryCache | None) -> di
 # -- memory records ------------------------------------------------------------------------------
 
 
-def _actor_prefixes(
-    strategies: list[MemoryStrategy], actor: str
-) -> list[tuple[MemoryStrategy, str]]:
-    """Namespace prefixes holding ``actor``'s records, one per strategy namespace.
-
-    A template without ``{actorId}`` holds records shared by all actors, which are not
-    "about me", so it is skipped. Session-scoped templates are cut before ``{sessionId}``; the
-    namespace rule keeps ``/actors/al/`` from matching ``/actors/alice/``.
-    """
-    from podium.memory import actor_namespace_prefix
-
-    return [
-        (strategy, actor_namespace_prefix(template, actor, strategy.strategy_id))
-        for strategy in strategies
-        for template in strategy.namespaces
-        if "{actorId}" in template.split("{sessionId}", 1)[0]
-    ]
-
-
-def _owned(record: MemoryRecord, actor: str, prefixes: list[tuple[MemoryStrategy, str]]) -> bool:
-    from podium.memory import namespace_matches
-
-    if record.actor_id is not None and record.actor_id != actor:
-        return False
-    return any(namespace_matches(prefix, record.namespace) for _, prefix in prefixes)
-
-
-def _source_messages(
-    services: AssistantServices, actor: str, event_ids: list[str]
-) -> dict[str, dict[str, Any]]:
-    """Source events of records, read only within the actor's own events."""
-    if not event_ids:
-        return {}
-    from podium.memory import _tables as t
-
-    ev = t.events
-    query = sa.select(ev.c.event_id, ev.c.session_id, ev.c.event_timestamp, ev.c.payload).where(
-        ev.c.memory_id == services.memory_id,
-        ev.c.actor_id == actor,
-        ev.c.event_id.in_(event_ids),
-    )
+def _source_messages(events: list[Event]) -> dict[str, dict[str, Any]]:
+    """The records' source events by id, with their conversational messages."""
     found: dict[str, dict[str, Any]] = {}
-    with services.db.connect() as conn:
-        for row in conn.execute(query):
-            messages = [
-                {
-                    "role": item["conversational"].get("role", "OTHER"),
-                    "text": str(item["conversational"].get("content", {}).get("text", ""))[
-                        :_MAX_SOURCE_TEXT
-                    ],
-                }
-                for item in (row.payload or [])
-                if isinstance(item, dict) and "conversational" in item
-            ]
-            found[row.event_id] = {
-                "event_id": row.event_id,
-                "session_id": row.session_id,
-                "timestamp": row.event_timestamp,
-                "messages": messages,
+    for event in events:
+        messages = [
+            {
+                "role": item["conversational"].get("role", "OTHER"),
+                "text": str(item["conversational"].get("content", {}).get("text", ""))[
+                    :_MAX_SOURCE_TEXT
+                ],
             }
+            for item in (event.payload or [])
+            if isinstance(item, dict) and "conversational" in item
+        ]
+        found[event.event_id] = {
+            "event_id": event.event_id,
+            "session_id": event.session_id,
+            "timestamp": event.event_timestamp,
+            "messages": messages,
+        }
     return found
 
 
 def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
     """The actor's long-term records across the assistant's strategies, newest first."""
     memory = services.memory.get_memory(services.memory_id)
-    prefixes = _actor_prefixes(memory.strategies, actor)
-    records: dict[str, tuple[MemoryStrategy, MemoryRecord]] = {}
-    for strategy, prefix in prefixes:
-        token: str | None = None
-        while len(records) < _MAX_RECORDS:
-            page, token = services.memory.list_memory_records(
-                services.memory_id, prefix, strategy.strategy_id, max_results=100, next_token=token
-            )
-            for record in page:
-                if _owned(record, actor, prefixes):
-                    records[record.record_id] = (strategy, record)
-            if token is None:
-                break
-    ordered = sorted(records.values(), key=lambda sr: sr[1].updated_at, reverse=True)
+    strategies = {s.strategy_id: s for s in memory.strategies}
+    found = services.memory.list_actor_records(services.memory_id, actor, limit=_MAX_RECORDS)
+    ordered = [
+        (strategy, record)
+        for record in found
+        if (strategy := strategies.get(record.strategy_id or "")) is not None
+    ]
     wanted = sorted({eid for _, r in ordered for eid in r.source_event_ids})
-    sources = _source_messages(services, actor, wanted)
+    # Source events are read only within the actor's own events.
+    sources = _source_messages(services.memory.get_actor_events(services.memory_id, actor, wanted))
     return [
         {
             "id": record.record_id,
@@ -263,18 +216,7 @@ def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str
 
 def delete_actor_record(services: AssistantServices, actor: str, record_id: str) -> None:
     """Delete one of the actor's records; NotFound for a missing one or anybody else's."""
-    missing = NotFound(f"memory record {record_id!r} not found")
-    if not record_id or len(record_id) > 128:
-        raise missing
-    try:
-        record = services.memory.get_memory_record(services.memory_id, record_id)
-    except (NotFound, InvalidInput):
-        raise missing from None
-    memory = services.memory.get_memory(services.memory_id)
-    if not _owned(record, actor, _actor_prefixes(memory.strategies, actor)):
-        raise missing
-    services.memory.delete_memory_record(services.memory_id, record_id)
-    logger.info("record_id=<%s> | memory record deleted by its actor", record_id)
+    services.memory.delete_actor_record(services.memory_id, actor, record_id)
 
 
 # -- sessions ------------------------------------------------------------------------------------

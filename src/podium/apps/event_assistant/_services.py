@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from podium.config import Settings
     from podium.knowledge import KnowledgeBase, KnowledgeService, ProgressCallback
     from podium.memory import MemoryService, MemoryStrategy
-    from podium.memory._worker import ExtractionWorker
+    from podium.memory.extraction import ExtractionWorker
     from podium.storage import Database
 
 __all__ = [
@@ -136,7 +136,7 @@ def open_services(
         memory_id=_ensure_memory(memory),
     )
     if start_worker:
-        from podium.memory._worker import ExtractionWorker
+        from podium.memory.extraction import ExtractionWorker
 
         services.worker = ExtractionWorker(memory)
         memory.worker = services.worker

@@ -42,7 +42,7 @@ def _preload() -> None:
     import podium.agents._offline_model
     import podium.knowledge
     import podium.memory
-    import podium.memory._worker  # noqa: F401
+    import podium.memory.extraction  # noqa: F401
     from podium.apps.event_assistant import _tools  # noqa: F401
     from podium.config import process_settings
     from podium.embeddings import BUNDLED_MODEL_ID, OnnxMiniLMEmbedder, register_embedder

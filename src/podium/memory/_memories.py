@@ -1,4 +1,8 @@
-"""Memory resources: create, get, list, update (strategies) and delete; namespace templates."""
+"""Memory resources: create, get, list, update (strategies) and delete a memory.
+
+Namespace templates are checked by :mod:`._namespaces`; reading memory rows (and the caches
+every operation shares) is :mod:`._lookup`.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +10,37 @@ import logging
 import re
 import secrets
 import string
-import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from podium.embeddings import get_embedder
 from podium.errors import Conflict, InvalidInput, NotFound
 
 from . import _tables as t
+from ._lookup import row_to_memory
 from ._models import STRATEGY_TYPES, Memory, MemoryStrategy
-from ._validation import validate_memory_id
+from ._namespaces import DEFAULT_NAMESPACES, validate_namespace_template
+from .extraction import _queue
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from podium.config import Settings
     from podium.embeddings import Embedder
     from podium.storage import Database
 
-__all__ = [
-    "DEFAULT_NAMESPACES",
-    "MemoryResources",
-    "normalize_strategy",
-    "resolve_namespace",
-    "validate_namespace_template",
-]
+    from ._lookup import MemoryLookup
+
+__all__ = ["MemoryResources", "normalize_strategy"]
 
 logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,47}")
 _ALNUM = string.ascii_letters + string.digits
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_PLACEHOLDERS = ("actorId", "sessionId", "memoryStrategyId")
 MAX_STRATEGIES = 6
-_CACHE_TTL_S = 2.0
 MAX_DESCRIPTION = 4096
-
-_ACTOR_NS = "/strategies/{memoryStrategyId}/actors/{actorId}/"
-_SESSION_NS = "/strategies/{memoryStrategyId}/actors/{actorId}/sessions/{sessionId}/"
-DEFAULT_NAMESPACES: dict[str, str] = {
-    "user_preference": _ACTOR_NS,
-    "semantic": _ACTOR_NS,
-    "custom": _ACTOR_NS,
-    "summary": _SESSION_NS,
-    "episodic": _SESSION_NS,
-}
 
 # AgentCore's wrapper keys and type spellings -> Podium strategy types.
 _WRAPPERS = {
@@ -75,45 +64,6 @@ _TYPE_ALIASES = {
 
 def _random_suffix() -> str:
     return "".join(secrets.choice(_ALNUM) for _ in range(10))
-
-
-def validate_namespace_template(template: object, field: str = "namespaces") -> str:
-    """A namespace template: placeholders limited to {actorId}, {sessionId}, {memoryStrategyId}."""
-    if not isinstance(template, str) or not template or len(template) > 1024:
-        raise InvalidInput(f"{field} entries must be 1-1024 character strings")
-    if "*" in template:
-        raise InvalidInput(f"{field} entry {template!r} must not contain '*'")
-    for name in _PLACEHOLDER.findall(template):
-        if name not in _PLACEHOLDERS:
-            raise InvalidInput(
-                f"{field} entry {template!r} uses {{{name}}}; allowed placeholders are "
-                "{actorId}, {sessionId} and {memoryStrategyId}"
-            )
-    if "{" in _PLACEHOLDER.sub("", template) or "}" in _PLACEHOLDER.sub("", template):
-        raise InvalidInput(f"{field} entry {template!r} has an unbalanced brace")
-    return template
-
-
-def resolve_namespace(
-    template: str, actor_id: str, session_id: str | None, strategy_id: str
-) -> str:
-    """Fill a namespace template; a template naming {sessionId} needs ``session_id``."""
-    if "{sessionId}" in template and not session_id:
-        raise InvalidInput(f"namespace {template!r} needs a sessionId")
-    return (
-        template.replace("{actorId}", actor_id)
-        .replace("{sessionId}", session_id or "")
-        .replace("{memoryStrategyId}", strategy_id)
-    )
-
-
-def actor_namespace_prefix(template: str, actor_id: str, strategy_id: str) -> str:
-    """The actor-level prefix of a namespace template: everything before ``{sessionId}``.
-
-    Listing under it returns all of the actor's records of that strategy, in every session.
-    """
-    head = template.split("{sessionId}", 1)[0]
-    return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
 
 
 def _normalize_configuration(raw: object, field: str) -> dict[str, Any]:
@@ -193,20 +143,6 @@ def normalize_strategy(raw: object, field: str = "strategies[0]") -> MemoryStrat
     )
 
 
-def _row_to_memory(row: Any) -> Memory:
-    m = row._mapping
-    return Memory(
-        memory_id=m["id"],
-        name=m["name"],
-        description=m["description"],
-        event_expiry_days=m["event_expiry_days"],
-        strategies=[MemoryStrategy.from_dict(s) for s in m["strategies"] or []],
-        embedding_model=m["embedding_model"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-    )
-
-
 def _check_expiry(days: object) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 3 <= days <= 365:
         raise InvalidInput(
@@ -231,60 +167,13 @@ def _check_unique_names(strategies: Sequence[MemoryStrategy]) -> None:
 
 
 class MemoryResources:
-    """CRUD of ``memories`` rows plus the embedder each memory uses."""
+    """Memory resource operations over ``db``: create, get, list, update, delete; embedders."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.db = db
-        self.settings = settings
-        self._lock = threading.Lock()
-        self._embedders: dict[str, Embedder] = {}
-        self._cached: dict[str, tuple[float, Memory]] = {}
+    db: Database
+    settings: Settings
+    lookup: MemoryLookup
 
-    def embedder(self, model_id: str) -> Embedder:
-        """The process-wide embedder for ``model_id``.
-
-        Not wrapped in the shared embedding cache: memory text is personal data, and a cache
-        keyed by text hash would outlive ``delete_actor``.
-        """
-        with self._lock:
-            found = self._embedders.get(model_id)
-        if found is None:
-            found = get_embedder(model_id, self.settings)
-            with self._lock:
-                self._embedders[model_id] = found
-        return found
-
-    def load(self, conn: sa.Connection, memory_id: str) -> Memory:
-        """The memory ``memory_id`` read on ``conn``; NotFound if absent."""
-        row = conn.execute(sa.select(t.memories).where(t.memories.c.id == memory_id)).first()
-        if row is None:
-            validate_memory_id(memory_id)
-            raise NotFound(f"memory {memory_id!r} not found")
-        return _row_to_memory(row)
-
-    def load_cached(self, conn: sa.Connection, memory_id: str) -> Memory:
-        """Like :meth:`load`, served from a short-lived in-process cache (the event write path).
-
-        Changes made by this process invalidate it at once; another process's strategy edits
-        are seen within ``_CACHE_TTL_S``. Event rows reference the memory by foreign key, so a
-        memory deleted meanwhile still cannot receive events.
-        """
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cached.get(memory_id)
-        if hit is not None and now - hit[0] < _CACHE_TTL_S:
-            return hit[1]
-        memory = self.load(conn, memory_id)
-        with self._lock:
-            self._cached[memory_id] = (now, memory)
-        return memory
-
-    def invalidate(self, memory_id: str) -> None:
-        """Forget the cached copy of a memory."""
-        with self._lock:
-            self._cached.pop(memory_id, None)
-
-    def create(
+    def create_memory(
         self,
         name: str,
         description: str = "",
@@ -292,7 +181,10 @@ class MemoryResources:
         strategies: Sequence[dict[str, Any]] | None = None,
         embedding_model: str | None = None,
     ) -> Memory:
-        """Create a memory; strategy ids and default namespaces are filled in."""
+        """Create a memory (event expiry 3..365 days; strategies in AgentCore or Podium form).
+
+        Strategy ids and default namespaces are filled in.
+        """
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise InvalidInput(f"name must match {_NAME.pattern} (got {name!r})")
         _check_description(description)
@@ -302,7 +194,7 @@ class MemoryResources:
         parsed = [normalize_strategy(s, f"strategies[{i}]") for i, s in enumerate(strategies or [])]
         _check_unique_names(parsed)
         model_id = embedding_model or self.settings.embedding_model
-        self.embedder(model_id)  # unknown model ids fail here, before anything is stored
+        self.lookup.embedder(model_id)  # unknown model ids fail here, before anything is stored
         now = time.time()
         memory = Memory(
             memory_id=f"{name}-{_random_suffix()}",
@@ -333,18 +225,17 @@ class MemoryResources:
         logger.info("memory_id=<%s> | memory created", memory.memory_id)
         return memory
 
-    def get(self, memory_id: str) -> Memory:
-        """One memory."""
-        with self.db.connect() as conn:
-            return self.load(conn, memory_id)
+    def get_memory(self, memory_id: str) -> Memory:
+        """One memory; NotFound if absent."""
+        return self.lookup.get(memory_id)
 
-    def list(self) -> list[Memory]:
+    def list_memories(self) -> list[Memory]:
         """Every memory, oldest first."""
         with self.db.connect() as conn:
             rows = conn.execute(sa.select(t.memories).order_by(t.memories.c.created_at))
-            return [_row_to_memory(r) for r in rows]
+            return [row_to_memory(r) for r in rows]
 
-    def update(
+    def update_memory(
         self,
         memory_id: str,
         description: str | None = None,
@@ -353,7 +244,7 @@ class MemoryResources:
         modify_strategies: Sequence[dict[str, Any]] | None = None,
         delete_strategy_ids: Sequence[str] | None = None,
     ) -> Memory:
-        """Change description/expiry and add, modify or delete strategies.
+        """Change description/expiry; add, modify or delete strategies.
 
         Records of a deleted strategy stay (AgentCore keeps them too); no new jobs are queued.
         """
@@ -366,7 +257,7 @@ class MemoryResources:
             for i, s in enumerate(add_strategies or [])
         ]
         with self.db.begin() as conn:
-            memory = self.load(conn, memory_id)
+            memory = self.lookup.load(conn, memory_id)
             strategies = {s.strategy_id: s for s in memory.strategies}
             for sid in delete_strategy_ids or []:
                 if sid not in strategies:
@@ -392,14 +283,9 @@ class MemoryResources:
                     updated_at=memory.updated_at,
                 )
             )
-            self.invalidate(memory_id)
+            self.lookup.invalidate(memory_id)
             if delete_strategy_ids:
-                conn.execute(
-                    t.extraction_cursors.delete().where(
-                        t.extraction_cursors.c.memory_id == memory_id,
-                        t.extraction_cursors.c.strategy_id.in_(list(delete_strategy_ids)),
-                    )
-                )
+                _queue.delete_strategy_cursors(conn, memory_id, list(delete_strategy_ids))
         return memory
 
     @staticmethod
@@ -431,12 +317,24 @@ class MemoryResources:
                 }
             strategy.configuration = _normalize_configuration(merged, f"{field}.configuration")
 
-    def delete(self, memory_id: str) -> None:
-        """Delete a memory with all its events, records, history, jobs and FTS rows."""
+    def delete_memory(self, memory_id: str) -> None:
+        """Delete a memory and everything in it (events, records, history, jobs, FTS rows)."""
         with self.db.begin() as conn:
-            self.load(conn, memory_id)
+            self.lookup.load(conn, memory_id)
             t.EVENTS_FTS.delete_scope(conn, memory_id)
             t.RECORDS_FTS.delete_scope(conn, memory_id)
             conn.execute(t.memories.delete().where(t.memories.c.id == memory_id))
-        self.invalidate(memory_id)
+        self.lookup.invalidate(memory_id)
         logger.info("memory_id=<%s> | memory deleted", memory_id)
+
+    def embedder(self, model_id: str) -> Embedder:
+        """The embedder for ``model_id`` (shared per process)."""
+        return self.lookup.embedder(model_id)
+
+    def memory_embedder(self, memory_id: str) -> Embedder:
+        """The embedder a memory's vectors are made with."""
+        return self.lookup.embedder(self.lookup.get(memory_id).embedding_model)
+
+    def vector_of(self, text: str, memory_id: str) -> np.ndarray:
+        """A document vector of ``text`` with the memory's model (helper for record writers)."""
+        return self.memory_embedder(memory_id).embed([text], kind="document")[0]

@@ -1,0 +1,42 @@
+"""Long-term extraction: the job queue, the durable worker, the extractors and consolidation.
+
+Events queue jobs (:mod:`._queue`, in the event's transaction); a worker claims them, hands a
+job's messages to an :class:`Extractor` (offline rules or an LLM) and applies the resulting
+ADD / UPDATE / SKIP / DELETE decisions to the records in the job's completing transaction.
+"""
+
+from __future__ import annotations
+
+from ._extract_llm import LLMExtractor
+from ._extract_offline import OfflineExtractor
+from ._extractor import (
+    Add,
+    Decision,
+    Delete,
+    ExistingRecord,
+    ExistingRecords,
+    Extractor,
+    Message,
+    Skip,
+    Update,
+)
+from ._host import WorkerHost
+from ._jobs import ExtractionJobs
+from ._worker import ExtractionWorker
+
+__all__ = [
+    "Add",
+    "Decision",
+    "Delete",
+    "ExistingRecord",
+    "ExistingRecords",
+    "ExtractionJobs",
+    "ExtractionWorker",
+    "Extractor",
+    "LLMExtractor",
+    "Message",
+    "OfflineExtractor",
+    "Skip",
+    "Update",
+    "WorkerHost",
+]
