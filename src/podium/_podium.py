@@ -114,7 +114,7 @@ def open(
         memory = MemoryService(database, resolved)
         worker = None
         if start_worker:
-            from podium.memory._worker import ExtractionWorker
+            from podium.memory import ExtractionWorker
 
             worker = ExtractionWorker(memory)
             memory.worker = worker

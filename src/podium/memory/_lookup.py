@@ -1,5 +1,6 @@
-"""Reading memory rows: the load every operation starts with, a short-lived cache for the event
-write path, and the embedder each memory uses.
+"""Reading memory rows: the load every operation starts with, cached, and each memory's embedder.
+
+The short-lived cache serves the event write path.
 
 Every noun of memory (events, records, extraction) depends on this module; the memory resource
 operations themselves (create, update, delete) live in :mod:`._memories`.

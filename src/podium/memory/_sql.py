@@ -1,13 +1,8 @@
-"""SQL helpers shared by memory's modules: fast SQLite execution and metadata filters.
-
-Also :func:`rrf_scores`, the rank fusion shared by event and record search (the one copy in
-memory/).
-"""
+"""SQL helpers shared by memory's modules: fast SQLite execution and metadata filters."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,23 +16,7 @@ __all__ = [
     "fetch",
     "insert_pk",
     "metadata_clauses",
-    "rrf_scores",
 ]
-
-_RRF_K = 60
-
-
-def rrf_scores(rankings: Sequence[Sequence[int]], k: int = _RRF_K) -> dict[int, float]:
-    """Reciprocal-rank fusion normalised to 0..1 (1 = ranked first by every non-empty list)."""
-    lists = [r for r in rankings if len(r)]
-    if not lists:
-        return {}
-    scores: dict[int, float] = {}
-    for ranking in lists:
-        for rank, key in enumerate(ranking):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank + 1)
-    best = len(lists) / (k + 1)
-    return {key: s / best for key, s in scores.items()}
 
 
 def metadata_clauses(column: Any, filters: object) -> list[sa.ColumnElement[bool]]:

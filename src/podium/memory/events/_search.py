@@ -8,10 +8,10 @@ import numpy as np
 import sqlalchemy as sa
 
 from podium.errors import InvalidInput
+from podium.storage import rrf_scores
 
 from .. import _tables as t
 from .._models import EventHit
-from .._sql import rrf_scores
 from .._validation import validate_actor_id, validate_max_results, validate_session_id
 
 if TYPE_CHECKING:

@@ -6,8 +6,6 @@ Dense retrieval scans an in-process matrix per (memory, namespace prefix), reloa
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,11 +14,12 @@ import numpy as np
 import sqlalchemy as sa
 
 from podium.errors import InvalidInput
+from podium.storage import VectorMatrixCache, rrf_scores
 
 from .. import _tables as t
 from .._models import MemoryRecord
 from .._namespaces import namespace_clause, validate_namespace
-from .._sql import metadata_clauses, rrf_scores
+from .._sql import metadata_clauses
 from ._rows import RECORD_COLUMNS, row_to_record
 
 if TYPE_CHECKING:
@@ -38,7 +37,6 @@ _CACHE_ROWS = 250_000
 
 @dataclass(kw_only=True)
 class _Matrix:
-    version: int
     pks: np.ndarray
     strategy_ids: np.ndarray
     matrix: np.ndarray
@@ -52,12 +50,12 @@ class RecordSearch:
 
     db: Database
     lookup: MemoryLookup
-    _lock: threading.Lock
-    _cache: OrderedDict[tuple[str, str], _Matrix]
+    _matrices: VectorMatrixCache[tuple[str, str], _Matrix]
 
     def _init_record_search(self) -> None:
-        self._lock = threading.Lock()
-        self._cache = OrderedDict()
+        self._matrices = VectorMatrixCache(
+            max_entries=_CACHE_ENTRIES, max_rows=_CACHE_ROWS, rows=lambda m: int(m.pks.size)
+        )
 
     # ------------------------------------------------------- vector matrix
     def _load_matrix(
@@ -78,34 +76,21 @@ class RecordSearch:
             if r[2] is not None and dim:
                 matrix[i] = np.frombuffer(r[2], dtype=np.float32)
         return _Matrix(
-            version=version,
             pks=np.array([r[0] for r in rows], dtype=np.int64),
             strategy_ids=np.array([r[1] or "" for r in rows], dtype=object),
             matrix=matrix,
         )
 
     def _matrix(self, conn: sa.Connection, memory_id: str, prefix: str, version: int) -> _Matrix:
-        key = (memory_id, prefix)
-        with self._lock:
-            entry = self._cache.get(key)
-            if entry is not None and entry.version == version:
-                self._cache.move_to_end(key)
-                return entry
-        entry = self._load_matrix(conn, memory_id, prefix, version)
-        with self._lock:
-            self._cache[key] = entry
-            self._cache.move_to_end(key)
-            while len(self._cache) > _CACHE_ENTRIES or (
-                len(self._cache) > 1 and sum(e.pks.size for e in self._cache.values()) > _CACHE_ROWS
-            ):
-                self._cache.popitem(last=False)
-        return entry
+        return self._matrices.get(
+            (memory_id, prefix),
+            version,
+            lambda: self._load_matrix(conn, memory_id, prefix, version),
+        )
 
     def forget_cache(self, memory_id: str) -> None:
         """Drop cached matrices of a memory (after deletes that bypass the version counter)."""
-        with self._lock:
-            for key in [k for k in self._cache if k[0] == memory_id]:
-                del self._cache[key]
+        self._matrices.forget(lambda key: key[0] == memory_id)
 
     def _memory_state(self, conn: sa.Connection, memory_id: str) -> tuple[str, int]:
         row = conn.execute(
