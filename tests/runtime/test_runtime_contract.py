@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from fixtures.runtime import ACTOR, REQUEST_ID, SESSION, Gateway, new_session_id, wait_until
 
@@ -62,6 +63,31 @@ def test_bad_json_is_a_400_without_traceback(gateway: Gateway) -> None:
         "error": "ValidationException",
         "message": "request body is not valid JSON",
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 1000 + b"]" * 1000, "request body is nested deeper than 64 levels"),
+        (b'{"a":' * 65 + b"1" + b"}" * 65, "request body is nested deeper than 64 levels"),
+        (b'{"prompt": "\\ud800"}', "request body contains invalid Unicode"),
+        (b'{"\\udfff": "key"}', "request body contains invalid Unicode"),
+        (b'{"prompt": "\xff\xfe"}', "request body is not valid JSON"),
+    ],
+)
+def test_hostile_bodies_are_a_400_and_the_gateway_stays_healthy(
+    gateway: Gateway, body: bytes, message: str
+) -> None:
+    response = gateway.client.post(
+        f"{gateway.url}/invocations", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "ValidationException"
+    assert response.json()["message"].startswith(message)
+    # 64 levels is still fine, and the gateway still serves.
+    ok = b'{"op": "count", "deep": ' + b"[" * 62 + b"]" * 62 + b"}"
+    assert gateway.client.post(f"{gateway.url}/invocations", content=ok).status_code == 200
+    assert gateway.client.get(f"{gateway.url}/ping").status_code == 200
 
 
 def test_app_exception_is_the_apps_json_error_never_a_traceback(gateway: Gateway) -> None:

@@ -47,6 +47,7 @@ from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
 from ._errors import error_response
 from ._metrics import Metrics
+from ._payload import parse_invocation_body
 from ._sessions import Session, SessionManager
 
 logger = logging.getLogger(__name__)
@@ -316,10 +317,7 @@ class Invocations:
         body = await request.body()
         if len(body) > MAX_PAYLOAD_BYTES:
             raise InvalidInput("payload larger than 100 MB")
-        try:
-            json.loads(body)
-        except ValueError:
-            raise InvalidInput("request body is not valid JSON") from None
+        parse_invocation_body(body)
         return actor, body
 
     def _refuse(self, error: PodiumError, ids: dict[str, str], started: float) -> Response:
