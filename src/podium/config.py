@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     auth_actor_claim: str = "sub"
     auth_disabled: bool = Field(default=False, description="Only via --no-auth, for development.")
     request_header_allowlist: CommaList = Field(default_factory=list)
+    allowed_hosts: CommaList = Field(
+        default_factory=list,
+        description="Host names served besides loopback, the bind address and the public URL.",
+    )
 
     # Web UI sign-in (the dev issuer by default, or any OIDC provider via auth_discovery_url).
     ui_client_id: str = "podium-web"
@@ -103,6 +107,7 @@ class Settings(BaseSettings):
         "auth_allowed_clients",
         "auth_allowed_scopes",
         "request_header_allowlist",
+        "allowed_hosts",
         "ui_scopes",
         mode="before",
     )
@@ -136,8 +141,10 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home / 'podium.db'}"
 
     def ensure_home(self) -> Path:
-        """Create the data directory if needed and return it."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        """Create the data directory if needed (mode 0700: private to its owner) and return it."""
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.home.stat().st_mode & 0o077 and self.home.stat().st_uid == os.getuid():
+            self.home.chmod(0o700)
         return self.home
 
     def to_env(self) -> dict[str, str]:

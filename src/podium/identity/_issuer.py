@@ -59,6 +59,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_AUDIENCE", "create_issuer_app", "issue_token"]
 
+#: Origins of pages served from this machine (any port).
+LOOPBACK_ORIGIN_RE = r"https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
+
 DEFAULT_AUDIENCE = "podium"
 _SIGNING_ALG = "RS256"
 _PKCE_RE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -500,9 +503,11 @@ def create_issuer_app(
     ]
     middleware = [
         # Browser apps on another loopback port fetch /token and the JWKS; no cookies are used.
+        # Only loopback origins: a page on any other origin (a DNS-rebinding one included)
+        # cannot read what these endpoints answer.
         Middleware(
             CORSMiddleware,
-            allow_origins=["*"],
+            allow_origin_regex=LOOPBACK_ORIGIN_RE,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )

@@ -46,6 +46,7 @@ from podium.identity import (
 from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
 from ._errors import error_response
+from ._hosts import HostAllowList, served_hosts
 from ._metrics import Metrics
 from ._payload import parse_invocation_body
 from ._sessions import Session, SessionManager
@@ -468,9 +469,10 @@ def create_gateway_app(
         finally:
             await runtime.close()
 
+    hosts = served_hosts(settings.host, public_url, settings.allowed_hosts)
     app = Starlette(
         routes=[*_make_routes(runtime), *routes, *extra_routes],
-        middleware=list(middleware),
+        middleware=[Middleware(HostAllowList, hosts=hosts), *middleware],
         lifespan=lifespan,
     )
     app.state.runtime = runtime

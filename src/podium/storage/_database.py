@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +64,19 @@ def storage_errors(url: str | None = None) -> Iterator[None]:
         raise StorageError(f"database error: {e.__class__.__name__}: {e}") from e
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by its owner only.
+
+    SQLite gives the ``-wal`` and ``-shm`` files the database file's permissions, so the
+    conversations and records it holds are 0600 at rest. An existing file is tightened too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 class Database:
     """One SQL database (SQLite file or PostgreSQL) shared by the knowledge and memory services.
 
@@ -76,7 +90,7 @@ class Database:
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
             if url not in ("sqlite://", "sqlite:///:memory:"):
-                Path(sa.make_url(url).database or "").parent.mkdir(parents=True, exist_ok=True)
+                _create_private_file(Path(sa.make_url(url).database or ""))
         self.engine = sa.create_engine(url, **kwargs)
         self.dialect = self.engine.dialect.name
         if self.dialect == "sqlite":
