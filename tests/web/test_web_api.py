@@ -122,6 +122,13 @@ def test_every_route_needs_a_valid_token(
         assert wrong_key.status_code == 401
 
 
+def test_favicon_is_served_not_a_404(world: World) -> None:
+    response = httpx.get(f"{world.url}/favicon.ico", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.content.startswith(b"<svg")
+
+
 def test_me_is_the_token_actor_never_a_client_given_one(world: World) -> None:
     with world.client("carol") as carol:
         me = carol.get("/api/me", params={"actor": "dave"}, headers={"X-Podium-Actor": "dave"})

@@ -9,11 +9,11 @@ import typer
 from rich.table import Table
 
 from . import _context
-from ._output import console, err_console, print_json, progress_bar
+from ._output import command_group, console, err_console, print_json, progress_bar
 
 __all__ = ["eval_app"]
 
-eval_app = typer.Typer(help="Evaluate retrieval and memory quality.", no_args_is_help=True)
+eval_app = command_group("Evaluate retrieval and memory quality.")
 
 
 @eval_app.command("retrieval")

@@ -12,11 +12,11 @@ from rich.table import Table
 from podium.errors import InvalidInput
 
 from . import _context
-from ._output import console, print_json, progress_bar
+from ._output import command_group, console, print_json, progress_bar
 
 __all__ = ["kb_app"]
 
-kb_app = typer.Typer(help="Knowledge bases: create, ingest, query.", no_args_is_help=True)
+kb_app = command_group("Knowledge bases: create, ingest, query.")
 
 
 def _json_option(value: str | None, name: str) -> Any:

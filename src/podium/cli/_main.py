@@ -18,17 +18,17 @@ from ._demo import demo
 from ._eval import eval_app
 from ._kb import kb_app
 from ._memory import memory_app
-from ._output import err_console
+from ._output import command_group, err_console
 from ._serve import idp_app, serve
 from ._up import up
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+app = command_group(
+    "Podium: self-hostable, personalised agentic-RAG assistants (offline by default).",
     name="podium",
-    help="Podium: self-hostable, personalised agentic-RAG assistants (offline by default).",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
+    invoke_without_command=True,
     add_completion=False,
 )
 app.add_typer(kb_app, name="kb")
@@ -42,14 +42,9 @@ app.command("chat")(chat)
 app.command("ask")(ask)
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(__version__)
-        raise typer.Exit()
-
-
 @app.callback()
 def _root(
+    ctx: typer.Context,
     home: Annotated[
         Path | None,
         typer.Option(help="Data directory (default: $PODIUM_HOME or the user data dir)."),
@@ -57,11 +52,19 @@ def _root(
     log_level: Annotated[
         str | None, typer.Option(help="DEBUG, INFO, WARNING (default), ERROR.")
     ] = None,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     """Global options."""
+    # Not an eager callback: those run before the arguments are checked, so `--version true`
+    # would print the version instead of failing on "true".
+    if version:
+        if ctx.invoked_subcommand is not None:
+            raise typer.BadParameter("takes no command", param_hint="--version")
+        print(__version__)
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        print(ctx.get_help())
+        raise typer.Exit()
     _context.configure(home=home, log_level=log_level)
     logging.basicConfig(
         level=_context.settings().log_level.upper(),

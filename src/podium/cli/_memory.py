@@ -12,16 +12,14 @@ from rich.table import Table
 from podium.errors import InvalidInput, NotFound
 
 from . import _context
-from ._output import console, print_json
+from ._output import command_group, console, print_json
 
 if TYPE_CHECKING:
     from podium.memory import MemoryService
 
 __all__ = ["memory_app"]
 
-memory_app = typer.Typer(
-    help="Memory: events, long-term records, forget-me, worker.", no_args_is_help=True
-)
+memory_app = command_group("Memory: events, long-term records, forget-me, worker.")
 
 #: The event assistant's memory, used when --memory is not given.
 DEFAULT_MEMORY = "EventAssistant"

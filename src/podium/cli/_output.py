@@ -7,13 +7,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-__all__ = ["console", "err_console", "print_json", "progress_bar"]
+__all__ = ["command_group", "console", "err_console", "print_json", "progress_bar"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+def command_group(help: str, **kwargs: Any) -> typer.Typer:
+    """A typer command group with plain-text help.
+
+    Typer's rich help prints a ``<bool>`` type for flags, as if ``--help`` took a value; the plain
+    formatter shows flags as flags.
+    """
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, **kwargs)
 
 
 def print_json(data: Any) -> None:

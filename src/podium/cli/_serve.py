@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
 
 from . import _context
-from ._output import err_console
+from ._output import command_group, err_console
 
 __all__ = ["idp_app", "serve"]
 
-idp_app = typer.Typer(help="The built-in dev OIDC issuer.", no_args_is_help=True)
+idp_app = command_group("The built-in dev OIDC issuer.")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def serve(
@@ -74,6 +82,12 @@ def serve(
         request_header_allowlist=header_allowlist,
     )
     settings = _context.settings()
+    if dev_idp and not _is_loopback(settings.host):
+        err_console.print(
+            f"warning: --dev-idp on {settings.host} exposes the dev issuer and its published "
+            "passwords (alice / alice-password, ...) to the network; use it on 127.0.0.1 only",
+            markup=False,
+        )
     if not (no_auth or dev_idp or settings.auth_discovery_url or settings.auth_disabled):
         err_console.print(
             "error: no identity provider: set PODIUM_AUTH_DISCOVERY_URL (or --discovery-url), "

@@ -50,9 +50,13 @@ def web_routes(
     async def index(request: Request) -> Response:
         return FileResponse(STATIC_DIR / "index.html", headers=headers)
 
+    async def favicon(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
     return [
         *api_routes(settings, services),
         Route("/", index, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

@@ -1,0 +1,55 @@
+"""The CLI's own surface as a user meets it: --version, --help, and warnings that matter."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _podium(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PODIUM_")}
+    if home is not None:
+        env["PODIUM_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "podium.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "COLUMNS": "120"},
+    )
+
+
+def test_version_prints_and_takes_no_value() -> None:
+    from podium import __version__
+
+    ok = _podium("--version")
+    assert ok.returncode == 0 and ok.stdout.strip() == __version__
+    for extra in (("true",), ("kb", "list")):
+        bad = _podium("--version", *extra)
+        assert bad.returncode == 2, bad
+        assert __version__ not in bad.stdout
+
+
+def test_help_shows_flags_as_flags() -> None:
+    for args in (("--help",), ("serve", "--help"), ("kb", "--help")):
+        out = _podium(*args)
+        assert out.returncode == 0, out.stderr
+        assert "<bool>" not in out.stdout
+        assert "--help" in out.stdout
+
+
+def test_no_arguments_prints_help() -> None:
+    out = _podium()
+    shown = out.stdout + out.stderr
+    assert "Usage:" in shown and "serve" in shown and "Commands:" in shown
+
+
+def test_dev_idp_off_loopback_warns_about_the_published_passwords(tmp_path: Path) -> None:
+    # --no-auth together with a missing agent module makes serve stop right after its checks.
+    out = _podium(
+        "serve", "--host", "0.0.0.0", "--dev-idp", "--agent", "no_such_module:app",
+        "--port", "1", home=tmp_path,
+    )  # fmt: skip
+    assert "warning: --dev-idp on 0.0.0.0 exposes the dev issuer" in out.stderr
