@@ -19,7 +19,12 @@ from ._models import (
     RecordHistoryEntry,
     SessionSummary,
 )
-from ._namespaces import actor_namespace_prefix, resolve_namespace
+from ._namespaces import (
+    actor_namespace_prefix,
+    escape_namespace_value,
+    resolve_namespace,
+    unescape_namespace_value,
+)
 from ._service import MemoryService
 from .extraction import ExtractionWorker
 
@@ -36,5 +41,7 @@ __all__ = [
     "RecordHistoryEntry",
     "SessionSummary",
     "actor_namespace_prefix",
+    "escape_namespace_value",
     "resolve_namespace",
+    "unescape_namespace_value",
 ]

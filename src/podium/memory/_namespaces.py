@@ -4,12 +4,18 @@ A strategy names where its records live with a template such as
 ``/strategies/{memoryStrategyId}/actors/{actorId}/``. Records are read by namespace *prefix*,
 matched at a '/' boundary (:func:`namespace_matches`), so the namespace of actor ``al`` never
 reaches the records of actor ``alice``.
+
+Ids are percent-encoded when they fill a placeholder (:func:`escape_namespace_value`): actor ids
+may contain '/' (AgentCore's pattern, Cognito usernames), and an unescaped ``bob/evil`` would
+resolve *under* ``bob``'s namespace. Ids without '/', '%', '*', braces or control characters,
+which is every id of the default patterns but those with '/', resolve exactly as before.
 """
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 
@@ -24,11 +30,13 @@ __all__ = [
     "actor_from_namespace",
     "actor_namespace_prefix",
     "actor_prefixes",
+    "escape_namespace_value",
     "namespace_clause",
     "namespace_matches",
     "namespace_prefixes",
     "reflection_namespace_template",
     "resolve_namespace",
+    "unescape_namespace_value",
     "validate_namespace",
     "validate_namespace_template",
 ]
@@ -38,6 +46,9 @@ MAX_NAMESPACE_CHARS = 1024
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDERS = ("actorId", "sessionId", "memoryStrategyId")
 _ACTOR_SEGMENT = re.compile(r"/actors/([^/]+)")
+# '/' separates namespace levels and '%' starts an escape (so escaping is reversible); '*',
+# braces and control characters are what namespace validation rejects in a concrete namespace.
+_STRUCTURAL = re.compile(r"[%/*{}\x00-\x1f\x7f]")
 
 _ACTOR_NS = "/strategies/{memoryStrategyId}/actors/{actorId}/"
 _SESSION_NS = "/strategies/{memoryStrategyId}/actors/{actorId}/sessions/{sessionId}/"
@@ -48,6 +59,27 @@ DEFAULT_NAMESPACES: dict[str, str] = {
     "summary": _SESSION_NS,
     "episodic": _SESSION_NS,
 }
+
+
+# ------------------------------------------------------------------- escaping
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group(0).encode("utf-8"))
+
+
+def escape_namespace_value(value: str) -> str:
+    """``value`` made safe to fill a namespace placeholder: structural characters percent-encoded.
+
+    ``bob/evil`` becomes ``bob%2Fevil``, one namespace level that no other id's namespace can be
+    a prefix of. Ids without '/', '%', '*', '{', '}' or control characters come back unchanged.
+    """
+    return _STRUCTURAL.sub(_percent, value)
+
+
+def unescape_namespace_value(value: str) -> str:
+    """The inverse of :func:`escape_namespace_value` (the id an escaped namespace level names)."""
+    return unquote(value) if "%" in value else value
 
 
 # ------------------------------------------------------------------ templates
@@ -73,13 +105,23 @@ def validate_namespace_template(template: object, field: str = "namespaces") -> 
 def resolve_namespace(
     template: str, actor_id: str, session_id: str | None, strategy_id: str
 ) -> str:
-    """Fill a namespace template; a template naming {sessionId} needs ``session_id``."""
+    """Fill a namespace template with escaped ids; a template naming {sessionId} needs one."""
     if "{sessionId}" in template and not session_id:
         raise InvalidInput(f"namespace {template!r} needs a sessionId")
-    return (
-        template.replace("{actorId}", actor_id)
-        .replace("{sessionId}", session_id or "")
-        .replace("{memoryStrategyId}", strategy_id)
+    return _fill(
+        template,
+        {"actorId": actor_id, "sessionId": session_id or "", "memoryStrategyId": strategy_id},
+    )
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    # One pass over the placeholders: a value is never rescanned, so an id spelling
+    # "{sessionId}" (escaped anyway) cannot fill a second placeholder.
+    return _PLACEHOLDER.sub(
+        lambda m: (
+            escape_namespace_value(values[m.group(1)]) if m.group(1) in values else m.group(0)
+        ),
+        template,
     )
 
 
@@ -89,7 +131,7 @@ def actor_namespace_prefix(template: str, actor_id: str, strategy_id: str) -> st
     Listing under it returns all of the actor's records of that strategy, in every session.
     """
     head = template.split("{sessionId}", 1)[0]
-    return head.replace("{actorId}", actor_id).replace("{memoryStrategyId}", strategy_id)
+    return _fill(head, {"actorId": actor_id, "memoryStrategyId": strategy_id})
 
 
 def actor_prefixes(
@@ -145,9 +187,9 @@ def validate_namespace(value: object, field: str = "namespace") -> str:
 
 
 def actor_from_namespace(namespace: str) -> str | None:
-    """The actor id in an ``.../actors/<id>/...`` namespace, if any."""
+    """The actor id in an ``.../actors/<id>/...`` namespace (unescaped), if any."""
     m = _ACTOR_SEGMENT.search(namespace)
-    return m.group(1) if m else None
+    return unescape_namespace_value(m.group(1)) if m else None
 
 
 def namespace_prefixes(namespace: str) -> list[str]:

@@ -91,6 +91,8 @@ def load_profile(
 ) -> Profile:
     """Read the actor's preferences, facts and earlier-session summaries from long-term memory.
 
+    Only records whose ``actor_id`` is the actor's are read: a namespace prefix alone could also
+    hold records written for another actor (or for none), which must never personalise this one.
     ``strategies`` (the memory's, e.g. from a cache) saves reading the memory resource again.
     """
     profile = Profile()
@@ -100,7 +102,9 @@ def load_profile(
         kind = strategy.type
         for template in strategy.namespaces:
             prefix = actor_namespace_prefix(template, actor_id, strategy.strategy_id)
-            records, _ = memory.list_memory_records(memory_id, prefix, max_results=_PROFILE_RECORDS)
+            records, _ = memory.list_memory_records(
+                memory_id, prefix, max_results=_PROFILE_RECORDS, actor_id=actor_id
+            )
             if kind == "user_preference":
                 profile.preferences += records
             elif kind == "semantic":

@@ -1,8 +1,10 @@
 """Record reads by id and by namespace, history, single-record deletes, and an actor's own records.
 
 An actor's own records are those under a namespace of the actor (a strategy template naming
-``{actorId}``, cut before ``{sessionId}``) whose ``actor_id`` is the actor's or unset. Someone
-else's record is answered like a missing one, so record ids cannot be probed.
+``{actorId}``, cut before ``{sessionId}``) whose ``actor_id`` is the actor's. A record without an
+actor (written by a batch API without ``actorId``) is nobody's: the namespace alone never makes
+a record an actor's, since a namespace is only a string a writer chose. Someone else's record is
+answered like a missing one, so record ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from podium.errors import InvalidInput, NotFound
 from .. import _tables as t
 from .._models import MemoryRecord, MemoryStrategy, RecordHistoryEntry
 from .._namespaces import actor_prefixes, namespace_clause, namespace_matches, validate_namespace
-from .._validation import decode_token, encode_token, validate_max_results, validate_record_id
+from .._validation import (
+    decode_token,
+    encode_token,
+    validate_actor_id,
+    validate_max_results,
+    validate_record_id,
+)
 from ._rows import RECORD_COLUMNS, row_to_record
 from ._writes import api_rationale
 
@@ -38,7 +46,7 @@ _MAX_RECORD_ID = 128
 
 
 def _owned(record: MemoryRecord, actor_id: str, prefixes: list[tuple[MemoryStrategy, str]]) -> bool:
-    if record.actor_id is not None and record.actor_id != actor_id:
+    if record.actor_id != actor_id:
         return False
     return any(namespace_matches(prefix, record.namespace) for _, prefix in prefixes)
 
@@ -57,10 +65,18 @@ class RecordReads:
         strategy_id: str | None = None,
         max_results: int = 20,
         next_token: str | None = None,
+        *,
+        actor_id: str | None = None,
     ) -> tuple[list[MemoryRecord], str | None]:
-        """A page of records under a namespace prefix (newest first) and the next token."""
+        """A page of records under a namespace prefix (newest first) and the next token.
+
+        Reading on behalf of an actor, pass ``actor_id``: only records whose ``actor_id`` is
+        that actor come back (not those of other actors under the prefix, nor actorless ones).
+        """
         validate_namespace(namespace)
         validate_max_results(max_results)
+        if actor_id is not None:
+            validate_actor_id(actor_id)
         with self.db.connect() as conn:
             self.lookup.load(conn, memory_id)
             conds = [
@@ -69,6 +85,8 @@ class RecordReads:
             ]
             if strategy_id is not None:
                 conds.append(_R.c.strategy_id == strategy_id)
+            if actor_id is not None:
+                conds.append(_R.c.actor_id == actor_id)
             if next_token is not None:
                 (after,) = decode_token(next_token, 1)
                 conds.append(_R.c.pk < after)
@@ -163,7 +181,12 @@ class RecordReads:
             token: str | None = None
             while len(found) < limit:
                 page, token = self.list_memory_records(
-                    memory_id, prefix, strategy.strategy_id, max_results=_PAGE, next_token=token
+                    memory_id,
+                    prefix,
+                    strategy.strategy_id,
+                    max_results=_PAGE,
+                    next_token=token,
+                    actor_id=actor_id,
                 )
                 for record in page:
                     if _owned(record, actor_id, prefixes):

@@ -20,6 +20,7 @@ from .. import _tables as t
 from .._models import MemoryRecord
 from .._namespaces import namespace_clause, validate_namespace
 from .._sql import metadata_clauses
+from .._validation import validate_actor_id
 from ._rows import RECORD_COLUMNS, row_to_record
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ _CACHE_ROWS = 250_000
 class _Matrix:
     pks: np.ndarray
     strategy_ids: np.ndarray
+    actor_ids: np.ndarray
     matrix: np.ndarray
 
 
@@ -62,7 +64,7 @@ class RecordSearch:
         self, conn: sa.Connection, memory_id: str, prefix: str, version: int
     ) -> _Matrix:
         rows = conn.execute(
-            sa.select(_R.c.pk, _R.c.strategy_id, _R.c.embedding)
+            sa.select(_R.c.pk, _R.c.strategy_id, _R.c.embedding, _R.c.actor_id)
             .where(
                 _R.c.memory_id == memory_id,
                 namespace_clause(_R.c.namespace, prefix, conn.dialect.name),
@@ -78,6 +80,7 @@ class RecordSearch:
         return _Matrix(
             pks=np.array([r[0] for r in rows], dtype=np.int64),
             strategy_ids=np.array([r[1] or "" for r in rows], dtype=object),
+            actor_ids=np.array([r[3] for r in rows], dtype=object),
             matrix=matrix,
         )
 
@@ -166,12 +169,18 @@ class RecordSearch:
         top_k: int = 5,
         strategy_id: str | None = None,
         metadata_filters: list[dict[str, Any]] | None = None,
+        *,
+        actor_id: str | None = None,
     ) -> list[MemoryRecord]:
         """Hybrid search of records under a namespace prefix ('/' boundary, no wildcards).
 
-        BM25 and cosine rankings fused by RRF; each record carries its score.
+        BM25 and cosine rankings fused by RRF; each record carries its score. Searching on
+        behalf of an actor, pass ``actor_id``: only records whose ``actor_id`` is that actor
+        are ranked (not other actors' records under the prefix, nor actorless ones).
         """
         validate_namespace(namespace)
+        if actor_id is not None:
+            validate_actor_id(actor_id)
         if not isinstance(search_query, str) or not search_query.strip():
             raise InvalidInput("searchQuery must be a non-empty string")
         if len(search_query) > 10_000:
@@ -190,6 +199,9 @@ class RecordSearch:
             mask: np.ndarray | None = None
             if strategy_id is not None:
                 mask = entry.strategy_ids == strategy_id
+            if actor_id is not None:
+                mine = entry.actor_ids == actor_id
+                mask = mine if mask is None else mask & mine
             if filters:
                 allowed = np.fromiter(
                     conn.execute(
