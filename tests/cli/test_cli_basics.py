@@ -53,3 +53,30 @@ def test_dev_idp_off_loopback_warns_about_the_published_passwords(tmp_path: Path
         "--port", "1", home=tmp_path,
     )  # fmt: skip
     assert "warning: --dev-idp on 0.0.0.0 exposes the dev issuer" in out.stderr
+
+
+def test_memory_records_shows_only_the_actors_own_records(tmp_path: Path) -> None:
+    import json
+
+    import podium
+
+    home = tmp_path / "home"
+    with podium.open(home, start_worker=False) as p:
+        mem = p.memory.create_memory(
+            "cli", strategies=[{"type": "custom", "name": "u", "namespaces": ["/actors/{actorId}/"]}]
+        )
+        for namespace, text in (
+            ("/actors/bob/", "bob likes chalk talks"),
+            ("/actors/bob%2Fevil/", "evil likes IoT"),
+        ):
+            item = {
+                "requestIdentifier": text[:10],
+                "namespaces": [namespace],
+                "content": {"text": text},
+            }
+            assert (
+                p.memory.batch_create_memory_records(mem.memory_id, [item])["failedRecords"] == []
+            )
+    out = _podium("memory", "records", "bob", "--memory", "cli", "--json", home=home)
+    assert out.returncode == 0, out.stderr
+    assert [r["content"]["text"] for r in json.loads(out.stdout)] == ["bob likes chalk talks"]

@@ -147,14 +147,23 @@ def records(
     service = _service()
     memory_id = _resolve(service, memory)
     found_memory = service.get_memory(memory_id)
-    prefixes = [namespace] if namespace else _actor_prefixes(found_memory, actor)
+    from podium.memory._namespaces import actor_prefixes
+
+    prefixes = (
+        [namespace]
+        if namespace
+        else list(dict.fromkeys(p for _, p in actor_prefixes(found_memory.strategies, actor)))
+    )
     out = []
     for prefix in prefixes:
         if query:
-            out += service.retrieve_memory_records(memory_id, prefix, query, top_k=top_k)
+            out += service.retrieve_memory_records(
+                memory_id, prefix, query, top_k=top_k, actor_id=actor
+            )
         else:
-            out += service.list_memory_records(memory_id, prefix, max_results=min(top_k, 100))[0]
-    out = [r for r in out if r.actor_id in (None, actor)]
+            out += service.list_memory_records(
+                memory_id, prefix, max_results=min(top_k, 100), actor_id=actor
+            )[0]
     if as_json:
         print_json([r.as_dict() for r in out])
         return
@@ -163,17 +172,6 @@ def records(
         console.print(
             f"[bold]{r.record_id}[/] {r.namespace}{score}\n  {r.text}\n  [dim]why: {r.rationale}; from events {r.source_event_ids}[/]"
         )
-
-
-def _actor_prefixes(memory: Any, actor: str) -> list[str]:
-    from podium.memory import actor_namespace_prefix
-
-    prefixes = [
-        actor_namespace_prefix(template, actor, s.strategy_id)
-        for s in memory.strategies
-        for template in s.namespaces
-    ]
-    return list(dict.fromkeys(prefixes))
 
 
 @memory_app.command("forget")
