@@ -104,12 +104,20 @@ async def _traffic(
     names = [a for a, _ in ACTIONS]
     weights = [w for _, w in ACTIONS]
     deadline = time.monotonic() + seconds
+    # One turn at a time per session, as a person chats (the runtime answers a second concurrent
+    # turn of a session with 409 by contract).
+    busy: set[str] = set()
 
     async def client_loop() -> None:
         async with httpx.AsyncClient(base_url=url, timeout=120) as client:
             while time.monotonic() < deadline:
                 user, session = rng.choice(sessions)
                 action = rng.choices(names, weights)[0]
+                chat = action == "chat"
+                if chat and session in busy:
+                    continue
+                if chat:
+                    busy.add(session)
                 started = time.perf_counter()
                 try:
                     _, status = await _one(client, action, tokens[user], session)
@@ -117,6 +125,9 @@ async def _traffic(
                         errors[action].append(str(status))
                 except httpx.HTTPError as e:
                     errors[action].append(type(e).__name__)
+                finally:
+                    if chat:
+                        busy.discard(session)
                 latencies[action].append((time.perf_counter() - started) * 1000)
 
     await asyncio.gather(*(client_loop() for _ in range(concurrency)))
