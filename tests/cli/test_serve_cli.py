@@ -113,3 +113,39 @@ def test_serve_and_idp_token_follow_podium_host_port_and_isolation(tmp_path: Pat
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_idp_serve_accepts_only_the_redirect_uris_it_is_given(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    spa = "http://127.0.0.1:5173/callback"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "podium.cli", "--home", str(tmp_path / "home"), "idp", "serve",
+         "--port", str(port), "--redirect-uri", spa],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 90
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            try:
+                httpx.get(f"{base}/jwks.json", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert time.time() < deadline, "podium idp serve did not start"
+                time.sleep(0.2)
+        params = {
+            "response_type": "code",
+            "client_id": "podium-web",
+            "code_challenge": "c" * 43,
+            "code_challenge_method": "S256",
+        }
+        ok = httpx.get(f"{base}/authorize", params={**params, "redirect_uri": spa})
+        assert ok.status_code == 200
+        other = httpx.get(
+            f"{base}/authorize", params={**params, "redirect_uri": "http://127.0.0.1:5174/callback"}
+        )
+        assert other.status_code == 400
+    finally:
+        proc.terminate()
+        proc.wait(30)

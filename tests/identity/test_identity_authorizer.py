@@ -179,6 +179,22 @@ def test_client_rule_order_client_id_then_azp_then_aud(issuer: Issuer) -> None:
     assert reject(authorizer, token) == "client not allowed"
 
 
+def test_require_user_refuses_client_credentials_tokens(issuer: Issuer) -> None:
+    """A token whose sub is its own client names a machine, not a user (issue 11 item 7)."""
+    strict = issuer.authorizer(allowed_clients=["podium-service", "podium-cli"], require_user=True)
+    for claims in (
+        issuer.claims(sub="podium-service", client_id="podium-service", username=None),
+        issuer.claims(sub="podium-cli", client_id="podium-cli"),
+        issuer.claims(sub="podium-cli", client_id=None, azp="podium-cli"),
+    ):
+        assert reject(strict, issuer.sign(claims)) == "token has no user (client credentials)"
+    assert accept(strict, issuer.sign(issuer.claims())).actor_id == "alice"
+    # Off by default: the same client token is a valid machine caller.
+    lenient = issuer.authorizer(allowed_clients=["podium-service"])
+    service = issuer.sign(issuer.claims(sub="podium-service", client_id="podium-service"))
+    assert accept(lenient, service).actor_id == "podium-service"
+
+
 def test_scopes_any_of_allowed(issuer: Issuer) -> None:
     authorizer = issuer.authorizer(allowed_scopes=["podium/admin", "podium/invoke"])
     assert reject(authorizer, issuer.sign(issuer.claims(scope="openid email"))) == (

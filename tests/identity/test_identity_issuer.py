@@ -18,7 +18,7 @@ import jwt
 import pytest
 from starlette.types import ASGIApp
 
-from fixtures.identity import HTTP, Issuer, LiveServer, run
+from fixtures.identity import HTTP, WEB_REDIRECT, Issuer, LiveServer, run
 from podium.errors import InvalidInput
 from podium.identity import (
     AuthorizerConfig,
@@ -32,7 +32,6 @@ from podium.identity import (
 )
 
 Live = Callable[[Callable[[str], ASGIApp]], LiveServer]
-WEB_REDIRECT = "http://127.0.0.1:5173/auth/callback"
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -375,11 +374,15 @@ def test_redirect_uri_rules(issuer: Issuer) -> None:
             follow_redirects=False,
         )
 
-    # podium-web: any loopback http port/path.
-    for uri in ("http://localhost:3000/cb", "http://127.0.0.1:9/x/y?z=1"):
-        assert authorize(redirect_uri=uri).status_code == 200
+    # podium-web: its registered URI only (issue 11 item 8: it used to be any loopback port/path).
+    assert authorize(redirect_uri=WEB_REDIRECT).status_code == 200
     # Never redirect to an unregistered URI: an error page instead.
     for uri in (
+        "http://localhost:3000/cb",
+        "http://127.0.0.1:9/x/y?z=1",
+        "http://127.0.0.1:9999/steal",
+        WEB_REDIRECT + "/",
+        WEB_REDIRECT.replace("127.0.0.1", "localhost"),
         "http://evil.example/cb",
         "https://127.0.0.1:5173/cb",
         "http://127.0.0.1/cb",
@@ -420,8 +423,34 @@ def test_authorize_request_errors_redirect_back(issuer: Issuer) -> None:
 
     assert redirect_error(code_challenge="") == "invalid_request"
     assert redirect_error(code_challenge_method="plain") == "invalid_request"
-    assert redirect_error(response_type="token") == "unsupported_response_type"
     assert redirect_error(scope="openid admin") == "invalid_scope"
+
+
+def test_loopback_redirects_and_the_implicit_flow_are_refused(issuer: Issuer) -> None:
+    """Issue 11 item 8: ``redirect_uri=http://127.0.0.1:9999/steal`` received the code, and
+    ``response_type=token`` redirected there without any login."""
+    _, challenge = pkce_pair()
+    steal = "http://127.0.0.1:9999/steal"
+    for params in (
+        authorize_params(challenge, redirect_uri=steal),
+        authorize_params(challenge, redirect_uri=steal, response_type="token"),
+        authorize_params(challenge, response_type="token"),
+        authorize_params(challenge, response_type="code token"),
+        authorize_params(challenge, response_type=""),
+    ):
+        page = HTTP.get(f"{issuer.issuer_url}/authorize", params=params, follow_redirects=False)
+        posted = login(issuer, params)  # the right password changes nothing
+        for response in (page, posted):
+            assert response.status_code == 400, (params, response.text)
+            assert "location" not in response.headers
+            assert "code=" not in response.text
+            assert 'role="alert"' in response.text
+        if params.get("redirect_uri") == WEB_REDIRECT:
+            assert "unsupported_response_type" in page.text
+    # PKCE is still required for the registered URI.
+    no_pkce = login(issuer, authorize_params(""))
+    assert no_pkce.status_code == 303
+    assert "error=invalid_request" in no_pkce.headers["location"]
 
 
 def test_wrong_password_on_login_form(issuer: Issuer) -> None:

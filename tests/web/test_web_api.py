@@ -14,7 +14,7 @@ import pytest
 
 from fixtures.web import UpProcess
 from podium.config import Settings
-from podium.identity import ensure_dev_users, issue_token
+from podium.identity import ensure_dev_users, issue_token, load_dev_directory
 from podium.memory import MemoryService
 from podium.storage import Database
 
@@ -127,6 +127,89 @@ def test_favicon_is_served_not_a_404(world: World) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
     assert response.content.startswith(b"<svg")
+
+
+def test_podium_up_trusts_only_its_own_clients_access_tokens(world: World) -> None:
+    """Issue 11 item 7: an ID token, a token for ``aud: evil`` and a client-credentials token
+    from podium up's own issuer were all accepted (the last one as actor podium-service)."""
+    issuer = f"{world.url}/idp"
+    with httpx.Client(base_url=world.url, timeout=30) as anonymous:
+        grant = {
+            "grant_type": "password",
+            "client_id": "podium-cli",
+            "username": "carol",
+            "password": "carol-password",
+        }
+        signed_in = anonymous.post("/idp/token", data=grant)
+        assert signed_in.status_code == 200, signed_in.text
+        secret = load_dev_directory(world.home).clients["podium-service"].secret
+        assert secret
+        service = anonymous.post(
+            "/idp/token",
+            data={"grant_type": "client_credentials"},
+            auth=("podium-service", secret),
+        )
+        assert service.status_code == 200, service.text
+        refused = {
+            "id token": signed_in.json()["id_token"],
+            "aud evil": issue_token(world.home, issuer, user="carol", audience="evil"),
+            "client credentials": service.json()["access_token"],
+        }
+        session = {"X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": f"tok-{os.urandom(16).hex()}"}
+        for kind, value in refused.items():
+            auth = {"Authorization": f"Bearer {value}"}
+            for method, path in (("GET", "/api/me"), ("GET", "/api/sessions")):
+                response = anonymous.request(method, path, headers=auth)
+                assert response.status_code == 401, (kind, path, response.text)
+                assert response.json()["error"] == "UnauthorizedException"
+            invoked = anonymous.post(
+                "/invocations", json={"prompt": "hi"}, headers={**auth, **session}
+            )
+            assert invoked.status_code == 401, (kind, invoked.text)
+        # The access tokens of its own clients still work: the password grant's and the UI's.
+        for value in (signed_in.json()["access_token"], world.token("carol")):
+            me = anonymous.get("/api/me", headers={"Authorization": f"Bearer {value}"})
+            assert me.status_code == 200 and me.json()["actor_id"] == "carol"
+        web = issue_token(world.home, issuer, user="carol", client_id="podium-web")
+        sessions = anonymous.get("/api/sessions", headers={"Authorization": f"Bearer {web}"})
+        assert sessions.status_code == 200
+
+
+def test_sign_in_redirects_only_to_the_ui_origin(world: World) -> None:
+    """Issue 11 item 8: any loopback port could receive the code."""
+    port = int(world.url.rsplit(":", 1)[1])
+    params = {
+        "response_type": "code",
+        "client_id": "podium-web",
+        "scope": "openid podium/invoke",
+        "code_challenge": "c" * 43,
+        "code_challenge_method": "S256",
+    }
+    with httpx.Client(base_url=world.url, timeout=30, follow_redirects=False) as browser:
+
+        def authorize(redirect_uri: str, **extra: str) -> httpx.Response:
+            return browser.get(
+                "/idp/authorize", params={**params, "redirect_uri": redirect_uri, **extra}
+            )
+
+        assert authorize(f"http://127.0.0.1:{port}/").status_code == 200
+        assert authorize(f"http://localhost:{port}/").status_code == 200
+        for uri in ("http://127.0.0.1:9999/steal", f"http://127.0.0.1:{port}/steal"):
+            page = authorize(uri)
+            assert page.status_code == 400 and "location" not in page.headers
+            login = browser.post(
+                "/idp/authorize",
+                data={
+                    **params,
+                    "redirect_uri": uri,
+                    "username": "carol",
+                    "password": "carol-password",
+                },
+            )
+            assert login.status_code == 400 and "location" not in login.headers
+        implicit = authorize(f"http://127.0.0.1:{port}/", response_type="token")
+        assert implicit.status_code == 400 and "location" not in implicit.headers
+        assert "unsupported_response_type" in implicit.text
 
 
 def test_me_is_the_token_actor_never_a_client_given_one(world: World) -> None:

@@ -42,7 +42,12 @@ def serve(
     ] = None,
     max_workers: Annotated[int | None, typer.Option(help="Cap on live session workers.")] = None,
     dev_idp: Annotated[
-        bool, typer.Option("--dev-idp", help="Mount the dev OIDC issuer at /idp and trust it.")
+        bool,
+        typer.Option(
+            "--dev-idp",
+            help="Mount the dev OIDC issuer at /idp and trust its user access tokens for the "
+            "clients podium-web and podium-cli (unless --allowed-clients/--allowed-audience).",
+        ),
     ] = False,
     no_auth: Annotated[
         bool, typer.Option("--no-auth", help="Disable JWT auth (development only).")
@@ -102,6 +107,10 @@ def serve(
 def idp_serve(
     host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 9000,
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(help="Exact redirect URI accepted for the podium-web client (repeatable)."),
+    ] = None,
 ) -> None:
     """Run the dev OIDC issuer alone (discovery, JWKS, token, login page)."""
     import uvicorn
@@ -112,13 +121,18 @@ def idp_serve(
     ensure_dev_users(home)
     url = f"http://{host}:{port}"
     err_console.print(f"dev issuer at {url}/.well-known/openid-configuration (users: alice, bob)")
-    uvicorn.run(create_issuer_app(url, home), host=host, port=port, log_level="warning")
+    app = create_issuer_app(url, home, redirect_uris={"podium-web": redirect_uri or []})
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @idp_app.command("token")
 def idp_token(
     user: Annotated[
-        str | None, typer.Option(help="Dev user (e.g. alice); omit for a client token.")
+        str | None,
+        typer.Option(
+            help="Dev user (e.g. alice); omit for a client token (which podium up and serve "
+            "--dev-idp refuse unless --allowed-clients names the client)."
+        ),
     ] = None,
     client_id: Annotated[str, typer.Option(help="Client id.")] = "podium-cli",
     issuer: Annotated[

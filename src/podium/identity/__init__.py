@@ -2,7 +2,8 @@
 
 * :class:`JWTAuthorizer` verifies ``Authorization: Bearer`` tokens from any OpenID Connect
   provider (discovery + JWKS), like AgentCore Identity's ``customJWTAuthorizer``.
-* :func:`create_issuer_app` is a small OIDC issuer (Starlette) replacing Cognito for local use.
+* :func:`create_issuer_app` is a small OIDC issuer (Starlette) replacing Cognito for local use;
+  :class:`LoginThrottle` bounds its password checks.
 
 See ``docs/identity.md``.
 """
@@ -28,6 +29,7 @@ from ._directory import (
 )
 from ._issuer import DEFAULT_AUDIENCE, create_issuer_app, issue_token
 from ._keys import KeyStore, SigningKey, jwk_thumbprint, rotate_keys
+from ._throttle import LoginThrottle
 
 __all__ = [
     "ACTOR_ID_PATTERN",
@@ -39,6 +41,7 @@ __all__ = [
     "DevUser",
     "JWTAuthorizer",
     "KeyStore",
+    "LoginThrottle",
     "MissingCredentials",
     "Principal",
     "SigningKey",

@@ -14,6 +14,9 @@ Rules, checked in this order after the signature, ``iss`` and the time claims:
   ``aud`` would match.
 * **allowed_scopes** (if configured): the token's ``scope`` (space-separated string) or ``scp``
   (list) must contain *at least one* of the allowed scopes (AgentCore semantics).
+* **require_user** (off by default): refuse a token whose ``sub`` is its own client
+  (``client_id`` or ``azp``): that is a client-credentials token of Cognito, Okta or the dev
+  issuer, which names a machine client, not a user.
 * **custom_claims**: ``claim name -> rule``. A plain value (string, number, bool) must equal the
   claim exactly; ``{"equals": v}`` is the same; ``{"contains": v}`` needs a list claim holding
   ``v`` (or a space-separated string claim with ``v`` as one of its words); ``{"any_of": [...]}``
@@ -92,6 +95,7 @@ class AuthorizerConfig:
     allowed_scopes: Sequence[str] = ()
     custom_claims: Mapping[str, Any] = field(default_factory=dict)
     actor_claim: str = "sub"
+    require_user: bool = False
     leeway_s: float = 30.0
     jwks_min_refresh_interval_s: float = 30.0
     http_timeout_s: float = 5.0
@@ -202,6 +206,10 @@ def _client_candidates(claims: Mapping[str, Any]) -> list[str]:
         if value is not None:
             return [value] if isinstance(value, str) else []
     return _audiences(claims)
+
+
+def _named_clients(claims: Mapping[str, Any]) -> set[str]:
+    return {v for v in (claims.get("client_id"), claims.get("azp")) if isinstance(v, str)}
 
 
 def _parse_bearer(authorization_header: str | None) -> str:
@@ -452,6 +460,8 @@ class JWTAuthorizer:
         candidates = _client_candidates(claims)
         if cfg.allowed_clients and not set(candidates) & set(cfg.allowed_clients):
             raise Unauthorized("client not allowed")
+        if cfg.require_user and claims.get("sub") in _named_clients(claims):
+            raise Unauthorized("token has no user (client credentials)")
         scopes = _token_scopes(claims)
         if cfg.allowed_scopes and not set(scopes) & set(cfg.allowed_scopes):
             raise Unauthorized("missing required scope")

@@ -15,11 +15,10 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from podium.errors import ConfigurationError, InvalidInput
 
@@ -44,7 +43,6 @@ _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1
 _USERNAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}")
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -72,28 +70,15 @@ class DevClient:
     grant_types: tuple[str, ...]
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     redirect_uris: tuple[str, ...] = ()
-    allow_loopback_redirects: bool = False
     secret: str | None = None
 
-    def redirect_allowed(self, redirect_uri: str) -> bool:
-        """Exact match against registered URIs, or any loopback http URI if the client allows it."""
-        if redirect_uri in self.redirect_uris:
-            return True
-        if not self.allow_loopback_redirects:
-            return False
-        try:
-            parts = urlsplit(redirect_uri)
-            port = parts.port
-        except ValueError:
-            return False
-        return (
-            parts.scheme == "http"
-            and parts.hostname in _LOOPBACK_HOSTS
-            and port is not None
-            and not parts.username
-            and not parts.password
-            and not parts.fragment
-        )
+    def redirect_allowed(self, redirect_uri: str, also: Collection[str] = ()) -> bool:
+        """Exact (character for character) match against the registered URIs or ``also``.
+
+        There is no pattern or "any loopback port" rule: any other local process could listen
+        on such a port and receive the authorization code.
+        """
+        return bool(redirect_uri) and (redirect_uri in self.redirect_uris or redirect_uri in also)
 
     def check_secret(self, secret: str) -> bool:
         """Constant-time comparison with the client's secret (always false for public clients)."""
@@ -146,7 +131,6 @@ def _default_clients() -> dict[str, DevClient]:
             client_id="podium-web",
             public=True,
             grant_types=("authorization_code",),
-            allow_loopback_redirects=True,
         ),
         "podium-cli": DevClient(
             client_id="podium-cli",
@@ -179,7 +163,6 @@ def _client_to_json(client: DevClient) -> dict[str, Any]:
         "grant_types": list(client.grant_types),
         "scopes": list(client.scopes),
         "redirect_uris": list(client.redirect_uris),
-        "allow_loopback_redirects": client.allow_loopback_redirects,
     }
     if client.secret is not None:
         data["secret"] = client.secret
@@ -204,8 +187,8 @@ def _parse(path: Path, data: Any) -> DevDirectory:
                 public=bool(c["public"]),
                 grant_types=tuple(c["grant_types"]),
                 scopes=tuple(c.get("scopes", DEFAULT_SCOPES)),
+                # "allow_loopback_redirects" of older files is ignored: redirect URIs are exact.
                 redirect_uris=tuple(c.get("redirect_uris", ())),
-                allow_loopback_redirects=bool(c.get("allow_loopback_redirects", False)),
                 secret=c.get("secret"),
             )
             for cid, c in data.get("clients", {}).items()

@@ -4,7 +4,7 @@ A Starlette app with the endpoints an OIDC relying party and the Podium authoriz
 
     GET  /.well-known/openid-configuration
     GET  /jwks.json
-    GET  /authorize     login form (authorization code + PKCE S256)
+    GET  /authorize     login form (authorization code + PKCE S256; exact redirect URIs)
     POST /authorize     check credentials, redirect to redirect_uri?code=...&state=...
     POST /token         grants: authorization_code (+PKCE), password, client_credentials
 
@@ -13,7 +13,9 @@ runnable on its own. ``issuer_url`` must be the externally visible URL of wherev
 it becomes the ``iss`` claim and the base of every endpoint in the discovery document.
 
 Keys and users are re-read from ``<home>/idp/`` when the files change, so ``rotate_keys`` and
-``ensure_dev_users`` from another process take effect without a restart.
+``ensure_dev_users`` from another process take effect without a restart. Password checks (the
+password grant and the login form) go through :class:`~._throttle.PasswordChecker`: a bounded
+executor of their own and failure backoff, answered with 429 and ``Retry-After`` when refused.
 """
 
 from __future__ import annotations
@@ -26,16 +28,13 @@ import logging
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import jwt
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -54,6 +53,8 @@ from ._directory import (
 )
 from ._keys import KeyStore, idp_dir
 from ._login_page import render_error_page, render_login_page
+from ._minter import SIGNING_ALG, TokenMinter
+from ._throttle import LoginThrottle, PasswordChecker, Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,6 @@ __all__ = ["DEFAULT_AUDIENCE", "create_issuer_app", "issue_token"]
 LOOPBACK_ORIGIN_RE = r"https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?"
 
 DEFAULT_AUDIENCE = "podium"
-_SIGNING_ALG = "RS256"
 _PKCE_RE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _GRANTS = ("authorization_code", "password", "client_credentials")
 _HTML_HEADERS = {
@@ -73,22 +73,21 @@ _HTML_HEADERS = {
     "Cache-Control": "no-store",
 }
 _TOKEN_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-# Compared against when the username is unknown, so timing does not reveal which users exist.
-_DUMMY_USER = DevUser(
-    username="-",
-    name="-",
-    email="-",
-    salt=base64.b64encode(b"\x00" * 16).decode(),
-    password_hash=base64.b64encode(b"\x00" * 32).decode(),
-)
 
 
 class _OAuthError(Exception):
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        status: int = 400,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.status = status
+        self.headers = dict(headers or {})
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -101,70 +100,6 @@ class _CodeGrant:
     nonce: str | None
     auth_time: int
     expires_at: float
-
-
-class _Minter:
-    """Signs access and id tokens with the current key."""
-
-    def __init__(self, *, issuer_url: str, keys: KeyStore, audience: str, ttl_s: int) -> None:
-        self.issuer_url = issuer_url
-        self.keys = keys
-        self.audience = audience
-        self.ttl_s = ttl_s
-
-    def _sign(self, claims: dict[str, Any]) -> str:
-        key = self.keys.current()
-        return jwt.encode(claims, key.private_key, algorithm=_SIGNING_ALG, headers={"kid": key.kid})
-
-    def access_token(
-        self,
-        *,
-        client_id: str,
-        scopes: Sequence[str],
-        user: DevUser | None,
-        auth_time: int | None = None,
-        ttl_s: int | None = None,
-    ) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": self.issuer_url,
-            "sub": user.username if user else client_id,
-            "aud": self.audience,
-            "client_id": client_id,
-            "scope": " ".join(scopes),
-            "iat": now,
-            "exp": now + (ttl_s if ttl_s is not None else self.ttl_s),
-            "jti": str(uuid.uuid4()),
-            "token_use": "access",
-        }
-        if user is not None:
-            claims["username"] = user.username
-            claims["auth_time"] = auth_time if auth_time is not None else now
-        return self._sign(claims)
-
-    def id_token(
-        self, *, client_id: str, user: DevUser, auth_time: int, nonce: str | None = None
-    ) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": self.issuer_url,
-            "sub": user.username,
-            "aud": client_id,
-            "azp": client_id,
-            "name": user.name,
-            "email": user.email,
-            "email_verified": True,
-            "preferred_username": user.username,
-            "username": user.username,
-            "iat": now,
-            "exp": now + self.ttl_s,
-            "auth_time": auth_time,
-            "jti": str(uuid.uuid4()),
-            "token_use": "id",
-        }
-        if nonce:
-            claims["nonce"] = nonce
-        return self._sign(claims)
 
 
 class _Directory:
@@ -212,7 +147,7 @@ def _with_query(uri: str, params: Mapping[str, str]) -> str:
 
 
 def _oauth_error_response(err: _OAuthError, *, basic_auth: bool = False) -> JSONResponse:
-    headers = dict(_TOKEN_HEADERS)
+    headers = {**_TOKEN_HEADERS, **err.headers}
     if err.status == 401 and basic_auth:
         headers["WWW-Authenticate"] = 'Basic realm="podium-idp"'
     return JSONResponse(
@@ -253,6 +188,8 @@ def create_issuer_app(
     audience: str = DEFAULT_AUDIENCE,
     access_token_ttl_s: int = 3600,
     code_ttl_s: float = 60.0,
+    redirect_uris: Mapping[str, Sequence[str]] | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> Starlette:
     """Build the dev OIDC issuer app.
 
@@ -265,14 +202,20 @@ def create_issuer_app(
         audience: ``aud`` of access tokens.
         access_token_ttl_s: Lifetime of access and id tokens.
         code_ttl_s: Lifetime of authorization codes (single use).
+        redirect_uris: ``client_id -> exact redirect URIs`` accepted on top of those registered
+            in ``users.json``, for this app only and never persisted (the gateway registers the
+            web UI's own origins here: they depend on its port).
+        throttle: limits on password checks (default :class:`LoginThrottle`).
     """
     issuer = issuer_url.rstrip("/")
     home = Path(home)
     ensure_dev_users(home, users, clients=clients)
     keys = KeyStore(home)
     directory = _Directory(home)
-    minter = _Minter(issuer_url=issuer, keys=keys, audience=audience, ttl_s=access_token_ttl_s)
+    minter = TokenMinter(issuer_url=issuer, keys=keys, audience=audience, ttl_s=access_token_ttl_s)
     codes: dict[str, _CodeGrant] = {}
+    extra_redirects = {cid: frozenset(uris) for cid, uris in (redirect_uris or {}).items()}
+    passwords = PasswordChecker(throttle)
 
     def discovery_document() -> dict[str, Any]:
         return {
@@ -284,7 +227,7 @@ def create_issuer_app(
             "response_modes_supported": ["query"],
             "grant_types_supported": list(_GRANTS),
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": [_SIGNING_ALG],
+            "id_token_signing_alg_values_supported": [SIGNING_ALG],
             "token_endpoint_auth_methods_supported": [
                 "client_secret_basic",
                 "client_secret_post",
@@ -317,11 +260,12 @@ def create_issuer_app(
     async def jwks(request: Request) -> Response:
         return JSONResponse(keys.jwks(), headers={"Cache-Control": "public, max-age=60"})
 
-    async def check_user(username: str, password: str) -> DevUser | None:
+    async def check_user(request: Request, username: str, password: str) -> DevUser | None:
+        """The user if the password is right; raises Throttled when the attempt is refused."""
         user = directory.get().users.get(username)
-        # scrypt is deliberately slow; keep it off the event loop.
-        ok = await run_in_threadpool((user or _DUMMY_USER).check_password, password)
-        return user if ok and user is not None else None
+        address = request.client.host if request.client else "-"
+        ok = await passwords.check(user, username, password, address)
+        return user if ok else None
 
     def authorize_request(
         params: Mapping[str, str],
@@ -333,10 +277,20 @@ def create_issuer_app(
                 render_error_page("Unknown client_id."), status_code=400, headers=_HTML_HEADERS
             )
         redirect_uri = params.get("redirect_uri", "")
-        if not redirect_uri or not client.redirect_allowed(redirect_uri):
+        registered = extra_redirects.get(client.client_id, frozenset())
+        if not client.redirect_allowed(redirect_uri, also=registered):
             # Never redirect to an unregistered URI: that would leak codes to an attacker.
             return HTMLResponse(
                 render_error_page("redirect_uri is not registered for this client."),
+                status_code=400,
+                headers=_HTML_HEADERS,
+            )
+        if params.get("response_type") != "code":
+            # No implicit flow (tokens in a redirect), and no error redirect for it either.
+            return HTMLResponse(
+                render_error_page(
+                    "unsupported_response_type: only response_type=code is supported."
+                ),
                 status_code=400,
                 headers=_HTML_HEADERS,
             )
@@ -349,8 +303,6 @@ def create_issuer_app(
 
         if "authorization_code" not in client.grant_types:
             return redirect_error("unauthorized_client", "client may not use the code flow")
-        if params.get("response_type") != "code":
-            return redirect_error("unsupported_response_type", "only response_type=code")
         challenge = params.get("code_challenge", "")
         if params.get("code_challenge_method") != "S256" or not _PKCE_RE.fullmatch(challenge):
             return redirect_error(
@@ -389,7 +341,17 @@ def create_issuer_app(
             return HTMLResponse(page, headers=_HTML_HEADERS)
 
         username = params.get("username", "")
-        user = await check_user(username, params.get("password", ""))
+        try:
+            user = await check_user(request, username, params.get("password", ""))
+        except Throttled as refused:
+            page = render_login_page(
+                client_id=client.client_id,
+                hidden=hidden,
+                username=username,
+                error=f"Too many sign-in attempts. Try again in {refused.retry_after} s.",
+            )
+            headers = {**_HTML_HEADERS, "Retry-After": str(refused.retry_after)}
+            return HTMLResponse(page, status_code=429, headers=headers)
         if user is None:
             page = render_login_page(
                 client_id=client.client_id,
@@ -488,7 +450,15 @@ def create_issuer_app(
             username, password = form.get("username"), form.get("password")
             if not isinstance(username, str) or not isinstance(password, str):
                 raise _OAuthError("invalid_request", "username and password are required")
-            user = await check_user(username, password)
+            try:
+                user = await check_user(request, username, password)
+            except Throttled as refused:
+                raise _OAuthError(
+                    "temporarily_unavailable",
+                    f"{refused.message}; retry after {refused.retry_after} s",
+                    429,
+                    {"Retry-After": str(refused.retry_after)},
+                ) from None
             if user is None:
                 raise _OAuthError("invalid_grant", "invalid username or password")
             return token_response(client=client, scopes=scopes, user=user, nonce=None)
@@ -548,7 +518,7 @@ def issue_token(
     unknown = [s for s in granted if s not in client.scopes]
     if unknown:
         raise InvalidInput(f"scope {unknown[0]!r} is not allowed for client {client_id!r}")
-    minter = _Minter(
+    minter = TokenMinter(
         issuer_url=issuer_url.rstrip("/"), keys=KeyStore(Path(home)), audience=audience, ttl_s=ttl_s
     )
     return minter.access_token(client_id=client_id, scopes=granted, user=dev_user, ttl_s=ttl_s)

@@ -35,16 +35,11 @@ from starlette.types import Receive, Scope, Send
 from podium.agents._request import ACTOR_HEADER, SESSION_HEADER
 from podium.config import Settings
 from podium.errors import BackendError, InvalidInput, PodiumError, Unauthorized
-from podium.identity import (
-    ACTOR_ID_PATTERN,
-    AuthorizerConfig,
-    JWTAuthorizer,
-    create_issuer_app,
-    filter_headers,
-)
+from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, filter_headers
 
 from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
+from ._dev_idp import dev_authorizer_config, dev_issuer_app
 from ._errors import error_response
 from ._hosts import HostAllowList, served_hosts
 from ._metrics import Metrics
@@ -426,7 +421,8 @@ def create_gateway_app(
             ``request_header_allowlist``, ``log_level``.
         agent: the agent app as ``module:attr`` (a ``BedrockAgentCoreApp``).
         dev_idp: mount the dev OIDC issuer at ``/idp``; without ``auth_discovery_url`` the
-            gateway then trusts it (through the same JWT authorizer as any provider).
+            gateway then trusts it (through the same JWT authorizer as any provider), but only
+            its own clients' user access tokens unless ``auth_allowed_*`` say otherwise.
         public_url: the URL clients use (default ``http://{host}:{port}``); the dev issuer's
             ``iss`` and discovery URL derive from it.
         extra_routes: more routes (web UI, APIs) served by the same app, after the runtime's.
@@ -437,17 +433,17 @@ def create_gateway_app(
         ConfigurationError: authentication is on but no discovery URL is configured.
     """
     base_url = (public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    hosts = served_hosts(settings.host, public_url, settings.allowed_hosts)
     routes: list[BaseRoute] = []
     if dev_idp:
-        routes.append(Mount("/idp", app=create_issuer_app(f"{base_url}/idp", settings.home)))
+        routes.append(Mount("/idp", app=dev_issuer_app(settings, base_url, hosts)))
     authorizer: JWTAuthorizer | None = None
     if not settings.auth_disabled:
-        discovery = settings.auth_discovery_url
-        if not discovery and dev_idp:
+        if dev_idp and not settings.auth_discovery_url:
             discovery = f"{base_url}/idp/.well-known/openid-configuration"
-        config = AuthorizerConfig.from_settings(
-            settings.model_copy(update={"auth_discovery_url": discovery})
-        )
+            config = dev_authorizer_config(settings, discovery)
+        else:
+            config = AuthorizerConfig.from_settings(settings)
         authorizer = JWTAuthorizer(config)
     metrics = Metrics()
     manager = SessionManager(
@@ -469,7 +465,6 @@ def create_gateway_app(
         finally:
             await runtime.close()
 
-    hosts = served_hosts(settings.host, public_url, settings.allowed_hosts)
     app = Starlette(
         routes=[*_make_routes(runtime), *routes, *extra_routes],
         middleware=[Middleware(HostAllowList, hosts=hosts), *middleware],
