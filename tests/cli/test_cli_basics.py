@@ -63,7 +63,8 @@ def test_memory_records_shows_only_the_actors_own_records(tmp_path: Path) -> Non
     home = tmp_path / "home"
     with podium.open(home, start_worker=False) as p:
         mem = p.memory.create_memory(
-            "cli", strategies=[{"type": "custom", "name": "u", "namespaces": ["/actors/{actorId}/"]}]
+            "cli",
+            strategies=[{"type": "custom", "name": "u", "namespaces": ["/actors/{actorId}/"]}],
         )
         for namespace, text in (
             ("/actors/bob/", "bob likes chalk talks"),
