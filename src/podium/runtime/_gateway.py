@@ -20,12 +20,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -45,9 +46,10 @@ from podium.identity import (
 
 from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
-from ._errors import error_response
+from ._errors import error_response, http_exception_response
 from ._hosts import HostAllowList, served_hosts
 from ._metrics import Metrics
+from ._openapi import openapi_document, openapi_route
 from ._payload import parse_invocation_body
 from ._sessions import Session, SessionManager
 
@@ -418,6 +420,7 @@ def create_gateway_app(
     extra_routes: Sequence[BaseRoute] = (),
     middleware: Sequence[Middleware] = (),
     worker_settings: Settings | None = None,
+    openapi: Sequence[Mapping[str, Any]] = (),
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -432,6 +435,8 @@ def create_gateway_app(
         extra_routes: more routes (web UI, APIs) served by the same app, after the runtime's.
         middleware: Starlette middleware for the whole app.
         worker_settings: the settings the agent app sees (default: ``settings``).
+        openapi: OpenAPI fragments (``{"paths", "components"}``) describing ``extra_routes``,
+            merged into ``GET /openapi.json``.
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured.
@@ -449,6 +454,8 @@ def create_gateway_app(
             settings.model_copy(update={"auth_discovery_url": discovery})
         )
         authorizer = JWTAuthorizer(config)
+    document = openapi_document(dev_idp=dev_idp, auth=authorizer is not None, extra=openapi)
+    routes.append(openapi_route(document))
     metrics = Metrics()
     manager = SessionManager(
         make_backend(agent, worker_settings or settings),
@@ -473,6 +480,7 @@ def create_gateway_app(
     app = Starlette(
         routes=[*_make_routes(runtime), *routes, *extra_routes],
         middleware=[Middleware(HostAllowList, hosts=hosts), *middleware],
+        exception_handlers={HTTPException: http_exception_response},
         lifespan=lifespan,
     )
     app.state.runtime = runtime
