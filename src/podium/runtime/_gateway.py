@@ -6,6 +6,7 @@ Routes::
     POST /invocations               JSON in; JSON or SSE out, relayed chunk by chunk
     POST /sessions/{id}/stop        StopRuntimeSession (owner only)
     GET  /metrics                   Prometheus text format
+    GET  /openapi.json              the OpenAPI document of everything served (``_openapi``)
     /idp/...                        the dev OIDC issuer (``dev_idp=True`` only)
 
 See ``docs/runtime.md``.

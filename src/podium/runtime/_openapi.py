@@ -366,7 +366,7 @@ def openapi_document(
             "API and the dev OIDC issuer (docs/runtime.md, docs/web-ui.md, docs/identity.md). "
             'Errors are {"error": CODE, "message": text}, except OAuth\'s at /idp/token. Any '
             "operation answers 400 ValidationException when the Host header names a host the "
-            "server does not serve.",
+            "server does not serve. Unknown query parameters and form fields are ignored.",
         },
         "paths": merged["paths"],
         "components": merged["components"],

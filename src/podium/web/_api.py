@@ -395,7 +395,9 @@ def api_routes(
         Route("/api/config", config, methods=["GET"]),
         Route("/api/me", me, methods=["GET"]),
         Route("/api/memory/records", records, methods=["GET"]),
-        Route("/api/memory/records/{record_id}", delete_record, methods=["DELETE"]),
+        # :path, so that an empty id or one with a "/" is this route's 404, not another route's
+        # redirect or 405.
+        Route("/api/memory/records/{record_id:path}", delete_record, methods=["DELETE"]),
         Route("/api/memory/forget", forget, methods=["POST"]),
         Route("/api/sessions", sessions, methods=["GET"]),
         Route("/api/sessions/{session_id:path}/messages", messages, methods=["GET"]),

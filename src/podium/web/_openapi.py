@@ -13,7 +13,7 @@ from podium.runtime._openapi import error_responses, json_content
 
 __all__ = ["web_openapi"]
 
-_BEARER = [{"bearerAuth": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _TIME = {"type": "number", "description": "seconds since the epoch"}
 
