@@ -21,7 +21,6 @@ executor of their own and failure backoff, answered with 429 and ``Retry-After``
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import logging
@@ -35,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -166,7 +166,7 @@ def _client_credentials(request: Request, form: Mapping[str, Any]) -> tuple[str,
             raise _OAuthError("invalid_client", "unsupported client authentication", 401)
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64 (binascii.Error), non-ASCII or non-UTF-8 credentials
             raise _OAuthError("invalid_client", "malformed Basic credentials", 401) from None
         cid, sep, secret = decoded.partition(":")
         if not sep:
@@ -329,7 +329,11 @@ def create_issuer_app(
         if request.method == "GET":
             params = {k: v for k, v in request.query_params.items() if k in _forwarded}
         else:
-            form = await request.form()
+            try:
+                form = await request.form()
+            except HTTPException as e:  # unreadable form: too many fields, bad multipart
+                page = render_error_page(f"Bad request: {e.detail}")
+                return HTMLResponse(page, status_code=400, headers=_HTML_HEADERS)
             params = {k: v for k, v in form.items() if isinstance(v, str)}
         checked = authorize_request(params)
         if isinstance(checked, Response):
@@ -427,7 +431,10 @@ def create_issuer_app(
                 raise _OAuthError(
                     "invalid_request", "body must be application/x-www-form-urlencoded"
                 )
-            form = await request.form()
+            try:
+                form = await request.form()
+            except HTTPException as e:  # too many or too large fields
+                raise _OAuthError("invalid_request", str(e.detail)) from None
             client_id, secret, basic = _client_credentials(request, form)
             client = directory.get().clients.get(client_id)
             if client is None:

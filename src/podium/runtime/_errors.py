@@ -10,13 +10,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from podium.errors import BackendError, PodiumError, Unauthorized
+from podium.errors import (
+    BackendError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    LimitExceeded,
+    NotFound,
+    PodiumError,
+    Unauthorized,
+    UsageError,
+)
 from podium.identity import www_authenticate_header
 
-__all__ = ["Handler", "error_response", "guard"]
+__all__ = ["Handler", "error_response", "guard", "http_exception_response"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +59,25 @@ def guard(handler: Handler) -> Handler:
             return error_response(BackendError("internal error; see the server log"))
 
     return guarded
+
+
+# The codes of Starlette's own errors: the Podium error of that status where there is one.
+_HTTP_CODES = {
+    e.http_status: e.code
+    for e in (InvalidInput, Unauthorized, Forbidden, NotFound, Conflict, LimitExceeded)
+}
+_HTTP_CODES[405] = "MethodNotAllowedException"
+
+
+async def http_exception_response(request: Request, exc: Exception) -> Response:
+    """Starlette's own HTTP errors (no route, wrong method, unreadable form) as JSON errors.
+
+    The app's exception handler for ``HTTPException``: without it they are plain text.
+    """
+    assert isinstance(exc, HTTPException)
+    default = UsageError.code if exc.status_code < 500 else BackendError.code
+    return JSONResponse(
+        {"error": _HTTP_CODES.get(exc.status_code, default), "message": str(exc.detail)},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )

@@ -6,6 +6,7 @@ Routes::
     POST /invocations               JSON in; JSON or SSE out, relayed chunk by chunk
     POST /sessions/{id}/stop        StopRuntimeSession (owner only)
     GET  /metrics                   Prometheus text format
+    GET  /openapi.json              the OpenAPI document of everything served (``_openapi``)
     /idp/...                        the dev OIDC issuer (``dev_idp=True`` only)
 
 See ``docs/runtime.md``.
@@ -20,12 +21,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -40,9 +42,10 @@ from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, f
 from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
 from ._dev_idp import dev_authorizer_config, dev_issuer_app
-from ._errors import error_response
+from ._errors import error_response, http_exception_response
 from ._hosts import HostAllowList, served_hosts
 from ._metrics import Metrics
+from ._openapi import openapi_document, openapi_route
 from ._payload import parse_invocation_body
 from ._sessions import Session, SessionManager
 
@@ -413,6 +416,7 @@ def create_gateway_app(
     extra_routes: Sequence[BaseRoute] = (),
     middleware: Sequence[Middleware] = (),
     worker_settings: Settings | None = None,
+    openapi: Sequence[Mapping[str, Any]] = (),
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -428,6 +432,8 @@ def create_gateway_app(
         extra_routes: more routes (web UI, APIs) served by the same app, after the runtime's.
         middleware: Starlette middleware for the whole app.
         worker_settings: the settings the agent app sees (default: ``settings``).
+        openapi: OpenAPI fragments (``{"paths", "components"}``) describing ``extra_routes``,
+            merged into ``GET /openapi.json``.
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured.
@@ -445,6 +451,8 @@ def create_gateway_app(
         else:
             config = AuthorizerConfig.from_settings(settings)
         authorizer = JWTAuthorizer(config)
+    document = openapi_document(dev_idp=dev_idp, auth=authorizer is not None, extra=openapi)
+    routes.append(openapi_route(document))
     metrics = Metrics()
     manager = SessionManager(
         make_backend(agent, worker_settings or settings),
@@ -468,6 +476,7 @@ def create_gateway_app(
     app = Starlette(
         routes=[*_make_routes(runtime), *routes, *extra_routes],
         middleware=[Middleware(HostAllowList, hosts=hosts), *middleware],
+        exception_handlers={HTTPException: http_exception_response},
         lifespan=lifespan,
     )
     app.state.runtime = runtime

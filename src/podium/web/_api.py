@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ _MAX_MESSAGES = 500
 _DEFAULT_CLIENT_ID = "podium-web"
 _DEFAULT_SCOPE = "openid profile email podium/invoke"
 _DISCOVERY_TTL_S = 300.0
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses (a 500), and int()
+# refuses numbers of more than 4300 digits.
+_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 async def _actor(request: Request) -> str:
@@ -286,7 +290,7 @@ def _catalog_filter(params: dict[str, str]) -> dict[str, Any] | None:
     if day and day not in DAYS:
         raise InvalidInput(f"day must be one of {', '.join(DAYS)}")
     level = params.get("level", "").strip() or None
-    if level and (not level.isdigit() or int(level) not in LEVELS):
+    if level and (not _NUMBER.fullmatch(level) or int(level) not in LEVELS):
         raise InvalidInput("level must be one of 100, 200, 300, 400")
     kind = params.get("type", "").strip() or None
     if kind and kind not in SESSION_TYPES:
@@ -303,7 +307,7 @@ def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[
     if len(query) > _MAX_QUERY:
         raise InvalidInput(f"q is longer than {_MAX_QUERY} characters")
     raw_limit = params.get("limit", "10").strip() or "10"
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 50:
+    if not _NUMBER.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise InvalidInput("limit must be between 1 and 50")
     flt = _catalog_filter(params)
     if not query and flt is None:
@@ -391,7 +395,9 @@ def api_routes(
         Route("/api/config", config, methods=["GET"]),
         Route("/api/me", me, methods=["GET"]),
         Route("/api/memory/records", records, methods=["GET"]),
-        Route("/api/memory/records/{record_id}", delete_record, methods=["DELETE"]),
+        # :path, so that an empty id or one with a "/" is this route's 404, not another route's
+        # redirect or 405.
+        Route("/api/memory/records/{record_id:path}", delete_record, methods=["DELETE"]),
         Route("/api/memory/forget", forget, methods=["POST"]),
         Route("/api/sessions", sessions, methods=["GET"]),
         Route("/api/sessions/{session_id:path}/messages", messages, methods=["GET"]),

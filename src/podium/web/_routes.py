@@ -73,6 +73,8 @@ def build_app(
     """
     from podium.runtime import DEFAULT_AGENT, create_gateway_app
 
+    from ._openapi import web_openapi
+
     dev_idp = not settings.auth_discovery_url
     return create_gateway_app(
         settings,
@@ -80,6 +82,7 @@ def build_app(
         dev_idp,
         public_url=public_url,
         extra_routes=web_routes(settings, services),
+        openapi=[web_openapi()],
         # One extraction worker for the whole server (this process's); session workers only
         # enqueue jobs.
         worker_settings=settings.replace(embedded_worker=False),
