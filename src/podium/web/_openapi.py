@@ -323,6 +323,18 @@ def web_openapi() -> dict[str, Any]:
                 "responses": {"200": {"description": "index.html", "content": html}},
             }
         },
+        "/favicon.ico": {
+            "get": {
+                "operationId": "uiFavicon",
+                "summary": "The UI's icon (SVG)",
+                "responses": {
+                    "200": {
+                        "description": "the icon",
+                        "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
         "/static/{path}": {
             "get": {
                 "operationId": "uiStatic",
