@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,9 @@ __all__ = ["Database", "display_url", "storage_errors"]
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic's ``context`` and ``op`` are module-level proxies: two threads migrating at once (the
+# gateway and ``podium up``'s preparation) would run on each other's context.
+_MIGRATE_LOCK = threading.Lock()
 
 
 #: PostgreSQL's SQLSTATE for ``undefined_table``.
@@ -126,7 +130,7 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
         """A write transaction: committed on success, rolled back on any error."""
-        with storage_errors(self.url), self.engine.connect() as raw:
+        with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
             conn = raw.execution_options(podium_write=True)
             with conn.begin():
                 yield conn
@@ -153,7 +157,11 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
-        with storage_errors(self.url), self.engine.connect() as conn:
+        # The write lock up front (BEGIN IMMEDIATE on SQLite): processes that migrate the same
+        # database at once (``podium up`` and its gateway, session workers) then run one after
+        # the other, and the later ones find it at head, instead of failing with "locked".
+        with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
+            conn = raw.execution_options(podium_write=True)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             conn.commit()
