@@ -19,9 +19,14 @@ __all__ = [
     "default_max_workers",
 ]
 
-#: USS of one event-assistant session worker after a chat turn: measured 43-47 MB on the 2-core
-#: development box (``benchmarks/runtime_limits.py``, offline model; the bundled embedding model
-#: and the libraries are shared with the zygote). Rounded up, since apps and turns vary.
+#: What one session worker adds (USS). Measured with ``benchmarks/runtime_limits.py`` on the
+#: 2-core development box: an event-assistant worker as ``podium up`` runs it (offline model,
+#: extraction in the server, not the worker) has 34.8 MB after its first turn and 38.3 MB after
+#: five (the bundled embedding model and the libraries stay shared with the zygote); the
+#: issue's flood of ``podium up`` saw ~43 MB. Rounded up to 64 MiB for longer conversations and
+#: heavier apps. A worker that runs its own extraction thread (``podium serve`` with
+#: ``PODIUM_EMBEDDED_WORKER=true``, the default) measured 43-235 MB: give such a setup an
+#: explicit ``PODIUM_MAX_WORKERS``.
 WORKER_FOOTPRINT_BYTES = 64 * 2**20
 #: Share of the available memory the workers may take; the rest is for the gateway, the
 #: database's page cache and whatever else runs on the host.

@@ -148,7 +148,7 @@ class SessionManager:
             LimitExceeded: a quota or the worker cap is reached and nothing idle can make room.
         """
         await self.start()
-        claimed = False
+        claimed, was_known = False, session_id in self._known_owner
         if session_id not in self._sessions:
             # Refuse what is bound to be refused before touching the owner store.
             self._check_invocations(actor_id)
@@ -159,13 +159,12 @@ class SessionManager:
         # between them and the bookkeeping awaits.
         session = self._sessions.get(session_id)
         created, marked = session is None, False
+        evicted: tuple[Session, Worker | None] | None = None
         try:
             if session is None:
                 self._check_invocations(actor_id)
                 evicted = self._room_for_session(actor_id, evict=True)
                 session = self._open(session_id, actor_id)
-                if evicted is not None:
-                    await self._close_ended(*evicted)
             elif session.actor_id != actor_id:
                 raise Forbidden(f"session {session_id} belongs to another actor")
             elif session.busy:
@@ -174,14 +173,19 @@ class SessionManager:
                 )
             else:
                 self._check_invocations(actor_id)
+            # Busy before the first await: a concurrent request on this id now gets the 409.
             session.busy, marked = True, True
             session.last_used = self._clock()
+            if evicted is not None:
+                await self._close_ended(*evicted)
             await self._ensure_worker(session)
         except BaseException:
             if marked and session is not None:
                 session.busy = False
             if created:
-                await self._forget_unserved(session_id, actor_id, session, claimed)
+                await self._forget_unserved(
+                    session_id, actor_id, session, claimed=claimed, forget_owner=not was_known
+                )
             raise
         return session
 
@@ -195,14 +199,21 @@ class SessionManager:
         return session
 
     async def _forget_unserved(
-        self, session_id: str, actor_id: str, session: Session | None, claimed: bool
+        self,
+        session_id: str,
+        actor_id: str,
+        session: Session | None,
+        *,
+        claimed: bool,
+        forget_owner: bool,
     ) -> None:
-        """A new session failed to start: it holds no slot, and (if we claimed it) no id."""
+        """A new session failed to start: it holds no slot, and (if it was new) no id."""
         if session is not None:
             if self._sessions.get(session_id) is not session:
                 return  # stopped meanwhile: its owner keeps the id
             await self._end(session, "not_started", tombstone=False)
-            self._known_owner.pop(session_id, None)
+            if forget_owner:
+                self._known_owner.pop(session_id, None)
         if claimed and self.owners is not None:
             try:
                 await asyncio.to_thread(self.owners.unclaim, session_id, actor_id)

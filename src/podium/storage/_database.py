@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -75,8 +76,13 @@ def _create_private_file(path: Path) -> None:
     conversations and records it holds are 0600 at rest. An existing file is tightened too.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
+    # Never open an existing database file here: closing any descriptor of a file drops every
+    # POSIX lock this process holds on it, so SQLite connections already open on it (a second
+    # Database on the same file, as the gateway's session owners next to the services) would
+    # lose their locks, and another process could then delete the WAL under them.
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
 
