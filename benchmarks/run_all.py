@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-DEFAULT = ["kb_ingest", "kb_retrieve", "memory_bench", "agent_turn", "runtime_load"]
+DEFAULT = [
+    "kb_ingest",
+    "kb_retrieve",
+    "memory_bench",
+    "agent_turn",
+    "runtime_load",
+    "runtime_limits",
+]
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))

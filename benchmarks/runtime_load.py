@@ -75,6 +75,9 @@ def start_gateway(agent: str, home: Path, max_workers: int) -> tuple[subprocess.
         "port": port,
         "auth_disabled": True,
         "max_workers": max_workers,
+        # One load generator is one actor: lift the per-actor quotas to load the gateway itself.
+        "max_sessions_per_actor": max_workers,
+        "max_invocations_per_actor": max_workers,
         "log_level": "WARNING",
     }
     # The apps log every invocation (BedrockAgentCoreApp does); keep that off the terminal.

@@ -98,7 +98,19 @@ class Settings(BaseSettings):
     isolation: str = Field(default="process", pattern="^(process|none)$")
     session_idle_timeout_s: float = Field(default=900.0, gt=0)
     session_max_lifetime_s: float = Field(default=28800.0, gt=0)
-    max_workers: int = Field(default=1000, ge=1)
+    max_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Cap on live session workers. Default: derived from the available memory.",
+    )
+    max_sessions_per_actor: int = Field(
+        default=8,
+        ge=1,
+        description="Live sessions one actor may hold; a new one ends their least recently used.",
+    )
+    max_invocations_per_actor: int = Field(
+        default=4, ge=1, description="Invocations one actor may have in flight at once."
+    )
 
     log_level: str = "WARNING"
 

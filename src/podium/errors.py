@@ -22,6 +22,7 @@ HTTP layers map them to ``{"error": CODE, "message": ...}`` with :attr:`PodiumEr
 from __future__ import annotations
 
 __all__ = [
+    "DEFAULT_RETRY_AFTER_S",
     "BackendError",
     "ConfigurationError",
     "Conflict",
@@ -36,6 +37,9 @@ __all__ = [
     "Unauthorized",
     "UsageError",
 ]
+
+#: Seconds a client is told to wait after a 429 when the limit gives no better estimate.
+DEFAULT_RETRY_AFTER_S = 1.0
 
 
 class PodiumError(Exception):
@@ -103,10 +107,18 @@ class ConfigurationError(UsageError):
 
 
 class LimitExceeded(UsageError):
-    """A quota or capacity limit was reached."""
+    """A quota or capacity limit was reached.
+
+    ``retry_after_s`` is when a retry may succeed; HTTP layers send it as ``Retry-After``
+    (every 429 carries one: :data:`DEFAULT_RETRY_AFTER_S` when the raiser gave none).
+    """
 
     code = "ThrottlingException"
     http_status = 429
+
+    def __init__(self, message: str, *, retry_after_s: float = DEFAULT_RETRY_AFTER_S) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class BackendError(PodiumError):

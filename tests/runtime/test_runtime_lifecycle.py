@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -39,16 +40,29 @@ def test_activity_keeps_a_session_alive_until_max_lifetime(
     assert gw.invoke({"op": "count"}, sid).json()["count"] == 1
 
 
-def test_worker_cap_throttles_new_sessions(make_gateway: Callable[..., Gateway]) -> None:
+def test_worker_cap_throttles_new_sessions_only_when_every_worker_is_busy(
+    make_gateway: Callable[..., Gateway],
+) -> None:
     gw = make_gateway(max_workers=2)
     first, second = new_session_id("1"), new_session_id("2")
     assert gw.invoke({"op": "count"}, first).status_code == 200
     assert gw.invoke({"op": "count"}, second).status_code == 200
+    slow = [
+        threading.Thread(target=lambda sid=sid: gw.invoke({"op": "sleep", "s": 1.5}, sid))
+        for sid in (first, second)
+    ]
+    for thread in slow:
+        thread.start()
+    manager = gw.runtime.manager
+    assert wait_until(lambda: all(s.busy for s in manager.sessions()), 5)
     third = gw.invoke({"op": "count"}, new_session_id("3"))
     assert third.status_code == 429
     assert third.json()["error"] == "ThrottlingException"
     assert "PODIUM_MAX_WORKERS" in third.json()["message"]
-    # Existing sessions are still served.
+    assert int(third.headers["Retry-After"]) >= 1
+    for thread in slow:
+        thread.join()
+    # Existing sessions are still served; once they are idle, a new session takes a slot.
     assert gw.invoke({"op": "count"}, first).json()["count"] == 2
     assert gw.client.post(f"{gw.url}/sessions/{second}/stop").status_code == 200
     assert gw.invoke({"op": "count"}, new_session_id("4")).status_code == 200

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 
 from podium.config import Settings, install_settings
 
+from ._applogs import follow_log_level
 from ._asgi import (
     ASGIApp,
     BodyChunk,
@@ -248,6 +249,7 @@ class InProcessBackend(Backend):
         if self.settings is not None:
             install_settings(self.settings)
         self._app = await asyncio.to_thread(load_app, self.agent)
+        follow_log_level(self.settings.log_level if self.settings is not None else "WARNING")
         self._lifespan = Lifespan(self._app)
         await self._lifespan.startup()
 

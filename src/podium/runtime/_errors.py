@@ -1,13 +1,14 @@
 """Podium errors as HTTP responses: the one mapping the gateway and the web API share.
 
 Every error is ``{"error": CODE, "message": ...}`` with :attr:`PodiumError.http_status`; a 401
-also carries ``WWW-Authenticate``. An unexpected exception is logged with its traceback and the
-client sees only a generic message.
+also carries ``WWW-Authenticate`` and a 429 ``Retry-After`` (whole seconds, at least 1). An
+unexpected exception is logged with its traceback and the client sees only a generic message.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.exceptions import HTTPException
@@ -39,6 +40,8 @@ def error_response(error: PodiumError, headers: Mapping[str, str] | None = None)
     out = dict(headers or {})
     if isinstance(error, Unauthorized):
         out["WWW-Authenticate"] = www_authenticate_header(error)
+    if isinstance(error, LimitExceeded):
+        out["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
     return JSONResponse(error.to_dict(), status_code=error.http_status, headers=out)
 
 

@@ -41,12 +41,14 @@ from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, f
 
 from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
+from ._capacity import default_max_workers
 from ._dev_idp import dev_authorizer_config, dev_issuer_app
 from ._errors import error_response, http_exception_response
 from ._hosts import HostAllowList, served_hosts
 from ._metrics import Metrics
 from ._openapi import openapi_document, openapi_route
-from ._payload import parse_invocation_body
+from ._owners import SessionOwners
+from ._payload import parse_invocation_body, read_body
 from ._sessions import Session, SessionManager
 
 logger = logging.getLogger(__name__)
@@ -65,7 +67,6 @@ DEFAULT_AGENT = "podium.apps.event_assistant.app:app"
 REQUEST_ID_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id"
 DEV_ACTOR_HEADER = "X-Podium-Actor"
 DEV_ACTOR_DEFAULT = "dev-user"
-MAX_PAYLOAD_BYTES = 100 * 1024 * 1024
 _SESSION_ID_RE = re.compile(r"[\x21-\x7e]{33,256}")
 _REQUEST_ID_RE = re.compile(r"[\x21-\x7e]{1,256}")
 # Headers the gateway itself sets for the app; a client-sent copy is always dropped.
@@ -313,9 +314,7 @@ class Invocations:
                 f"{SESSION_HEADER} must be 33-256 visible ASCII characters "
                 f"(got {len(session_id)}); omit it to start a new session"
             )
-        body = await request.body()
-        if len(body) > MAX_PAYLOAD_BYTES:
-            raise InvalidInput("payload larger than 100 MB")
+        body = await read_body(request)
         parse_invocation_body(body)
         return actor, body
 
@@ -421,8 +420,9 @@ def create_gateway_app(
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
     Args:
-        settings: host/port, isolation, session timeouts, ``max_workers``, ``auth_*``,
-            ``request_header_allowlist``, ``log_level``.
+        settings: host/port, isolation, session timeouts, ``max_workers`` (default: from the
+            available memory), the per-actor quotas, ``auth_*``, ``request_header_allowlist``,
+            ``log_level``; session owners are kept in its database (``home`` by default).
         agent: the agent app as ``module:attr`` (a ``BedrockAgentCoreApp``).
         dev_idp: mount the dev OIDC issuer at ``/idp``; without ``auth_discovery_url`` the
             gateway then trusts it (through the same JWT authorizer as any provider), but only
@@ -454,11 +454,20 @@ def create_gateway_app(
     document = openapi_document(dev_idp=dev_idp, auth=authorizer is not None, extra=openapi)
     routes.append(openapi_route(document))
     metrics = Metrics()
+    max_workers = settings.max_workers or default_max_workers()
+    logger.info(
+        "max_workers=<%d>, derived=<%s> | session worker cap",
+        max_workers,
+        settings.max_workers is None,
+    )
     manager = SessionManager(
         make_backend(agent, worker_settings or settings),
         idle_timeout_s=settings.session_idle_timeout_s,
         max_lifetime_s=settings.session_max_lifetime_s,
-        max_workers=settings.max_workers,
+        max_workers=max_workers,
+        max_sessions_per_actor=settings.max_sessions_per_actor,
+        max_invocations_per_actor=settings.max_invocations_per_actor,
+        owners=SessionOwners(settings),
         metrics=metrics,
     )
     runtime = Runtime(

@@ -1,15 +1,19 @@
 """Runtime sessions: who owns each one, its worker, one invocation at a time, and its lifecycle.
 
 * A session belongs to the actor that created it; any other actor is refused (403) and never
-  reaches its worker. Ended sessions keep their owner (bounded memory), so an id cannot be taken
-  over later.
+  reaches its worker. The owner outlives the session: with a :class:`SessionOwners` store it is
+  kept in the database, so an id cannot be taken over later, not even after a restart.
 * One invocation at a time: a second concurrent one gets 409 ``ConflictException`` at once.
 * A session ends (and its worker exits) after ``idle_timeout_s`` without invocations, after
-  ``max_lifetime_s`` in any case (even mid-invocation), or on stop.
+  ``max_lifetime_s`` in any case (even mid-invocation), on stop, or when it is evicted.
 * A worker that dies on its own is counted as a crash and replaced on the session's next
   invocation; the session itself goes on.
-* At most ``max_workers`` workers are live; a session needing a new one beyond that gets 429
-  ``ThrottlingException``.
+* Quotas, so that one actor cannot take the host: at most ``max_invocations_per_actor``
+  invocations of one actor in flight, at most ``max_sessions_per_actor`` live sessions per
+  actor (a new one ends that actor's least recently used idle session), and at most
+  ``max_workers`` live workers (a new one ends the least recently used idle session, taken
+  from the actors over their fair share first). Only when every candidate is busy is the
+  request refused: 429 ``ThrottlingException`` with a retry-after.
 """
 
 from __future__ import annotations
@@ -18,20 +22,25 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from podium.errors import Conflict, Forbidden, LimitExceeded, NotFound
 
 from ._backends import Backend, Worker
 from ._metrics import Metrics
+from ._owners import SessionOwners
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["Session", "SessionManager"]
 
-_MAX_TOMBSTONES = 100_000
+#: Owners remembered in memory (of live and ended sessions); the store, if any, has them all.
+_MAX_KNOWN_OWNERS = 100_000
+#: Retry-After of a refusal because everything is busy: invocations are short, so soon.
+_BUSY_RETRY_AFTER_S = 1.0
 
 
 @dataclass(kw_only=True)
@@ -48,7 +57,11 @@ class Session:
 
 
 class SessionManager:
-    """Owns every session and its worker; all methods run on the gateway's event loop."""
+    """Owns every session and its worker; all methods run on the gateway's event loop.
+
+    Admission decisions (quotas, caps, evictions) are made without an ``await`` between the
+    check and the bookkeeping, so concurrent requests cannot overshoot a limit.
+    """
 
     def __init__(
         self,
@@ -58,16 +71,22 @@ class SessionManager:
         max_lifetime_s: float,
         max_workers: int,
         metrics: Metrics,
+        max_sessions_per_actor: int | None = None,
+        max_invocations_per_actor: int | None = None,
+        owners: SessionOwners | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
         self.idle_timeout_s = idle_timeout_s
         self.max_lifetime_s = max_lifetime_s
         self.max_workers = max_workers
+        self.max_sessions_per_actor = max_sessions_per_actor
+        self.max_invocations_per_actor = max_invocations_per_actor
+        self.owners = owners
         self.metrics = metrics
         self._clock = clock
         self._sessions: dict[str, Session] = {}
-        self._ended_owner: OrderedDict[str, str] = OrderedDict()
+        self._known_owner: OrderedDict[str, str] = OrderedDict()
         self._spawning = 0
         self._reaper: asyncio.Task[None] | None = None
         self._started = False
@@ -77,7 +96,7 @@ class SessionManager:
     # -- lifecycle of the manager ----------------------------------------------------------------
 
     async def start(self) -> None:
-        """Load the app (start the zygote) and the reaper; idempotent."""
+        """Open the owner store, load the app (start the zygote) and the reaper; idempotent."""
         if self._started:
             return
         if self._start_lock is None:
@@ -85,6 +104,8 @@ class SessionManager:
         async with self._start_lock:
             if self._started:
                 return
+            if self.owners is not None:
+                await asyncio.to_thread(self.owners.open)
             await self.backend.start()
             self._reaper = asyncio.create_task(self._reap_forever())
             self._started = True
@@ -96,10 +117,16 @@ class SessionManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
-        for session in list(self._sessions.values()):
-            await self._end(session, "shutdown")
+        ended = list(self._sessions.values())
+        for session in ended:
+            await self._end(session, "shutdown", record=False)
+        await self._record_use(ended)
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
         if self._started:
             await self.backend.close()
+        if self.owners is not None:
+            self.owners.close()
         self._started = False
 
     # -- sessions --------------------------------------------------------------------------------
@@ -112,48 +139,86 @@ class SessionManager:
         """A snapshot of the live sessions."""
         return list(self._sessions.values())
 
-    def _owner_check(self, session_id: str, actor_id: str) -> Session | None:
-        session = self._sessions.get(session_id)
-        owner = session.actor_id if session is not None else self._ended_owner.get(session_id)
-        if owner is not None and owner != actor_id:
-            raise Forbidden(f"session {session_id} belongs to another actor")
-        return session
-
     async def acquire(self, session_id: str, actor_id: str) -> Session:
         """The session (created if new), marked busy, with a live worker.
 
         Raises:
-            Forbidden: another actor owns the session.
+            Forbidden: another actor owns the session (now, earlier, or before a restart).
             Conflict: the session is already serving an invocation.
-            LimitExceeded: a new worker is needed and ``max_workers`` are live.
+            LimitExceeded: a quota or the worker cap is reached and nothing idle can make room.
         """
         await self.start()
-        session = self._owner_check(session_id, actor_id)
-        now = self._clock()
-        created = session is None
-        if session is None:
-            session = Session(
-                session_id=session_id, actor_id=actor_id, created_at=now, last_used=now
-            )
-            self._sessions[session_id] = session
-            self._ended_owner.pop(session_id, None)
-            self.metrics.sessions_live = len(self._sessions)
-            logger.info("session_id=<%s>, actor_id=<%s> | session created", session_id, actor_id)
-        if session.busy:
-            raise Conflict(
-                f"session {session_id} is busy with another invocation; retry when it finishes"
-            )
-        session.busy = True
-        session.last_used = now
+        claimed, was_known = False, session_id in self._known_owner
+        if session_id not in self._sessions:
+            # Refuse what is bound to be refused before touching the owner store.
+            self._check_invocations(actor_id)
+            self._room_for_session(actor_id, evict=False)
+            self._room_for_worker()
+            claimed = await self._claim(session_id, actor_id)
+        # Other requests ran during the claim: every check below is made again, and nothing
+        # between them and the bookkeeping awaits.
+        session = self._sessions.get(session_id)
+        created, marked = session is None, False
+        evicted: tuple[Session, Worker | None] | None = None
         try:
+            if session is None:
+                self._check_invocations(actor_id)
+                evicted = self._room_for_session(actor_id, evict=True)
+                session = self._open(session_id, actor_id)
+            elif session.actor_id != actor_id:
+                raise Forbidden(f"session {session_id} belongs to another actor")
+            elif session.busy:
+                raise Conflict(
+                    f"session {session_id} is busy with another invocation; retry when it finishes"
+                )
+            else:
+                self._check_invocations(actor_id)
+            # Busy before the first await: a concurrent request on this id now gets the 409.
+            session.busy, marked = True, True
+            session.last_used = self._clock()
+            if evicted is not None:
+                await self._close_ended(*evicted)
             await self._ensure_worker(session)
         except BaseException:
-            session.busy = False
-            if created and not session.ended:
-                # Never served anything: forget it so it does not hold a slot or an id.
-                await self._end(session, "not_started", tombstone=False)
+            if marked and session is not None:
+                session.busy = False
+            if created:
+                await self._forget_unserved(
+                    session_id, actor_id, session, claimed=claimed, forget_owner=not was_known
+                )
             raise
         return session
+
+    def _open(self, session_id: str, actor_id: str) -> Session:
+        now = self._clock()
+        session = Session(session_id=session_id, actor_id=actor_id, created_at=now, last_used=now)
+        self._sessions[session_id] = session
+        self._remember(session_id, actor_id)
+        self.metrics.sessions_live = len(self._sessions)
+        logger.info("session_id=<%s>, actor_id=<%s> | session created", session_id, actor_id)
+        return session
+
+    async def _forget_unserved(
+        self,
+        session_id: str,
+        actor_id: str,
+        session: Session | None,
+        *,
+        claimed: bool,
+        forget_owner: bool,
+    ) -> None:
+        """A new session failed to start: it holds no slot, and (if it was new) no id."""
+        if session is not None:
+            if self._sessions.get(session_id) is not session:
+                return  # stopped meanwhile: its owner keeps the id
+            await self._end(session, "not_started", tombstone=False)
+            if forget_owner:
+                self._known_owner.pop(session_id, None)
+        if claimed and self.owners is not None:
+            try:
+                await asyncio.to_thread(self.owners.unclaim, session_id, actor_id)
+            except Exception as exc:  # the id stays with this actor: harmless
+                logger.warning("session_id=<%s>, error=<%s> | could not unclaim", session_id, exc)
 
     async def discard_worker(self, session: Session) -> None:
         """Close the session's worker after its channel was left in an unknown state."""
@@ -175,10 +240,126 @@ class SessionManager:
             NotFound: no live session with this id.
             Forbidden: another actor owns it.
         """
-        session = self._owner_check(session_id, actor_id)
+        session = self._sessions.get(session_id)
+        owner = session.actor_id if session is not None else await self._owner_of(session_id)
+        if owner is not None and owner != actor_id:
+            raise Forbidden(f"session {session_id} belongs to another actor")
         if session is None:
             raise NotFound(f"no active session {session_id}")
         await self._end(session, "stopped")
+
+    # -- owners ----------------------------------------------------------------------------------
+
+    def _remember(self, session_id: str, actor_id: str) -> None:
+        self._known_owner[session_id] = actor_id
+        self._known_owner.move_to_end(session_id)
+        while len(self._known_owner) > _MAX_KNOWN_OWNERS:
+            self._known_owner.popitem(last=False)
+
+    async def _owner_of(self, session_id: str) -> str | None:
+        owner = self._known_owner.get(session_id)
+        if owner is None and self.owners is not None:
+            owner = await asyncio.to_thread(self.owners.owner, session_id)
+        return owner
+
+    async def _claim(self, session_id: str, actor_id: str) -> bool:
+        """Make ``actor_id`` the owner of a new id; True if this call recorded the claim.
+
+        Raises:
+            Forbidden: another actor already owns the id.
+        """
+        owner, claimed = self._known_owner.get(session_id), False
+        if owner is None and self.owners is not None:
+            owner, claimed = await asyncio.to_thread(
+                self.owners.claim, session_id, actor_id, time.time()
+            )
+        if owner is not None and owner != actor_id:
+            self._remember(session_id, owner)
+            raise Forbidden(f"session {session_id} belongs to another actor")
+        return claimed
+
+    async def _record_use(self, sessions: list[Session]) -> None:
+        """Write when each session was last used to the owner store (best effort)."""
+        if self.owners is None or not sessions:
+            return
+        now_wall, now = time.time(), self._clock()
+        used = [(s.session_id, now_wall - (now - s.last_used)) for s in sessions]
+        try:
+            await asyncio.to_thread(self.owners.touch, used)
+        except Exception as exc:  # the owner is already stored; only its age is lost
+            logger.warning("error=<%s> | could not record when sessions were last used", exc)
+
+    # -- quotas ----------------------------------------------------------------------------------
+
+    def _check_invocations(self, actor_id: str) -> None:
+        limit = self.max_invocations_per_actor
+        if limit is None:
+            return
+        busy = sum(1 for s in self._sessions.values() if s.busy and s.actor_id == actor_id)
+        if busy >= limit:
+            raise LimitExceeded(
+                f"{busy} invocations of this actor are in flight, the most allowed "
+                "(PODIUM_MAX_INVOCATIONS_PER_ACTOR); retry when one finishes",
+                retry_after_s=_BUSY_RETRY_AFTER_S,
+            )
+
+    def _room_for_session(
+        self, actor_id: str, *, evict: bool
+    ) -> tuple[Session, Worker | None] | None:
+        """Make sure ``actor_id`` may open one more session, ending their LRU idle one if needed.
+
+        Returns the ended session and its worker, for the caller to close. With ``evict=False``
+        only check that it is possible.
+        """
+        limit = self.max_sessions_per_actor
+        if limit is None:
+            return None
+        own = [s for s in self._sessions.values() if s.actor_id == actor_id]
+        if len(own) < limit:
+            return None
+        idle = [s for s in own if not s.busy]
+        if not idle:
+            raise LimitExceeded(
+                f"all {len(own)} sessions of this actor are busy, the most allowed "
+                "(PODIUM_MAX_SESSIONS_PER_ACTOR); retry when one finishes",
+                retry_after_s=_BUSY_RETRY_AFTER_S,
+            )
+        if not evict:
+            return None
+        victim = min(idle, key=lambda s: s.last_used)
+        return victim, self._evict(victim, "the actor's session quota")
+
+    def _room_for_worker(self) -> None:
+        """Refuse at once if a new worker is needed but every one is busy."""
+        if self._live_workers() >= self.max_workers and self._worker_victim() is None:
+            raise LimitExceeded(
+                f"all {self.max_workers} session workers are busy (PODIUM_MAX_WORKERS); "
+                "retry later",
+                retry_after_s=_BUSY_RETRY_AFTER_S,
+            )
+
+    def _worker_victim(self) -> Session | None:
+        """The idle session whose worker goes first: over-share actors first, then LRU."""
+        holders = Counter(s.actor_id for s in self._sessions.values() if s.worker is not None)
+        idle = [s for s in self._sessions.values() if not s.busy and s.worker is not None]
+        if not idle:
+            return None
+        share = max(1, self.max_workers // max(1, len(holders)))
+        return min(idle, key=lambda s: (holders[s.actor_id] <= share, s.last_used))
+
+    def _evict(self, session: Session, why: str) -> Worker | None:
+        """End an idle session now to make room; returns its worker, for the caller to close.
+
+        Nothing durable is lost: an app keeps what matters in memory and reloads it when the
+        session id is used again (as a new session, with the same owner).
+        """
+        logger.info(
+            "session_id=<%s>, actor_id=<%s>, why=<%s> | idle session evicted to make room",
+            session.session_id,
+            session.actor_id,
+            why,
+        )
+        return self._detach(session, "evicted", tombstone=True)
 
     # -- workers ---------------------------------------------------------------------------------
 
@@ -188,6 +369,11 @@ class SessionManager:
     def _count_workers(self) -> None:
         self.metrics.workers_live = self._live_workers()
         self.metrics.sessions_live = len(self._sessions)
+
+    def _in_background(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def _check_worker(self, session: Session) -> None:
         """Drop a worker that died without being asked to (a crash)."""
@@ -200,22 +386,23 @@ class SessionManager:
                 session.session_id,
                 worker.pid,
             )
-            task = asyncio.get_running_loop().create_task(worker.close())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._in_background(worker.close())
             self._count_workers()
 
     async def _ensure_worker(self, session: Session) -> None:
         self._check_worker(session)
         if session.worker is not None:
             return
+        evicted: tuple[Session, Worker | None] | None = None
         if self._live_workers() >= self.max_workers:
-            raise LimitExceeded(
-                f"all {self.max_workers} session workers are in use (PODIUM_MAX_WORKERS); "
-                "stop an idle session or retry later"
-            )
+            self._room_for_worker()
+            victim = self._worker_victim()
+            assert victim is not None
+            evicted = victim, self._evict(victim, "all workers in use")
         self._spawning += 1
         try:
+            if evicted is not None:
+                await self._close_ended(*evicted)  # the slot is ours already
             worker = await self.backend.spawn(session.session_id)
         finally:
             self._spawning -= 1
@@ -227,20 +414,32 @@ class SessionManager:
         self._count_workers()
         logger.info("session_id=<%s>, pid=<%d> | worker started", session.session_id, worker.pid)
 
-    async def _end(self, session: Session, reason: str, *, tombstone: bool = True) -> None:
+    def _detach(self, session: Session, reason: str, *, tombstone: bool) -> Worker | None:
+        """Take ``session`` out of the live set (synchronously); returns its worker to close."""
         if self._sessions.get(session.session_id) is session:
             del self._sessions[session.session_id]
         session.ended = True
         if tombstone:
-            self._ended_owner[session.session_id] = session.actor_id
-            while len(self._ended_owner) > _MAX_TOMBSTONES:
-                self._ended_owner.popitem(last=False)
+            self._remember(session.session_id, session.actor_id)
             self.metrics.sessions_ended[reason] += 1
         worker, session.worker = session.worker, None
         self._count_workers()
+        logger.info("session_id=<%s>, reason=<%s> | session ended", session.session_id, reason)
+        return worker
+
+    async def _close_ended(self, session: Session, worker: Worker | None) -> None:
         if worker is not None:
             await worker.close()
-        logger.info("session_id=<%s>, reason=<%s> | session ended", session.session_id, reason)
+        await self._record_use([session])
+
+    async def _end(
+        self, session: Session, reason: str, *, tombstone: bool = True, record: bool = True
+    ) -> None:
+        worker = self._detach(session, reason, tombstone=tombstone)
+        if worker is not None:
+            await worker.close()
+        if record and tombstone:
+            await self._record_use([session])
 
     # -- the reaper ------------------------------------------------------------------------------
 

@@ -194,10 +194,12 @@ def _serve(ctrl: socket.socket) -> int:
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s pid=%(process)d | %(message)s")
     )
+    level = str(init.get("log_level", "WARNING")).upper()
     podium_logger = logging.getLogger("podium")
     podium_logger.addHandler(handler)
-    podium_logger.setLevel(str(init.get("log_level", "WARNING")).upper())
+    podium_logger.setLevel(level)
     podium_logger.propagate = False
+    from ._applogs import follow_log_level
     from ._asgi import load_app
     from ._worker import run_worker
 
@@ -206,6 +208,7 @@ def _serve(ctrl: socket.socket) -> int:
     except ConfigurationError as exc:
         ctrl.sendall(json.dumps({"ok": False, "error": exc.message}).encode())
         return 1
+    follow_log_level(level)
     _prewarm(app)
     if threading.active_count() > 1:
         logger.warning("agent app started threads at import; forked workers will not have them")

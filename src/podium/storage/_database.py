@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,9 @@ __all__ = ["Database", "display_url", "storage_errors"]
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic's ``context`` and ``op`` are module-level proxies: two threads migrating at once (the
+# gateway and ``podium up``'s preparation) would run on each other's context.
+_MIGRATE_LOCK = threading.Lock()
 
 
 #: PostgreSQL's SQLSTATE for ``undefined_table``.
@@ -71,8 +76,13 @@ def _create_private_file(path: Path) -> None:
     conversations and records it holds are 0600 at rest. An existing file is tightened too.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
+    # Never open an existing database file here: closing any descriptor of a file drops every
+    # POSIX lock this process holds on it, so SQLite connections already open on it (a second
+    # Database on the same file, as the gateway's session owners next to the services) would
+    # lose their locks, and another process could then delete the WAL under them.
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
 
@@ -126,7 +136,7 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
         """A write transaction: committed on success, rolled back on any error."""
-        with storage_errors(self.url), self.engine.connect() as raw:
+        with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
             conn = raw.execution_options(podium_write=True)
             with conn.begin():
                 yield conn
@@ -153,7 +163,11 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
-        with storage_errors(self.url), self.engine.connect() as conn:
+        # The write lock up front (BEGIN IMMEDIATE on SQLite): processes that migrate the same
+        # database at once (``podium up`` and its gateway, session workers) then run one after
+        # the other, and the later ones find it at head, instead of failing with "locked".
+        with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
+            conn = raw.execution_options(podium_write=True)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             conn.commit()

@@ -18,6 +18,7 @@ __all__ = [
     "ingestion_jobs",
     "knowledge_bases",
     "metadata",
+    "runtime_sessions",
 ]
 
 metadata = sa.MetaData()
@@ -144,3 +145,15 @@ embedding_cache = sa.Table(
     sa.Column("text_hash", sa.String(64), primary_key=True),
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
+
+#: Who owns each runtime session id (the gateway's); it outlives the session and the gateway,
+#: so a session id can never be taken over by another actor, not even after a restart.
+runtime_sessions = sa.Table(
+    "runtime_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(256), primary_key=True),
+    sa.Column("actor_id", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_used_at", sa.Float, nullable=False),
+)
+sa.Index("ix_runtime_sessions_last_used", runtime_sessions.c.last_used_at)
