@@ -53,3 +53,23 @@ def test_other_errors_keep_their_translation(db: Database) -> None:
         conn.execute(sa.text("INSERT INTO t VALUES (1)"))
     with pytest.raises(Conflict, match="UNIQUE"), db.begin() as conn:
         conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+
+
+def test_a_database_error_names_the_fault_but_not_the_sql_or_its_parameters(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from podium.errors import StorageError
+    from podium.storage import storage_errors
+
+    db = Database(f"sqlite:///{tmp_path / 'e.db'}")
+    try:
+        with pytest.raises(StorageError) as raised, storage_errors(), db.engine.connect() as conn:
+            conn.execute(
+                sa.text("SELECT secret_column FROM sqlite_master WHERE name = :v"),
+                {"v": "private text"},
+            )
+    finally:
+        db.dispose()
+    message = raised.value.message
+    assert "no such column" in message
+    assert "private text" not in message and "SELECT" not in message

@@ -64,9 +64,11 @@ def storage_errors(url: str | None = None) -> Iterator[None]:
                 "Database.migrate() on it before using it (the podium CLI commands, "
                 "`podium up` included, migrate by themselves)"
             ) from e
-        raise StorageError(f"database error: {e.__class__.__name__}: {e}") from e
+        # The driver's own message only: str(e) would carry the SQL and its parameters (message
+        # text, ids) into an error that may reach a client.
+        raise StorageError(f"database error: {e.orig.__class__.__name__}: {e.orig}") from e
     except exc.SQLAlchemyError as e:
-        raise StorageError(f"database error: {e.__class__.__name__}: {e}") from e
+        raise StorageError(f"database error: {e.__class__.__name__}") from e
 
 
 def _create_private_file(path: Path) -> None:
