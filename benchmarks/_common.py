@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,6 +17,38 @@ from podium.knowledge import KnowledgeService
 from podium.storage import Database
 
 RESULTS = Path(__file__).parent / "results"
+CATALOG = Path(__file__).resolve().parents[1] / "data" / "catalog" / "sessions.jsonl"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def small_catalog(dst: Path, size: int) -> Path:
+    """``size`` sessions of the sample catalog, evenly spread, written to ``dst``."""
+    rows = CATALOG.read_text().splitlines()
+    dst.write_text("\n".join(rows[:: max(1, len(rows) // size)][:size]) + "\n")
+    return dst
+
+
+def wait_for_ping(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Return once ``url``/ping answers 200; kill ``proc`` and raise if it never does."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/ping", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+        if proc.poll() is not None:
+            raise RuntimeError("gateway exited during startup")
+    proc.kill()
+    raise RuntimeError("gateway did not start")
 
 
 def fresh_services(prefix: str) -> tuple[Settings, Database, KnowledgeService]:

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from typing import Any
 
 import httpx
 import psutil
-from _common import report
+from _common import free_port, report, small_catalog, wait_for_ping
 
 SESSION = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 REPO = Path(__file__).resolve().parents[1]
@@ -51,22 +50,9 @@ open_services(Settings(**json.loads(sys.argv[1])), ingest=True, start_worker=Fal
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _small_catalog(dst: Path, size: int) -> Path:
-    rows = (REPO / "data" / "catalog" / "sessions.jsonl").read_text().splitlines()
-    step = max(1, len(rows) // size)
-    dst.write_text("\n".join(rows[::step][:size]) + "\n")
-    return dst
-
-
 def start_gateway(settings: dict[str, Any]) -> tuple[subprocess.Popen[bytes], str]:
     """The gateway in its own process, once it answers ``/ping``."""
-    port = _free_port()
+    port = free_port()
     settings = {**settings, "host": "127.0.0.1", "port": port, "auth_disabled": True}
     log = (Path(settings["home"]) / "gateway.log").open("wb")
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
@@ -77,17 +63,8 @@ def start_gateway(settings: dict[str, Any]) -> tuple[subprocess.Popen[bytes], st
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ping", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            raise RuntimeError("gateway exited during startup")
-    proc.kill()
-    raise RuntimeError("gateway did not start")
+    wait_for_ping(url, proc, 180)
+    return proc, url
 
 
 def _workers(gateway_pid: int) -> list[psutil.Process]:
@@ -224,7 +201,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="podium-bench-limits-"))
-    catalog = _small_catalog(home / "catalog.jsonl", args.catalog_size)
+    catalog = small_catalog(home / "catalog.jsonl", args.catalog_size)
     # As ``podium up`` runs them: extraction runs once for the server, not in every worker.
     settings = {
         "home": str(home),

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import importlib.util
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from typing import Any
 
 import httpx
 import psutil
-from _common import percentiles, report
+from _common import free_port, percentiles, report, wait_for_ping
 
 SESSION = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 ACTOR = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Podium-Actor-Id"
@@ -61,14 +60,8 @@ serve(Settings(**args["settings"]), args["agent"], app_dir=None)
 """
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_gateway(agent: str, home: Path, max_workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     settings = {
         "home": str(home),
         "host": "127.0.0.1",
@@ -88,17 +81,8 @@ def start_gateway(agent: str, home: Path, max_workers: int) -> tuple[subprocess.
         stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ping", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-        if proc.poll() is not None:
-            raise RuntimeError("gateway exited during startup")
-    proc.kill()
-    raise RuntimeError("gateway did not start")
+    wait_for_ping(url, proc, 120)
+    return proc, url
 
 
 def worker_uss_mb(gateway_pid: int) -> dict[str, Any]:

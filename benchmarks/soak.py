@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 import psutil
-from _common import percentiles, report
+from _common import free_port, percentiles, report, small_catalog
 
 REPO = Path(__file__).resolve().parents[1]
 BOOT = (
@@ -48,14 +48,6 @@ PROMPTS = [
 ]
 SEARCHES = ["security", "serverless", "vector databases", "kubernetes", "cost", "observability"]
 ACTIONS = [("chat", 40), ("records", 20), ("search", 25), ("sessions", 10), ("forget", 5)]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss(pid: int) -> tuple[int, int, int]:
@@ -153,14 +145,10 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     home = Path(tempfile.mkdtemp(prefix="podium-soak-")) / "home"
-    catalog = home.parent / "sessions.jsonl"
-    lines = (REPO / "data" / "catalog" / "sessions.jsonl").read_text().splitlines()
-    catalog.write_text(
-        "\n".join(lines[:: max(1, len(lines) // args.catalog_size)][: args.catalog_size]) + "\n"
-    )
+    catalog = small_catalog(home.parent / "sessions.jsonl", args.catalog_size)
     users = [f"soak{i:03d}" for i in range(args.users)]
     ensure_dev_users(home, {u: f"{u}-password" for u in users})
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODIUM_")}
     env.update(

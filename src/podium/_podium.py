@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from podium.memory import MemoryService
     from podium.storage import Database
 
-__all__ = ["Podium", "open"]
+__all__ = ["Podium", "open", "open_settings"]
 
 
 @dataclass(kw_only=True, eq=False)
@@ -45,6 +45,21 @@ class Podium:
     memory: MemoryService
     _worker: Any = None
     _closed: bool = False
+
+    @property
+    def worker(self) -> Any:
+        """The in-process extraction worker, or None."""
+        return self._worker
+
+    def start_worker(self) -> None:
+        """Start an extraction worker thread in this process (no-op if one runs)."""
+        if self._worker is None:
+            from podium.memory import ExtractionWorker
+
+            worker = ExtractionWorker(self.memory)
+            self.memory.worker = worker
+            worker.start()
+            self._worker = worker
 
     def close(self) -> None:
         """Stop the extraction worker and release the database (idempotent)."""
@@ -90,9 +105,6 @@ def open(
     from pydantic import ValidationError
 
     from podium.errors import InvalidInput
-    from podium.knowledge import KnowledgeService
-    from podium.memory import MemoryService
-    from podium.storage import Database
 
     overrides = dict(settings)
     if home is not None:
@@ -106,26 +118,29 @@ def open(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
         )
         raise InvalidInput(f"invalid settings: {problems}") from None
-    if resolved.database_url is None:
-        resolved.ensure_home()
-    database = Database(resolved.resolved_database_url)
+    return open_settings(resolved, start_worker=start_worker)
+
+
+def open_settings(settings: Settings, *, start_worker: bool = True) -> Podium:
+    """Open Podium with settings already resolved (what :func:`open` and the apps share)."""
+    from podium.knowledge import KnowledgeService
+    from podium.memory import MemoryService
+    from podium.storage import Database
+
+    if settings.database_url is None:
+        settings.ensure_home()
+    database = Database(settings.resolved_database_url)
     try:
         database.migrate()
-        memory = MemoryService(database, resolved)
-        worker = None
-        if start_worker:
-            from podium.memory import ExtractionWorker
-
-            worker = ExtractionWorker(memory)
-            memory.worker = worker
-            worker.start()
-        return Podium(
-            settings=resolved,
+        podium = Podium(
+            settings=settings,
             database=database,
-            knowledge=KnowledgeService(database, resolved),
-            memory=memory,
-            _worker=worker,
+            knowledge=KnowledgeService(database, settings),
+            memory=MemoryService(database, settings),
         )
+        if start_worker:
+            podium.start_worker()
+        return podium
     except BaseException:
         database.dispose()
         raise

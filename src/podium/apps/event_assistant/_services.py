@@ -112,36 +112,33 @@ def open_services(
     ``ingest=True`` syncs the catalog into the KB (what ``podium up`` does); otherwise an
     existing KB is used as it is and only a missing one is built.
     """
-    from podium.knowledge import KnowledgeService
-    from podium.memory import MemoryService
-    from podium.storage import Database
+    from podium._podium import open_settings
 
     settings.ensure_home()
-    db = Database(settings.resolved_database_url)
-    db.migrate()
-    knowledge = KnowledgeService(db, settings)
+    podium = open_settings(settings, start_worker=False)
+    knowledge, memory = podium.knowledge, podium.memory
     try:
-        kb = knowledge.get(SESSIONS_KB)
-        if ingest or kb.info.document_count == 0:
+        try:
+            kb = knowledge.get(SESSIONS_KB)
+            if ingest or kb.info.document_count == 0:
+                kb, _ = ensure_sessions_kb(knowledge, settings, progress)
+        except NotFound:
             kb, _ = ensure_sessions_kb(knowledge, settings, progress)
-    except NotFound:
-        kb, _ = ensure_sessions_kb(knowledge, settings, progress)
-    memory = MemoryService(db, settings)
-    services = AssistantServices(
+        memory_id = _ensure_memory(memory)
+    except BaseException:
+        podium.close()
+        raise
+    if start_worker:
+        podium.start_worker()
+    return AssistantServices(
         settings=settings,
-        db=db,
+        db=podium.database,
         knowledge=knowledge,
         memory=memory,
         kb=kb,
-        memory_id=_ensure_memory(memory),
+        memory_id=memory_id,
+        worker=podium.worker,
     )
-    if start_worker:
-        from podium.memory.extraction import ExtractionWorker
-
-        services.worker = ExtractionWorker(memory)
-        memory.worker = services.worker
-        services.worker.start()
-    return services
 
 
 _shared: AssistantServices | None = None
