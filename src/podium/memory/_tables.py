@@ -266,7 +266,7 @@ class FtsTable:
     def optimize(self, conn: sa.Connection) -> None:
         """Merge segments so deleted rows' terms are gone from the index (privacy deletes)."""
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"INSERT INTO {self.table}({self.table}) VALUES ('optimize')")
+            self.index.optimize(conn)
 
     def search(
         self, conn: sa.Connection, scopes: Sequence[str], query: str, limit: int

@@ -16,6 +16,8 @@ from sqlalchemy import event, exc
 
 from podium.errors import ConfigurationError, Conflict, StorageError
 
+from ._keyword import repair_fts_tables
+
 __all__ = ["Database", "display_url", "storage_errors"]
 
 logger = logging.getLogger(__name__)
@@ -159,7 +161,10 @@ class Database:
             conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (idempotent)."""
+        """Bring the schema to the newest Alembic revision (idempotent).
+
+        Also rebuilds any keyword index SQLite can no longer read (:func:`repair_fts_tables`).
+        """
         from alembic import command
         from alembic.config import Config
 
@@ -172,6 +177,7 @@ class Database:
             conn = raw.execution_options(podium_write=True)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+            repair_fts_tables(conn)
             conn.commit()
 
     def dispose(self) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-__all__ = ["STOPWORDS", "KeywordIndex", "SqliteFtsIndex", "query_terms"]
+__all__ = ["STOPWORDS", "KeywordIndex", "SqliteFtsIndex", "query_terms", "repair_fts_tables"]
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 48
@@ -148,6 +152,20 @@ class SqliteFtsIndex(KeywordIndex):
             (f'scope:"{scope_token(scope)}"',),
         )
 
+    def optimize(self, conn: sa.Connection) -> None:
+        """Merge every segment into one, so deleted rows' terms leave the index (privacy deletes).
+
+        SQLite before 3.43 adds a level to the FTS5 structure on every ``optimize`` (and
+        ``merge`` with a negative argument) that follows a write, and reads a structure of more
+        than 2,000 levels as corrupt: about 1,300 forget-me calls in a row made ``fts_events``
+        unreadable ("vtable constructor failed"). So once the structure has grown past
+        :data:`_MAX_LEVELS`, the index is rebuilt from the table's own content instead, which
+        purges the deleted terms as well and starts again from one level.
+        """
+        conn.exec_driver_sql(f"INSERT INTO {self.table}({self.table}) VALUES ('optimize')")
+        if structure_levels(conn, self.table) > _MAX_LEVELS:
+            conn.exec_driver_sql(f"INSERT INTO {self.table}({self.table}) VALUES ('rebuild')")
+
     def search(
         self, conn: sa.Connection, scopes: Sequence[str], query: str, limit: int
     ) -> list[tuple[int, float]]:
@@ -165,3 +183,63 @@ class SqliteFtsIndex(KeywordIndex):
         )
         # FTS5's bm25() is negative (lower is better); flip it so higher is better.
         return [(int(rid), -float(r)) for rid, r in rows]
+
+
+#: FTS5 structure levels beyond which :meth:`SqliteFtsIndex.optimize` rebuilds (FTS5's own
+#: merges never need more than a handful; its corruption check trips above 2,000).
+_MAX_LEVELS = 64
+
+
+def structure_levels(conn: sa.Connection, table: str) -> int:
+    """The level count in an FTS5 table's structure record (0 when it has none yet)."""
+    row = conn.exec_driver_sql(f"SELECT block FROM {table}_data WHERE id = 10").first()
+    if row is None or len(row[0]) < 5:
+        return 0
+    # A 4-byte cookie, then the level count as an SQLite varint (7 bits a byte, big-endian).
+    value = 0
+    for byte in row[0][4:13]:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value
+
+
+def repair_fts_tables(conn: sa.Connection) -> list[str]:
+    """Rebuild every FTS5 index that SQLite can no longer read; returns the tables repaired.
+
+    The indexes are derived data: an FTS5 table with its own content keeps each row's text in
+    ``<table>_content``, so an unreadable index (a corrupt structure record, as the bug that
+    :meth:`SqliteFtsIndex.optimize` works around leaves behind) is reset to an empty structure
+    and rebuilt from that content. Reading the table is the probe, so a healthy database costs
+    one indexed lookup per table. Runs inside the caller's write transaction.
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    names = [
+        name
+        for (name,) in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5(%'"
+        )
+    ]
+    repaired = []
+    for name in names:
+        try:
+            conn.exec_driver_sql(f"SELECT rowid FROM {name} WHERE {name} MATCH 'probe' LIMIT 1")
+            continue
+        except sa.exc.DatabaseError as e:
+            if not isinstance(e.orig, sqlite3.DatabaseError) or (
+                e.orig.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CORRUPT
+            ):
+                raise
+        logger.warning("table=<%s> | keyword index unreadable, rebuilding it from its rows", name)
+        # An empty structure (cookie 0, no levels, no segments, write counter 0) and no
+        # averages: what FTS5 writes for a new table, then its rows indexed again.
+        conn.exec_driver_sql(f"DELETE FROM {name}_data")
+        conn.exec_driver_sql(f"DELETE FROM {name}_idx")
+        conn.exec_driver_sql(
+            f"INSERT INTO {name}_data(id, block) VALUES (1, X''), (10, X'00000000000000')"
+        )
+        conn.exec_driver_sql(f"INSERT INTO {name}({name}) VALUES ('rebuild')")
+        repaired.append(name)
+    return repaired
