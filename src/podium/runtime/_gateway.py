@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -34,7 +35,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from podium._podium import open_settings
 from podium.agents._request import ACTOR_HEADER, SESSION_HEADER
+from podium.aws import AwsBackend, AwsEndpoints
 from podium.config import Settings
 from podium.errors import BackendError, InvalidInput, PodiumError, Unauthorized
 from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, filter_headers
@@ -416,6 +419,7 @@ def create_gateway_app(
     middleware: Sequence[Middleware] = (),
     worker_settings: Settings | None = None,
     openapi: Sequence[Mapping[str, Any]] = (),
+    aws_backend: AwsBackend | None = None,
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -434,6 +438,8 @@ def create_gateway_app(
         worker_settings: the settings the agent app sees (default: ``settings``).
         openapi: OpenAPI fragments (``{"paths", "components"}``) describing ``extra_routes``,
             merged into ``GET /openapi.json``.
+        aws_backend: the services behind the AWS-compatible endpoints (default: Podium opened
+            on ``settings`` at the first AWS call, with its own extraction worker).
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured.
@@ -481,14 +487,24 @@ def create_gateway_app(
             yield
         finally:
             await runtime.close()
+            await run_in_threadpool(aws.close)
 
+    aws = aws_backend or AwsBackend(
+        settings, open=lambda: open_settings(settings, start_worker=True)
+    )
+    aws.runtime = runtime
     app = Starlette(
         routes=[*_make_routes(runtime), *routes, *extra_routes],
-        middleware=[Middleware(HostAllowList, hosts=hosts), *middleware],
+        middleware=[
+            Middleware(HostAllowList, hosts=hosts),
+            Middleware(AwsEndpoints, backend=aws),
+            *middleware,
+        ],
         exception_handlers={HTTPException: http_exception_response},
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.aws = aws
     return app
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
     "JSONType",
+    "access_keys",
     "chunks",
     "data_sources",
     "documents",
@@ -157,3 +158,17 @@ runtime_sessions = sa.Table(
     sa.Column("last_used_at", sa.Float, nullable=False),
 )
 sa.Index("ix_runtime_sessions_last_used", runtime_sessions.c.last_used_at)
+
+#: AWS-style access keys for the SigV4-signed endpoints (``podium keys``). The secret must be
+#: kept (SigV4 verification recomputes the HMAC with it); the database file is private (0600).
+#: ``actor_pattern`` (a glob, ``*`` for every actor) limits whose events and records the key
+#: may touch, like AgentCore's ``actorId`` IAM condition key.
+access_keys = sa.Table(
+    "access_keys",
+    metadata,
+    sa.Column("access_key_id", sa.String(32), primary_key=True),
+    sa.Column("secret_access_key", sa.String(64), nullable=False),
+    sa.Column("actor_pattern", sa.String(255), nullable=False),
+    sa.Column("description", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

@@ -1,0 +1,34 @@
+"""AWS-compatible endpoints: boto3, the bedrock-agentcore SDK and Strands' BedrockModel talk to Podium.
+
+One base URL (the gateway's) serves ``bedrock-agent``, ``bedrock-agent-runtime``,
+``bedrock-agentcore``, ``bedrock-agentcore-control``, ``bedrock-runtime`` and ``s3vectors`` in
+their REST-JSON wire formats, from botocore's own service models, behind SigV4 verified against
+Podium's access keys (``podium keys``). ``podium aws-env`` prints the environment that points
+the AWS SDKs here. See ``docs/aws-compatibility.md``.
+"""
+
+from __future__ import annotations
+
+from . import _memory_control  # noqa: F401  (registers its operations)
+from ._app import AwsEndpoints, aws_error_response
+from ._env import aws_env
+from ._errors import AwsError
+from ._keys import DEV_KEY_FILE, AccessKey, AccessKeys, dev_key
+from ._registry import ACCOUNT_ID, DEFAULT_REGION, AwsBackend, Call, EventStream, operation
+
+__all__ = [
+    "ACCOUNT_ID",
+    "DEFAULT_REGION",
+    "DEV_KEY_FILE",
+    "AccessKey",
+    "AccessKeys",
+    "AwsBackend",
+    "AwsEndpoints",
+    "AwsError",
+    "Call",
+    "EventStream",
+    "aws_env",
+    "aws_error_response",
+    "dev_key",
+    "operation",
+]
