@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from podium.errors import InvalidInput, NotFound
 
 from ._chunking import ChunkSet, chunk_text
-from ._models import IngestionJob, IngestionStats, JobStatus
+from ._models import IngestionJob, IngestionStats, JobStatus, new_resource_id
 from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
 from ._record_format import record_format_to_dict
 from ._sources import scan_sources
@@ -157,7 +156,7 @@ class Ingestor:
                     return job
             now = time.time()
             job = IngestionJob(
-                id=str(uuid.uuid4()),
+                id=new_resource_id(),
                 kb_id=self.kb_id,
                 source_id=source_id,
                 status=JobStatus.IN_PROGRESS,
@@ -222,7 +221,7 @@ class Ingestor:
             ).scalar()
             if found:
                 return str(found)
-            source_id = str(uuid.uuid4())
+            source_id = new_resource_id()
             conn.execute(
                 t.insert().values(
                     id=source_id, kb_id=self.kb_id, name=name, config=config, created_at=time.time()

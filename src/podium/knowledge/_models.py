@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import string
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -169,3 +171,11 @@ class GenerationResult:
             "citations": [c.as_dict() for c in self.citations],
             "generator": self.generator,
         }
+
+
+_ID_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_resource_id() -> str:
+    """A knowledge base, data source or ingestion job id shaped like Bedrock's (10 of A-Z0-9)."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from podium.storage import keyword_index, schema
 from ._chunking import ChunkingConfig
 from ._context import KnowledgeContext
 from ._knowledge_base import KnowledgeBase
-from ._models import KnowledgeBaseInfo
+from ._models import KnowledgeBaseInfo, new_resource_id
 from ._record_format import record_format_from_dict, record_format_to_dict
 from ._snapshot import new_snapshot_cache
 
@@ -78,7 +77,7 @@ class KnowledgeService:
         parsed_format = record_format_from_dict(record_format)
         fmt = record_format_to_dict(parsed_format) if parsed_format else None
         now = time.time()
-        kb_id = str(uuid.uuid4())
+        kb_id = new_resource_id()
         with self.db.begin() as conn:
             exists = conn.execute(
                 sa.select(schema.knowledge_bases.c.id).where(schema.knowledge_bases.c.name == name)
