@@ -94,7 +94,8 @@ class AwsEndpoints:
             headers = {k.lower(): v for k, v in request.headers.items()}
             raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
             query = request.scope.get("query_string", b"").decode("latin-1")
-            keys = self.backend.keys
+            # Opening the services (first call) migrates the database: not on the event loop.
+            keys = await run_in_threadpool(lambda: self.backend.keys)
 
             def secret_for(akid: str) -> str | None:
                 key = keys.get(akid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from podium.config import Settings
@@ -71,9 +72,21 @@ def build_app(
 
     The dev issuer is left out when an external OIDC provider is configured.
     """
+    from podium.aws import AwsBackend
     from podium.runtime import DEFAULT_AGENT, create_gateway_app
 
     from ._openapi import web_openapi
+
+    def aws_services() -> SimpleNamespace:
+        # The web app's own services (one database, one extraction worker); no close(): the
+        # web app owns them.
+        ready = services.result() if isinstance(services, Future) else services
+        return SimpleNamespace(
+            knowledge=ready.knowledge,
+            memory=ready.memory,
+            database=ready.db,
+            settings=ready.settings,
+        )
 
     dev_idp = not settings.auth_discovery_url
     return create_gateway_app(
@@ -86,4 +99,5 @@ def build_app(
         # One extraction worker for the whole server (this process's); session workers only
         # enqueue jobs.
         worker_settings=settings.replace(embedded_worker=False),
+        aws_backend=AwsBackend(settings, open=aws_services),
     )
