@@ -105,3 +105,18 @@ def test_invalid_input_is_a_validation_exception_not_a_5xx(aws: AwsServer) -> No
     r = httpx.post(request.url, content=request.body, headers=dict(request.headers))
     assert r.status_code == 400 and r.headers["x-amzn-ErrorType"] == "ValidationException"
     assert json.loads(r.text)["message"]
+
+
+def test_a_number_beyond_any_float_is_a_validation_exception() -> None:
+    # The check is the frame's (every service), so drive it directly.
+    from podium.aws._protocol import parse_input, service_model
+
+    op = service_model("bedrock-runtime").operation_model("Converse")
+    with pytest.raises(Exception, match="expected a number"):
+        parse_input(
+            op,
+            {"modelId": "m"},
+            "",
+            {},
+            b'{"messages": [], "inferenceConfig": {"temperature": 1' + b"0" * 400 + b"}}",
+        )

@@ -185,7 +185,7 @@ def _scalar(shape: Shape, value: Any, path: str) -> Any:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            or not _finite(value)
         ):
             raise _bad(path, "expected a number")
         _range(shape, value, path)
@@ -208,6 +208,13 @@ def _scalar(shape: Shape, value: Any, path: str) -> Any:
     return value
 
 
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float (10**400)
+        return False
+
+
 def _range(shape: Shape, value: float, path: str) -> None:
     lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
     if lo is not None and value < lo:
@@ -217,7 +224,7 @@ def _range(shape: Shape, value: float, path: str) -> None:
 
 
 def _timestamp(value: Any, path: str) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, int | float) and not isinstance(value, bool) and _finite(value):
         return float(value)
     if isinstance(value, str):
         try:
