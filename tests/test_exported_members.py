@@ -20,6 +20,7 @@ PACKAGES = [
     "podium.memory",
     "podium.runtime",
     "podium.storage",
+    "podium.vectors",
     "podium.web",
 ]
 # Packages that load their names on first use keep typing helpers in their namespace.

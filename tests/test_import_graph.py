@@ -1,4 +1,5 @@
-"""No import cycles inside podium.knowledge, podium.embeddings, podium.memory or podium.storage.
+"""No import cycles inside podium.knowledge, podium.embeddings, podium.memory, podium.storage or
+podium.vectors.
 
 Every import counts: module level, under ``TYPE_CHECKING`` and inside functions. A submodule's
 implicit import of its parent package is not an edge (Python imports the parent first, always);
@@ -14,7 +15,13 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-PACKAGES = ("podium.knowledge", "podium.embeddings", "podium.memory", "podium.storage")
+PACKAGES = (
+    "podium.knowledge",
+    "podium.embeddings",
+    "podium.memory",
+    "podium.storage",
+    "podium.vectors",
+)
 
 
 def _module_name(path: Path) -> str:

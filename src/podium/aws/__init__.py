@@ -9,7 +9,10 @@ the AWS SDKs here. See ``docs/aws-compatibility.md``.
 
 from __future__ import annotations
 
-from . import _memory_control  # noqa: F401  (registers its operations)
+from . import (
+    _memory_control,  # noqa: F401  (registers its operations)
+    _s3vectors,  # noqa: F401  (registers its operations)
+)
 from ._app import AwsEndpoints, aws_error_response
 from ._env import aws_env
 from ._errors import AwsError

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 __all__ = [
     "JSONType",
     "access_keys",
+    "bucket_vectors",
     "chunks",
     "data_sources",
     "documents",
@@ -20,6 +21,8 @@ __all__ = [
     "knowledge_bases",
     "metadata",
     "runtime_sessions",
+    "vector_buckets",
+    "vector_indexes",
 ]
 
 metadata = sa.MetaData()
@@ -171,4 +174,54 @@ access_keys = sa.Table(
     sa.Column("actor_pattern", sa.String(255), nullable=False),
     sa.Column("description", sa.String(255), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+)
+
+#: S3 Vectors-style vector buckets (the ``s3vectors`` endpoint; ``podium.vectors``).
+vector_buckets = sa.Table(
+    "vector_buckets",
+    metadata,
+    sa.Column("name", sa.String(63), primary_key=True),
+    sa.Column("encryption", JSONType, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+#: A bucket's vector indexes. The surrogate ``id`` keys the vectors and the in-memory snapshots,
+#: so an index deleted and re-created under the same name never sees the old one's cache.
+vector_indexes = sa.Table(
+    "vector_indexes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "bucket_name",
+        sa.String(63),
+        sa.ForeignKey("vector_buckets.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("name", sa.String(63), nullable=False),
+    sa.Column("data_type", sa.String(16), nullable=False),
+    sa.Column("dimension", sa.Integer, nullable=False),
+    sa.Column("distance_metric", sa.String(16), nullable=False),
+    sa.Column("non_filterable_keys", JSONType, nullable=False),
+    sa.Column("encryption", JSONType, nullable=False),
+    # Bumped on every write to the index's vectors: in-memory snapshots reload when it moves.
+    sa.Column("version", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("bucket_name", "name", name="uq_vector_indexes_bucket_name"),
+)
+
+#: One vector of an index: float32 bytes (little-endian) and its metadata document.
+#: ``segment_hash`` (CRC-32 of the key) splits ListVectors into segments in SQL.
+bucket_vectors = sa.Table(
+    "bucket_vectors",
+    metadata,
+    sa.Column(
+        "index_id",
+        sa.Integer,
+        sa.ForeignKey("vector_indexes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(1024), primary_key=True),
+    sa.Column("segment_hash", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("metadata", JSONType, nullable=True),
 )
