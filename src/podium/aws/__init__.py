@@ -9,7 +9,12 @@ the AWS SDKs here. See ``docs/aws-compatibility.md``.
 
 from __future__ import annotations
 
-from . import _memory_control  # noqa: F401  (registers its operations)
+from . import (  # noqa: F401  (each module registers its operations)
+    _converse,
+    _memory_control,
+    _retrieve,
+    _retrieve_generate,
+)
 from ._app import AwsEndpoints, aws_error_response
 from ._env import aws_env
 from ._errors import AwsError
