@@ -139,7 +139,8 @@ def resolve_embedding_model(model_arn: str, settings: Settings) -> str:
     return settings.embedding_model
 
 
-_MODELS: dict[tuple[int, str], Any] = {}
+#: (id(settings), spec) -> (settings, model); the settings object is kept so its id is not reused.
+_MODELS: dict[tuple[int, str], tuple[Any, Any]] = {}
 _MODELS_LOCK = threading.Lock()
 
 
@@ -149,13 +150,13 @@ def chat_model(settings: Settings, resolved: ResolvedModel) -> Model:
 
     key = (id(settings), resolved.spec)
     with _MODELS_LOCK:
-        model = _MODELS.get(key)
-        if model is None:
+        entry = _MODELS.get(key)
+        if entry is None or entry[0] is not settings:
             # Hosted providers were checked when the server started (``podium up``); a per-call
             # probe of the provider would add a round trip to every first request.
-            model = build_model(settings, resolved.spec, validate=False)
-            _MODELS[key] = model
-        return model
+            entry = (settings, build_model(settings, resolved.spec, validate=False))
+            _MODELS[key] = entry
+        return entry[1]  # type: ignore[no-any-return]
 
 
 def with_inference(model: Model, inference: dict[str, Any]) -> Model:
