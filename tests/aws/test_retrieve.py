@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
@@ -86,6 +88,21 @@ def test_results_are_shaped_like_bedrocks(runtime: Any, kb_id: str) -> None:
         "type": "CUSTOM",
         "customDocumentLocation": {"id": "doc://rust"},
     }
+
+
+def test_documents_of_a_data_source_name_it(aws: AwsServer, runtime: Any, tmp_path: Path) -> None:
+    kb = aws.backend.knowledge.create("retrieve-folder-kb")
+    (tmp_path / "notes.txt").write_text(
+        "Quantum annealing finds low energy states of spin glasses."
+    )
+    kb.ingest(tmp_path)
+    (top,) = runtime.retrieve(knowledgeBaseId=kb.id, retrievalQuery={"text": "quantum annealing"})[
+        "retrievalResults"
+    ]
+    uri = (tmp_path / "notes.txt").resolve().as_uri()
+    assert top["location"] == {"type": "CUSTOM", "customDocumentLocation": {"id": uri}}
+    assert top["metadata"]["x-amz-bedrock-kb-source-uri"] == uri
+    assert re.fullmatch(r"[A-Z0-9]{10}", top["metadata"]["x-amz-bedrock-kb-data-source-id"])
 
 
 def test_each_search_type_and_number_of_results(runtime: Any, kb_id: str) -> None:
