@@ -9,10 +9,12 @@ the AWS SDKs here. See ``docs/aws-compatibility.md``.
 
 from __future__ import annotations
 
-from . import (
-    _memory_control,  # noqa: F401  (registers its operations)
-    _s3vectors,  # noqa: F401  (registers its operations)
-)
+# Each handler module registers its operations when imported.
+from . import _converse as _converse
+from . import _memory_control as _memory_control
+from . import _retrieve as _retrieve
+from . import _retrieve_generate as _retrieve_generate
+from . import _s3vectors as _s3vectors
 from ._app import AwsEndpoints, aws_error_response
 from ._env import aws_env
 from ._errors import AwsError

@@ -27,9 +27,19 @@ def split_sentences(text: str) -> list[str]:
 
 
 def generate_answer(
-    query: str, results: list[RetrievalResult], *, model: Any, embedder: Embedder
+    query: str,
+    results: list[RetrievalResult],
+    *,
+    model: Any,
+    embedder: Embedder,
+    prompt_template: str | None = None,
 ) -> GenerationResult:
-    """Answer from ``results``: extractive without a model, generated with one."""
+    """Answer from ``results``: extractive without a model, generated with one.
+
+    ``prompt_template`` (model only) is Bedrock's ``textPromptTemplate``: ``$search_results$``
+    becomes the numbered sources, ``$query$`` the question, ``$output_format_instructions$``
+    the instruction to cite sources as ``[n]``.
+    """
     if not results:
         return GenerationResult(
             output="Sorry, I could not find anything relevant to that question.",
@@ -38,7 +48,7 @@ def generate_answer(
         )
     if model is None:
         return _extractive(query, results, embedder)
-    return _generated(query, results, model)
+    return _generated(query, results, model, prompt_template)
 
 
 def _extractive(query: str, results: list[RetrievalResult], embedder: Embedder) -> GenerationResult:
@@ -72,16 +82,33 @@ def _extractive(query: str, results: list[RetrievalResult], embedder: Embedder) 
     return GenerationResult(output=" ".join(parts), citations=citations, generator="extractive")
 
 
-def _generated(query: str, results: list[RetrievalResult], model: Any) -> GenerationResult:
+_CITE_INSTRUCTION = (
+    "After each sentence, cite the sources it relies on as [n]. If the sources do not answer "
+    "it, say so."
+)
+
+
+def _generated(
+    query: str, results: list[RetrievalResult], model: Any, template: str | None
+) -> GenerationResult:
     """Ask a Strands model to answer with [n] markers, then map markers to citations."""
     from strands import Agent
 
     sources = "\n\n".join(f"[{i}] {r.text}" for i, r in enumerate(results, start=1))
-    prompt = (
-        "Answer the question using only the numbered sources. After each sentence, cite the "
-        "sources it relies on as [n]. If the sources do not answer it, say so.\n\n"
-        f"Sources:\n{sources}\n\nQuestion: {query}"
-    )
+    if template:
+        prompt = (
+            template.replace("$search_results$", sources)
+            .replace("$output_format_instructions$", _CITE_INSTRUCTION)
+            .replace("$query$", query)
+        )
+        if "$query$" not in template:
+            # Bedrock sends the question as the user turn when the template does not place it.
+            prompt += f"\n\nQuestion: {query}"
+    else:
+        prompt = (
+            f"Answer the question using only the numbered sources. {_CITE_INSTRUCTION}\n\n"
+            f"Sources:\n{sources}\n\nQuestion: {query}"
+        )
     try:
         agent = Agent(model=model, callback_handler=None)
         text = str(agent(prompt)).strip()

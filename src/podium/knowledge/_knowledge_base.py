@@ -135,9 +135,16 @@ class KnowledgeBase:
         number_of_results: int = 5,
         search_type: SearchType | str = SearchType.HYBRID,
         filter: dict[str, Any] | str | None = None,
+        prompt_template: str | None = None,
     ) -> GenerationResult:
-        """Answer ``query`` from retrieved chunks, with Bedrock-shaped citations."""
+        """Answer ``query`` from retrieved chunks, with Bedrock-shaped citations.
+
+        Without ``model`` the answer is extractive (sentences of the chunks); with a Strands
+        model it is generated, from ``prompt_template`` when given (Bedrock's placeholders).
+        """
         from ._generate import generate_answer
 
         results = self.retrieve(query, number_of_results, search_type, filter)
-        return generate_answer(query, results, model=model, embedder=self.embedder)
+        return generate_answer(
+            query, results, model=model, embedder=self.embedder, prompt_template=prompt_template
+        )
