@@ -9,7 +9,11 @@ the AWS SDKs here. See ``docs/aws-compatibility.md``.
 
 from __future__ import annotations
 
-from . import _memory_control  # noqa: F401  (registers its operations)
+from . import (
+    _memory_control,  # noqa: F401  (registers its operations)
+    _memory_events,  # noqa: F401  (registers its operations)
+    _memory_records,  # noqa: F401  (registers its operations)
+)
 from ._app import AwsEndpoints, aws_error_response
 from ._env import aws_env
 from ._errors import AwsError
