@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from podium.memory import readable_record_text
 from podium.memory.extraction._consolidate import (
     Candidate,
     consolidate,
@@ -79,7 +82,9 @@ def test_negation_updates_the_stored_positive_preference() -> None:
     assert decision.record_id == "mem-7"
     assert decision.content["polarity"] == "negative"
     assert decision.content["previous"] == {"preference": "security", "polarity": "positive"}
-    assert decision.text == "The user is not interested in security."
+    # The text is AgentCore's user-preference form: JSON with context, preference, categories.
+    assert readable_record_text(decision.text) == "The user is not interested in security."
+    assert json.loads(decision.text)["categories"] == ["security"]
     # Saying it again changes nothing.
     updated = ExistingRecord(record_id="mem-7", text=decision.text, content=decision.content)
     assert isinstance(consolidate(negative, [(updated, 1.0)]), Skip)

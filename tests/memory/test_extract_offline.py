@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from podium.memory import readable_record_text
 from podium.memory.extraction._extract_offline import (
     OfflineExtractor,
     extract_facts,
@@ -101,7 +103,9 @@ def test_negative_preferences(text: str) -> None:
     (pref,) = extract_preferences(_m(text))
     assert pref.content["polarity"] == "negative"
     assert pref.content["preference"] == "networking"
-    assert pref.text == "The user is not interested in networking."
+    # The text is AgentCore's user-preference form: JSON with context, preference, categories.
+    assert readable_record_text(pref.text) == "The user is not interested in networking."
+    assert set(json.loads(pref.text)) == {"context", "preference", "categories"}
 
 
 def test_requests_are_not_preferences() -> None:

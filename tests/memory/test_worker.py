@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from podium.config import Settings
 from podium.memory import _tables as t
+from podium.memory import readable_record_text
 from podium.memory._namespaces import reflection_namespace_template
 from podium.memory._service import MemoryService
 from podium.memory.extraction import ExtractionWorker
@@ -95,7 +96,8 @@ def test_repeats_are_skipped_and_negation_updates(service: MemoryService) -> Non
     worker.run_until_idle(timeout=10)
     (record,) = _records(service, memory_id)
     assert record.content["polarity"] == "negative"
-    assert record.text == "The user is not interested in security."
+    # The text is AgentCore's user-preference form: JSON with context, preference, categories.
+    assert readable_record_text(record.text) == "The user is not interested in security."
     ops = [h.operation for h in service.get_memory_record_history(memory_id, record.record_id)]
     assert ops == ["ADD", "UPDATE"]
 

@@ -9,9 +9,10 @@ the AWS SDKs here. See ``docs/aws-compatibility.md``.
 
 from __future__ import annotations
 
-# Each handler module registers its operations when imported.
 from . import _converse as _converse
 from . import _memory_control as _memory_control
+from . import _memory_events as _memory_events
+from . import _memory_records as _memory_records
 from . import _retrieve as _retrieve
 from . import _retrieve_generate as _retrieve_generate
 from . import _s3vectors as _s3vectors

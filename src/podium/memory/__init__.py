@@ -8,6 +8,7 @@ record write store are in :mod:`podium.memory.extraction` and :mod:`podium.memor
 
 from __future__ import annotations
 
+from ._carried import readable_record_text, record_json
 from ._models import (
     ActorSummary,
     Event,
@@ -42,6 +43,8 @@ __all__ = [
     "SessionSummary",
     "actor_namespace_prefix",
     "escape_namespace_value",
+    "readable_record_text",
+    "record_json",
     "resolve_namespace",
     "unescape_namespace_value",
 ]

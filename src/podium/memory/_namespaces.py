@@ -31,6 +31,8 @@ __all__ = [
     "actor_namespace_prefix",
     "actor_prefixes",
     "escape_namespace_value",
+    "exact_namespace_prefix",
+    "exact_namespaces",
     "namespace_clause",
     "namespace_matches",
     "namespace_prefixes",
@@ -225,3 +227,20 @@ def namespace_clause(column: Any, prefix: str, dialect: str) -> sa.ColumnElement
         # A range on the (memory_id, namespace) index; BINARY collation compares UTF-8 bytes.
         clause = sa.and_(column >= prefix, column < prefix + "\U0010ffff", clause)
     return clause
+
+
+def exact_namespaces(namespace: str) -> list[str]:
+    """The spellings an exact namespace match accepts: with and without one trailing '/'.
+
+    Templates differ on a trailing '/' (``/users/{actorId}/preferences`` or AgentCore's
+    ``/strategies/{memoryStrategyId}/actors/{actorId}/``); a reader asking for one spelling means
+    the same namespace level either way.
+    """
+    bare = namespace.rstrip("/") or "/"
+    spellings = [namespace, bare] + ([bare + "/"] if bare != "/" else [])
+    return list(dict.fromkeys(spellings))
+
+
+def exact_namespace_prefix(namespace: str) -> str:
+    """The namespace prefix whose records include every spelling of :func:`exact_namespaces`."""
+    return namespace.rstrip("/") or "/"

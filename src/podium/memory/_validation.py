@@ -13,6 +13,7 @@ from typing import Any
 
 from podium.errors import InvalidInput
 
+from ._carried import carried_text
 from ._models import ROLES
 
 __all__ = [
@@ -131,7 +132,7 @@ def normalize_payload(payload: object) -> tuple[list[dict[str, Any]], str, int]:
             role = role.upper()
             text = _message_text(conv, i)
             items.append({"conversational": {"role": role, "content": {"text": text}}})
-            lines.append(f"{role}: {text}")
+            lines.append(f"{role}: {carried_text(text)}")
             users += role == "USER"
         elif "blob" in item:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from podium.memory import actor_namespace_prefix
+from podium.memory import actor_namespace_prefix, readable_record_text, record_json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -62,7 +62,7 @@ class Profile:
 
     def lines(self) -> list[str]:
         """``kind: text`` lines for the system prompt's profile block."""
-        return [f"preference: {r.text}" for r in self.preferences] + [
+        return [f"preference: {readable_record_text(r.text)}" for r in self.preferences] + [
             f"fact: {r.text}" for r in self.facts
         ]
 
@@ -112,10 +112,12 @@ def load_profile(
             elif kind in ("summary", "episodic"):
                 profile.summaries += [r for r in records if r.session_id != session_id]
     for record in profile.preferences:
-        categories = record.content.get("categories") or []
-        negative = bool(record.content.get("negative")) or str(record.text).lower().startswith(
-            "not "
-        )
+        # Both forms: Podium's structured content, or only AgentCore's JSON text (a record
+        # written through BatchCreateMemoryRecords has nothing but {"text": ...}).
+        categories = record.content.get("categories") or _json_categories(record.text)
+        negative = bool(record.content.get("negative")) or readable_record_text(
+            str(record.text)
+        ).lower().startswith("not ")
         for category in categories:
             topic = _CATEGORY_TOPICS.get(category)
             if topic:
@@ -126,6 +128,12 @@ def load_profile(
                 profile.beginner |= category == "beginner"
     profile.topics -= profile.avoided_topics
     return profile
+
+
+def _json_categories(text: str) -> list[str]:
+    data = record_json(text)
+    found = data.get("categories") if data is not None else None
+    return [str(c) for c in found] if isinstance(found, list) else []
 
 
 def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:

@@ -66,10 +66,13 @@ class EventReads:
         metadata_filters: list[dict[str, Any]] | None = None,
         max_results: int = 20,
         next_token: str | None = None,
+        *,
+        newest_first: bool = False,
     ) -> tuple[list[Event], str | None]:
         """A page of a session's events (oldest first) and the token of the next page.
 
-        Keyset-paginated by (timestamp, pk).
+        Keyset-paginated by (timestamp, pk); ``newest_first`` pages from the newest event back
+        (AgentCore's ListEvents order).
         """
         validate_actor_id(actor_id)
         validate_session_id(session_id)
@@ -82,19 +85,32 @@ class EventReads:
         conds += metadata_clauses(_E.c.metadata, metadata_filters)
         if next_token is not None:
             ts, pk = decode_token(next_token, 2)
-            conds.append(
-                sa.or_(_E.c.event_timestamp > ts, sa.and_(_E.c.event_timestamp == ts, _E.c.pk > pk))
-            )
+            if newest_first:
+                conds.append(
+                    sa.or_(
+                        _E.c.event_timestamp < ts,
+                        sa.and_(_E.c.event_timestamp == ts, _E.c.pk < pk),
+                    )
+                )
+            else:
+                conds.append(
+                    sa.or_(
+                        _E.c.event_timestamp > ts,
+                        sa.and_(_E.c.event_timestamp == ts, _E.c.pk > pk),
+                    )
+                )
+        order = (
+            (_E.c.event_timestamp.desc(), _E.c.pk.desc())
+            if newest_first
+            else (_E.c.event_timestamp, _E.c.pk)
+        )
         with self.db.connect() as conn:
             self.lookup.load(conn, memory_id)
             clause = branch_clause(conn, memory_id, actor_id, session_id, branch)
             if clause is not None:
                 conds.append(clause)
             rows = conn.execute(
-                sa.select(*EVENT_COLUMNS)
-                .where(*conds)
-                .order_by(_E.c.event_timestamp, _E.c.pk)
-                .limit(max_results + 1)
+                sa.select(*EVENT_COLUMNS).where(*conds).order_by(*order).limit(max_results + 1)
             ).all()
         events = [row_to_event(r._mapping, include_payloads) for r in rows[:max_results]]
         token = None

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._carried import readable_record_text
 from ._extractor import Add, Decision, Delete, ExistingRecord, Skip, Update
 
 __all__ = [
@@ -123,7 +124,7 @@ def _consolidate_preference(
                 candidate.content.get("preference")
             )
             if same or polarity == "negative":
-                return Skip(reason=f"already known: {record.text}")
+                return Skip(reason=f"already known: {readable_record_text(record.text)}")
             continue
         content = dict(candidate.content)
         content["previous"] = {
@@ -134,7 +135,9 @@ def _consolidate_preference(
             record_id=record.record_id,
             content=content,
             text=candidate.text,
-            rationale=f"{candidate.rationale} (changes the earlier: {record.text})",
+            rationale=(
+                f"{candidate.rationale} (changes the earlier: {readable_record_text(record.text)})"
+            ),
             source_event_ids=_merge_sources(candidate.source_event_ids),
         )
     return None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sqlalchemy as sa
 
+from .._carried import blob_message, carried_text, readable_record_text
 from .._models import Event, ExtractionJob, MemoryRecord, MemoryStrategy
 from .._namespaces import reflection_namespace_template, resolve_namespace
 from ..records import NewRecord
@@ -50,14 +51,21 @@ class LeaseLost(Exception):
 def _messages(events: Sequence[Event]) -> list[Message]:
     out: list[Message] = []
     for event in events:
-        for item in event.messages():
-            text = str((item.get("content") or {}).get("text") or "")
-            if text.strip():
+        for item in event.payload:
+            found: tuple[str, str] | None = None
+            if "conversational" in item:
+                conv = item["conversational"]
+                raw = str((conv.get("content") or {}).get("text") or "")
+                found = str(conv.get("role") or "OTHER").upper(), carried_text(raw)
+            elif "blob" in item:
+                # A Strands message too long for a conversational item.
+                found = blob_message(item["blob"])
+            if found is not None and found[1].strip():
                 out.append(
                     Message(
                         event_id=event.event_id,
-                        role=str(item.get("role") or "OTHER").upper(),
-                        text=text,
+                        role=found[0],
+                        text=found[1],
                         timestamp=event.event_timestamp,
                         metadata=dict(event.metadata or {}),
                     )
@@ -88,7 +96,7 @@ class _Lookup:
     def vector(self, text: str) -> np.ndarray:
         found = self.vectors.get(text)
         if found is None:
-            found = self.embedder.embed([text], kind="document")[0]
+            found = self.embedder.embed([readable_record_text(text)], kind="document")[0]
             self.vectors[text] = found
         return found
 
@@ -141,8 +149,10 @@ def _vectors(decisions: Sequence[Decision], lookup: _Lookup | None) -> Mapping[s
     texts = [d.text for d in decisions if isinstance(d, Add | Update)]
     missing = list(dict.fromkeys(x for x in texts if x not in lookup.vectors))
     if missing:
+        # A JSON preference record is embedded as the sentence it states, not as its JSON.
+        readable = [readable_record_text(x) for x in missing]
         for text, vector in zip(
-            missing, lookup.embedder.embed(missing, kind="document"), strict=True
+            missing, lookup.embedder.embed(readable, kind="document"), strict=True
         ):
             lookup.vectors[text] = vector
     return lookup.vectors

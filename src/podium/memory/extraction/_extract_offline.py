@@ -5,7 +5,9 @@
   longer interested in / not a fan of ..." → a negative one, which consolidation turns into an
   UPDATE of the stored positive preference. A coordination of distinct topics ("AI and
   security") becomes one preference per topic, so a later "no longer interested in security"
-  retracts only that one; format words (hands-on, deep dive) stay attached to each.
+  retracts only that one; format words (hands-on, deep dive) stay attached to each. The record
+  text is AgentCore's user-preference form, the JSON of ``{"context", "preference",
+  "categories"}``.
 - ``semantic``: facts in slots (name, role, employer, location, experience, attendance,
   first_time); consolidation updates a slot's value instead of adding a second one.
 - ``summary``: one record per session namespace, recomputed over the whole session (UPDATE).
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -223,6 +226,13 @@ def extract_preferences(message: Message) -> list[Candidate]:
             categories += [f for f in formats if f not in categories]
             verb = "is interested in" if polarity == "positive" else "is not interested in"
             stated = "likes" if polarity == "positive" else "is not interested in"
+            # The text is AgentCore's user-preference record: JSON with context, preference
+            # and categories (readable_record_text gives back the sentence).
+            record = {
+                "context": f'The user said: "{sentence}"',
+                "preference": f"The user {verb} {part}.",
+                "categories": categories,
+            }
             out.append(
                 Candidate(
                     content={
@@ -231,7 +241,7 @@ def extract_preferences(message: Message) -> list[Candidate]:
                         "context": sentence,
                         "categories": categories,
                     },
-                    text=f"The user {verb} {part}.",
+                    text=json.dumps(record, ensure_ascii=False),
                     rationale=f'the user said: "{sentence}" ({stated} {part})',
                     source_event_ids=(message.event_id,),
                 )

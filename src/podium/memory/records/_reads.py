@@ -10,7 +10,7 @@ answered like a missing one, so record ids cannot be probed.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,7 +18,14 @@ from podium.errors import InvalidInput, NotFound
 
 from .. import _tables as t
 from .._models import MemoryRecord, MemoryStrategy, RecordHistoryEntry
-from .._namespaces import actor_prefixes, namespace_clause, namespace_matches, validate_namespace
+from .._namespaces import (
+    actor_prefixes,
+    exact_namespaces,
+    namespace_clause,
+    namespace_matches,
+    validate_namespace,
+)
+from .._sql import metadata_clauses
 from .._validation import (
     decode_token,
     encode_token,
@@ -67,13 +74,18 @@ class RecordReads:
         next_token: str | None = None,
         *,
         actor_id: str | None = None,
+        exact: bool = False,
+        metadata_filters: list[dict[str, Any]] | None = None,
     ) -> tuple[list[MemoryRecord], str | None]:
         """A page of records under a namespace prefix (newest first) and the next token.
 
         Reading on behalf of an actor, pass ``actor_id``: only records whose ``actor_id`` is
         that actor come back (not those of other actors under the prefix, nor actorless ones).
+        ``exact`` reads the namespace itself, not its children (a trailing '/' is
+        insignificant); ``metadata_filters`` are AgentCore's EQUALS_TO / EXISTS / NOT_EXISTS.
         """
         validate_namespace(namespace)
+        filters = metadata_clauses(_R.c.metadata, metadata_filters)
         validate_max_results(max_results)
         if actor_id is not None:
             validate_actor_id(actor_id)
@@ -81,7 +93,10 @@ class RecordReads:
             self.lookup.load(conn, memory_id)
             conds = [
                 _R.c.memory_id == memory_id,
-                namespace_clause(_R.c.namespace, namespace, conn.dialect.name),
+                _R.c.namespace.in_(exact_namespaces(namespace))
+                if exact
+                else namespace_clause(_R.c.namespace, namespace, conn.dialect.name),
+                *filters,
             ]
             if strategy_id is not None:
                 conds.append(_R.c.strategy_id == strategy_id)

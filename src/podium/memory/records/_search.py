@@ -18,7 +18,12 @@ from podium.storage import VectorMatrixCache, rrf_scores
 
 from .. import _tables as t
 from .._models import MemoryRecord
-from .._namespaces import namespace_clause, validate_namespace
+from .._namespaces import (
+    exact_namespace_prefix,
+    exact_namespaces,
+    namespace_clause,
+    validate_namespace,
+)
 from .._sql import metadata_clauses
 from .._validation import validate_actor_id
 from ._rows import RECORD_COLUMNS, row_to_record
@@ -171,12 +176,15 @@ class RecordSearch:
         metadata_filters: list[dict[str, Any]] | None = None,
         *,
         actor_id: str | None = None,
+        exact: bool = False,
     ) -> list[MemoryRecord]:
         """Hybrid search of records under a namespace prefix ('/' boundary, no wildcards).
 
         BM25 and cosine rankings fused by RRF; each record carries its score. Searching on
         behalf of an actor, pass ``actor_id``: only records whose ``actor_id`` is that actor
         are ranked (not other actors' records under the prefix, nor actorless ones).
+        ``exact`` searches the namespace itself, not its children (a trailing '/' is
+        insignificant).
         """
         validate_namespace(namespace)
         if actor_id is not None:
@@ -190,6 +198,9 @@ class RecordSearch:
         if strategy_id is not None and not isinstance(strategy_id, str):
             raise InvalidInput("memoryStrategyId must be a string")
         filters = metadata_clauses(_R.c.metadata, metadata_filters)
+        if exact:
+            filters.append(_R.c.namespace.in_(exact_namespaces(namespace)))
+            namespace = exact_namespace_prefix(namespace)
         pool = max(50, top_k * 5)
         with self.db.connect() as conn:
             model_id, version = self._memory_state(conn, memory_id)

@@ -152,7 +152,8 @@ class RecordStore:
             embedding = self._embed(conn, new.memory_id, [text])[0]
         now = time.time()
         record = MemoryRecord(
-            record_id=f"mem-{uuid.uuid4().hex}",
+            # 40 characters: the shortest memoryRecordId AgentCore's model (and botocore) accepts.
+            record_id=f"mem-{uuid.uuid4()}",
             memory_id=new.memory_id,
             strategy_id=new.strategy_id,
             namespace=new.namespace,
