@@ -13,6 +13,7 @@ from . import _memory_control  # noqa: F401  (registers its operations)
 from ._app import AwsEndpoints, aws_error_response
 from ._env import aws_env
 from ._errors import AwsError
+from ._invoke import RUNTIME_NAME_PATTERN, check_runtime_name, default_runtime_name
 from ._keys import DEV_KEY_FILE, AccessKey, AccessKeys, dev_key
 from ._registry import ACCOUNT_ID, DEFAULT_REGION, AwsBackend, Call, EventStream, operation
 
@@ -20,6 +21,7 @@ __all__ = [
     "ACCOUNT_ID",
     "DEFAULT_REGION",
     "DEV_KEY_FILE",
+    "RUNTIME_NAME_PATTERN",
     "AccessKey",
     "AccessKeys",
     "AwsBackend",
@@ -29,6 +31,8 @@ __all__ = [
     "EventStream",
     "aws_env",
     "aws_error_response",
+    "check_runtime_name",
+    "default_runtime_name",
     "dev_key",
     "operation",
 ]
