@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import _memory_control  # noqa: F401  (registers its operations)
 from ._app import AwsEndpoints, aws_error_response
-from ._env import aws_env
+from ._env import aws_env, export_lines
 from ._errors import AwsError
 from ._invoke import RUNTIME_NAME_PATTERN, check_runtime_name, default_runtime_name
 from ._keys import DEV_KEY_FILE, AccessKey, AccessKeys, dev_key
@@ -34,5 +34,6 @@ __all__ = [
     "check_runtime_name",
     "default_runtime_name",
     "dev_key",
+    "export_lines",
     "operation",
 ]

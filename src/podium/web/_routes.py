@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 
     from podium.apps.event_assistant import AssistantServices
 
-__all__ = ["STATIC_DIR", "build_app", "web_routes"]
+__all__ = ["EVENT_ASSISTANT_RUNTIME", "STATIC_DIR", "build_app", "web_routes"]
+
+#: The event assistant's AgentCore runtime name under ``podium up`` (InvokeAgentRuntime).
+EVENT_ASSISTANT_RUNTIME = "event_assistant"
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -86,4 +89,5 @@ def build_app(
         # One extraction worker for the whole server (this process's); session workers only
         # enqueue jobs.
         worker_settings=settings.replace(embedded_worker=False),
+        agent_name=EVENT_ASSISTANT_RUNTIME,
     )
