@@ -187,3 +187,10 @@ def test_boto3_with_a_printed_key_invokes_the_named_app(
     assert json.loads(out["response"].read())["actor"] == "carol"
     control = boto3.client("bedrock-agentcore-control")
     assert control.list_memories()["memories"] == []
+
+
+def test_serve_refuses_a_name_outside_agentcores_rule(tmp_path: Path) -> None:
+    out = _podium(tmp_path, "serve", "--agent", f"{ECHO_APP}:app", "--name", "9-lives", "--no-auth")
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: agent runtime name '9-lives'")
+    assert "Traceback" not in out.stderr
