@@ -18,6 +18,8 @@ def _stream(n: int) -> Iterator[dict[str, Any]]:
 
 @app.entrypoint
 def invoke(payload: dict[str, Any], context: Any) -> Any:
+    if payload.get("op") == "fail":
+        raise RuntimeError("the echo app was asked to fail")
     if payload.get("op") == "stream":
         return _stream(int(payload.get("n", 3)))
     headers = context.request_headers or {}

@@ -41,3 +41,29 @@ def test_later_run_starts_from_existing_home(podium: UpProcess, small_catalog: P
     print(
         f"\nlater run: /ping {later.ping_s:.2f} s, ready {later.ready_s:.2f} s (process start included)"
     )
+
+
+def test_up_keeps_a_dev_key_and_answers_invoke_agent_runtime(podium: UpProcess) -> None:
+    import json
+
+    import boto3
+    from botocore.config import Config
+
+    assert 'eval "$(podium aws-env)"' in podium.output()
+    key = json.loads((podium.home / "aws-dev-key.json").read_text())
+    client = boto3.client(
+        "bedrock-agentcore",
+        endpoint_url=podium.url,
+        region_name="us-east-1",
+        aws_access_key_id=key["access_key_id"],
+        aws_secret_access_key=key["secret_access_key"],
+        config=Config(retries={"max_attempts": 1}, read_timeout=120),
+    )
+    out = client.invoke_agent_runtime(
+        agentRuntimeArn="arn:aws:bedrock-agentcore:us-east-1:000000000000:runtime/event_assistant",
+        payload=json.dumps({"prompt": "Any sessions about Kubernetes?"}).encode(),
+        runtimeUserId="alice",
+    )
+    assert out["statusCode"] == 200
+    assert out["contentType"].startswith("text/event-stream")
+    assert any(line.startswith(b"data: ") for line in out["response"].iter_lines())

@@ -17,8 +17,9 @@ from . import _retrieve as _retrieve
 from . import _retrieve_generate as _retrieve_generate
 from . import _s3vectors as _s3vectors
 from ._app import AwsEndpoints, aws_error_response
-from ._env import aws_env
+from ._env import aws_env, export_lines
 from ._errors import AwsError
+from ._invoke import RUNTIME_NAME_PATTERN, check_runtime_name, default_runtime_name
 from ._keys import DEV_KEY_FILE, AccessKey, AccessKeys, dev_key
 from ._registry import ACCOUNT_ID, DEFAULT_REGION, AwsBackend, Call, EventStream, operation
 
@@ -26,6 +27,7 @@ __all__ = [
     "ACCOUNT_ID",
     "DEFAULT_REGION",
     "DEV_KEY_FILE",
+    "RUNTIME_NAME_PATTERN",
     "AccessKey",
     "AccessKeys",
     "AwsBackend",
@@ -35,6 +37,9 @@ __all__ = [
     "EventStream",
     "aws_env",
     "aws_error_response",
+    "check_runtime_name",
+    "default_runtime_name",
     "dev_key",
+    "export_lines",
     "operation",
 ]

@@ -17,6 +17,7 @@ from ._chat import ask, chat
 from ._demo import demo
 from ._eval import eval_app
 from ._kb import kb_app
+from ._keys import aws_env, keys_app
 from ._memory import memory_app
 from ._output import command_group, err_console
 from ._serve import idp_app, serve
@@ -37,6 +38,8 @@ app.add_typer(memory_app, name="memory")
 app.command("up")(up)
 app.command("serve")(serve)
 app.add_typer(idp_app, name="idp")
+app.add_typer(keys_app, name="keys")
+app.command("aws-env")(aws_env)
 app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("ask")(ask)

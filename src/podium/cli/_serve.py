@@ -26,6 +26,14 @@ def serve(
     agent: Annotated[
         str, typer.Option(help="MODULE:APP or file.py:app of a BedrockAgentCoreApp.")
     ] = ("podium.apps.event_assistant.app:app"),
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="The app's AgentCore runtime name: InvokeAgentRuntime calls it as "
+            "arn:aws:bedrock-agentcore:REGION:000000000000:runtime/NAME (default: from the "
+            "module or file name, e.g. my_agent.py -> my_agent)."
+        ),
+    ] = None,
     host: Annotated[
         str | None, typer.Option(help="Bind address (PODIUM_HOST, default 127.0.0.1).")
     ] = None,
@@ -67,8 +75,15 @@ def serve(
     ] = None,
     public_url: Annotated[str | None, typer.Option(help="Externally visible base URL.")] = None,
 ) -> None:
-    """Serve an agent app with the AgentCore Runtime contract (/ping, /invocations)."""
+    """Serve an agent app with the AgentCore Runtime contract (/ping, /invocations).
+
+    The same app answers InvokeAgentRuntime (bedrock-agentcore) as runtime NAME.
+    """
+    from podium.aws import check_runtime_name
     from podium.runtime import serve as run_serve
+
+    if name is not None:
+        check_runtime_name(name)
 
     _context.configure(
         host=host,
@@ -100,7 +115,7 @@ def serve(
             markup=False,
         )
         raise typer.Exit(1)
-    run_serve(settings, agent, dev_idp=dev_idp, public_url=public_url)
+    run_serve(settings, agent, dev_idp=dev_idp, public_url=public_url, agent_name=name)
 
 
 @idp_app.command("serve")

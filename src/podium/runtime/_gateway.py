@@ -37,7 +37,7 @@ from starlette.types import Receive, Scope, Send
 
 from podium._podium import open_settings
 from podium.agents._request import ACTOR_HEADER, SESSION_HEADER
-from podium.aws import AwsBackend, AwsEndpoints
+from podium.aws import AwsBackend, AwsEndpoints, check_runtime_name, default_runtime_name
 from podium.config import Settings
 from podium.errors import BackendError, InvalidInput, PodiumError, Unauthorized
 from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, filter_headers
@@ -113,6 +113,12 @@ class Runtime:
             self.status_changed_at = time.time()
         self.in_flight += 1
         self.metrics.in_flight = self.in_flight
+
+    def invocations(
+        self, *, render_error: ErrorRenderer = error_response, app_errors: bool = False
+    ) -> Invocations:
+        """The invocation path of ``POST /invocations`` (InvokeAgentRuntime reuses it)."""
+        return Invocations(self, render_error=render_error, app_errors=app_errors)
 
     def leave(self) -> None:
         """An invocation finished."""
@@ -286,11 +292,41 @@ class _Call:
         )
 
 
-class Invocations:
-    """``POST /invocations``: admit the request, then relay the session worker's response."""
+#: Renders a refused invocation (the error, the session and request id headers).
+ErrorRenderer = Callable[[PodiumError, dict[str, str]], Response]
+#: Largest part of a failed app answer quoted in the error (``app_errors=True``).
+_APP_ERROR_QUOTE = 2048
 
-    def __init__(self, runtime: Runtime) -> None:
+
+def _check_session_id(session_id: str) -> None:
+    if not _SESSION_ID_RE.fullmatch(session_id):
+        raise InvalidInput(
+            f"{SESSION_HEADER} must be 33-256 visible ASCII characters "
+            f"(got {len(session_id)}); omit it to start a new session"
+        )
+
+
+class Invocations:
+    """``POST /invocations``: admit the request, then relay the session worker's response.
+
+    Args:
+        runtime: the gateway's runtime.
+        render_error: how a refusal is answered (default: Podium's JSON errors).
+        app_errors: an app answer of status 400 or more is refused as :class:`WorkerFailed`
+            (through ``render_error``) instead of relayed (InvokeAgentRuntime's
+            ``RuntimeClientError``).
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        render_error: ErrorRenderer = error_response,
+        app_errors: bool = False,
+    ) -> None:
         self.runtime = runtime
+        self.render_error = render_error
+        self.app_errors = app_errors
 
     async def handle(self, request: Request) -> Response:
         """Serve one invocation (the Starlette endpoint)."""
@@ -303,23 +339,37 @@ class Invocations:
             error = InvalidInput(f"{REQUEST_ID_HEADER} must be 1-256 visible characters")
             return self._refuse(error, ids, started)
         try:
-            actor, body = await self._admit(request, session_id)
-            session = await self.runtime.manager.acquire(session_id, actor)
+            actor = await self.runtime.actor_for(request)
+            _check_session_id(session_id)
+            body = await read_body(request)
+        except PodiumError as err:
+            return self._refuse(err, ids, started)
+        return await self.invoke(request, actor=actor, body=body, ids=ids, started=started)
+
+    async def invoke(
+        self,
+        request: Request,
+        *,
+        actor: str,
+        body: bytes,
+        ids: dict[str, str],
+        started: float | None = None,
+    ) -> Response:
+        """Admit one invocation of an authenticated ``actor`` and relay the worker's answer.
+
+        ``ids`` holds the session id (:data:`SESSION_HEADER`) and request id
+        (:data:`REQUEST_ID_HEADER`), sent back as headers. A refusal (bad session id or body,
+        another actor's session, a busy session, a quota) is counted, logged and answered
+        through ``render_error``.
+        """
+        started = time.perf_counter() if started is None else started
+        try:
+            _check_session_id(ids[SESSION_HEADER])
+            parse_invocation_body(body)
+            session = await self.runtime.manager.acquire(ids[SESSION_HEADER], actor)
         except PodiumError as err:
             return self._refuse(err, ids, started)
         return await self._relay(request, session, actor, body, ids, started)
-
-    async def _admit(self, request: Request, session_id: str) -> tuple[str, bytes]:
-        """The caller's actor and the request body, or the PodiumError that refuses them."""
-        actor = await self.runtime.actor_for(request)
-        if not _SESSION_ID_RE.fullmatch(session_id):
-            raise InvalidInput(
-                f"{SESSION_HEADER} must be 33-256 visible ASCII characters "
-                f"(got {len(session_id)}); omit it to start a new session"
-            )
-        body = await read_body(request)
-        parse_invocation_body(body)
-        return actor, body
 
     def _refuse(self, error: PodiumError, ids: dict[str, str], started: float) -> Response:
         self.runtime.metrics.observe_invocation(error.http_status, time.perf_counter() - started)
@@ -330,7 +380,7 @@ class Invocations:
             error.http_status,
             error.code,
         )
-        return error_response(error, ids)
+        return self.render_error(error, ids)
 
     async def _relay(
         self,
@@ -369,7 +419,9 @@ class Invocations:
         if not isinstance(first, Start):
             message = first.message if isinstance(first, Failed) else "no response from the app"
             await call.finish("502", True)
-            return error_response(WorkerFailed(message), ids)
+            return self.render_error(WorkerFailed(message), ids)
+        if self.app_errors and first.status >= 400:
+            return await self._app_error(call, first, ids)
         return _RelayResponse(
             start=first,
             events=call.events,
@@ -377,6 +429,26 @@ class Invocations:
             cancel=worker.cancel,
             finish=call.finish,
         )
+
+    async def _app_error(self, call: _Call, start: Start, ids: dict[str, str]) -> Response:
+        """The app answered an error: read its answer (quoting its start) and refuse."""
+        quoted = b""
+        try:
+            async for event in call.events:
+                if isinstance(event, BodyChunk):
+                    quoted = (quoted + event.data)[:_APP_ERROR_QUOTE]
+                elif isinstance(event, End | Failed):
+                    break
+        except BaseException:
+            await call.finish(str(start.status), False)
+            raise
+        await call.finish(str(start.status), True)
+        text = quoted.decode("utf-8", "replace").strip()
+        with contextlib.suppress(ValueError, AttributeError):
+            parsed = json.loads(text)
+            text = str(parsed.get("message") or parsed.get("error") or text)
+        message = f"Received error ({start.status}) from runtime" + (f": {text}" if text else "")
+        return self.render_error(WorkerFailed(message), ids)
 
 
 def _make_routes(runtime: Runtime) -> list[BaseRoute]:
@@ -420,6 +492,7 @@ def create_gateway_app(
     worker_settings: Settings | None = None,
     openapi: Sequence[Mapping[str, Any]] = (),
     aws_backend: AwsBackend | None = None,
+    agent_name: str | None = None,
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -440,10 +513,15 @@ def create_gateway_app(
             merged into ``GET /openapi.json``.
         aws_backend: the services behind the AWS-compatible endpoints (default: Podium opened
             on ``settings`` at the first AWS call, with its own extraction worker).
+        agent_name: the app's AgentCore runtime name, invocable as
+            ``arn:aws:bedrock-agentcore:<region>:000000000000:runtime/<agent_name>`` through
+            InvokeAgentRuntime (default: derived from ``agent``'s module or file name).
 
     Raises:
-        ConfigurationError: authentication is on but no discovery URL is configured.
+        ConfigurationError: authentication is on but no discovery URL is configured, or
+            ``agent_name`` is not a valid runtime name.
     """
+    agent_name = check_runtime_name(agent_name) if agent_name else default_runtime_name(agent)
     base_url = (public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     hosts = served_hosts(settings.host, public_url, settings.allowed_hosts)
     routes: list[BaseRoute] = []
@@ -493,6 +571,7 @@ def create_gateway_app(
         settings, open=lambda: open_settings(settings, start_worker=True)
     )
     aws.runtime = runtime
+    aws.agent_name = agent_name
     app = Starlette(
         routes=[*_make_routes(runtime), *routes, *extra_routes],
         middleware=[

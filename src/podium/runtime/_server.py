@@ -25,6 +25,7 @@ def serve(
     public_url: str | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     access_log: bool = False,
+    agent_name: str | None = None,
 ) -> None:
     """Serve the runtime gateway on ``settings.host:settings.port`` until interrupted.
 
@@ -37,6 +38,8 @@ def serve(
         public_url: externally visible base URL, if not ``http://host:port``.
         extra_routes: extra routes served by the same app (web UI).
         access_log: uvicorn's access log.
+        agent_name: the app's runtime name for InvokeAgentRuntime (default: derived from
+            ``agent``).
     """
     import uvicorn
 
@@ -50,7 +53,12 @@ def serve(
     )
     logging.getLogger("podium").setLevel(level)
     app = create_gateway_app(
-        settings, agent, dev_idp, public_url=public_url, extra_routes=extra_routes
+        settings,
+        agent,
+        dev_idp,
+        public_url=public_url,
+        extra_routes=extra_routes,
+        agent_name=agent_name,
     )
     uvicorn.run(
         app,

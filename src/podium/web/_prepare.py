@@ -100,8 +100,12 @@ def say(message: str) -> None:
 
 
 def prepare(settings: Settings, *, progress: bool = True) -> Prepared:
-    """Create or open the home, the sessions KB, the assistant's memory and the dev users."""
+    """Create or open the home, the sessions KB, the memory, the dev users and the AWS dev key.
+
+    The dev key is in ``PODIUM_HOME/aws-dev-key.json``; ``podium aws-env`` prints it.
+    """
     from podium.apps.event_assistant import catalog_path, open_services
+    from podium.aws import AccessKeys, dev_key
     from podium.identity import ensure_dev_users
 
     started = time.perf_counter()
@@ -123,5 +127,9 @@ def prepare(settings: Settings, *, progress: bool = True) -> Prepared:
     mark = time.perf_counter()
     ensure_dev_users(settings.home)
     timings["dev_users_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    # The key `podium aws-env` prints, so that boto3 code can call this server.
+    dev_key(settings, AccessKeys(services.db))
+    timings["aws_dev_key_s"] = time.perf_counter() - mark
     timings["prepare_s"] = time.perf_counter() - started
     return Prepared(settings=settings, services=services, first_run=is_first, timings=timings)

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
     from podium.apps.event_assistant import AssistantServices
 
-__all__ = ["STATIC_DIR", "build_app", "web_routes"]
+__all__ = ["EVENT_ASSISTANT_RUNTIME", "STATIC_DIR", "build_app", "web_routes"]
+
+#: The event assistant's AgentCore runtime name under ``podium up`` (InvokeAgentRuntime).
+EVENT_ASSISTANT_RUNTIME = "event_assistant"
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -100,4 +103,5 @@ def build_app(
         # enqueue jobs.
         worker_settings=settings.replace(embedded_worker=False),
         aws_backend=AwsBackend(settings, open=aws_services),
+        agent_name=EVENT_ASSISTANT_RUNTIME,
     )

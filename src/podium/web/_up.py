@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shlex
 import socket
 import threading
 import time
@@ -64,6 +65,22 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def aws_env_command(settings: Settings, url: str) -> str:
+    """The ``eval "$(podium aws-env)"`` line for this server, with what the environment lacks.
+
+    ``podium aws-env`` reads the same ``PODIUM_*`` environment; a ``--home`` or ``--port``
+    given to ``podium up`` only has to be repeated.
+    """
+    env = Settings()
+    args = ["podium"]
+    if Path(settings.home).expanduser().resolve() != Path(env.home).expanduser().resolve():
+        args += ["--home", shlex.quote(str(settings.home))]
+    args.append("aws-env")
+    if url != f"http://{env.host}:{env.port}":
+        args += ["--url", url]
+    return f'eval "$({" ".join(args)})"'
+
+
 def _announce(settings: Settings, url: str, elapsed: float, first_run: bool) -> None:
     lines = [
         "",
@@ -74,6 +91,9 @@ def _announce(settings: Settings, url: str, elapsed: float, first_run: bool) -> 
     if not settings.auth_discovery_url:
         logins = ", ".join(f"{u} / {p}" for u, p in DEV_LOGINS)
         lines.append(f"  dev login: {logins}")
+    lines.append(
+        f"  AWS SDKs (boto3, bedrock-agentcore, Strands): {aws_env_command(settings, url)}"
+    )
     lines.append(f"  {'first run' if first_run else 'started'} in {elapsed:.1f} s. Ctrl-C stops.")
     say("\n".join(lines))
 
