@@ -167,10 +167,12 @@ def records(
     if as_json:
         print_json([r.as_dict() for r in out])
         return
+    from podium.memory import readable_record_text
+
     for r in out:
         score = f" score={r.score:.3f}" if r.score is not None else ""
         console.print(
-            f"[bold]{r.record_id}[/] {r.namespace}{score}\n  {r.text}\n  [dim]why: {r.rationale}; from events {r.source_event_ids}[/]"
+            f"[bold]{r.record_id}[/] {r.namespace}{score}\n  {readable_record_text(r.text)}\n  [dim]why: {r.rationale}; from events {r.source_event_ids}[/]"
         )
 
 

@@ -41,6 +41,7 @@ from podium.apps.event_assistant._catalog import (
     session_filter,
 )
 from podium.errors import BackendError, InvalidInput, NotFound
+from podium.memory import readable_record_text
 from podium.runtime._errors import guard
 
 if TYPE_CHECKING:
@@ -203,7 +204,8 @@ def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str
     return [
         {
             "id": record.record_id,
-            "text": record.text,
+            # A preference record states its sentence; its AgentCore JSON form is for the API.
+            "text": readable_record_text(record.text),
             "content": record.content,
             "strategy": {"id": strategy.strategy_id, "name": strategy.name, "type": strategy.type},
             "namespace": record.namespace,
