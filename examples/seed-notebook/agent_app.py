@@ -41,10 +41,12 @@ class MemoryHooks(HookProvider):
         self.session_id = session_id
 
     def register_hooks(self, registry: HookRegistry, **_: Any) -> None:
+        """Subscribe to the agent's start and to every new message."""
         registry.add_callback(AgentInitializedEvent, self.load_preferences)
         registry.add_callback(MessageAddedEvent, self.store_message)
 
     def load_preferences(self, event: AgentInitializedEvent) -> None:
+        """Put the attendee's long-term preferences into the system prompt."""
         records = self.manager.search_long_term_memories(
             query="which conference sessions does this attendee like",
             namespace=preferences_namespace(self.actor_id),
@@ -57,14 +59,13 @@ class MemoryHooks(HookProvider):
             )
 
     def store_message(self, event: MessageAddedEvent) -> None:
+        """Store the message's text as a turn in short-term memory."""
         message = event.message
         text = "".join(block["text"] for block in message["content"] if "text" in block).strip()
         if not text:
             return
         role = MessageRole.USER if message["role"] == "user" else MessageRole.ASSISTANT
-        self.manager.add_turns(
-            self.actor_id, self.session_id, [ConversationalMessage(text, role)]
-        )
+        self.manager.add_turns(self.actor_id, self.session_id, [ConversationalMessage(text, role)])
 
 
 def make_search_tool(kb_id: str) -> Any:

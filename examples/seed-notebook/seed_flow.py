@@ -3,14 +3,17 @@
 Run it after ``eval "$(podium aws-env)"`` with ``AWS_ENDPOINT_URL_S3`` pointing at any
 S3-compatible store (AWS S3, MinIO, Ceph...)::
 
-    python seed_flow.py [--runtime-name seed_assistant]
+    python seed_flow.py
+    KB_ID=... MEMORY_ID=... podium serve --agent agent_app.py:app --name seed_assistant &
+    python seed_flow.py --invoke seed_assistant
 
 It puts one file per session (plus its ``.metadata.json`` sidecar) in an S3 bucket, creates an
 S3 Vectors bucket and index, a knowledge base on them with an S3 data source (fixed-size
 300-token chunks, 20 % overlap), ingests and retrieves (also with a metadata filter), creates a
 memory with a user-preference strategy, then talks to the Strands agent of ``agent_app.py``
-in two sessions of one attendee and one of another. With ``--runtime-name`` it also calls the
-same app served by ``podium serve`` through ``InvokeAgentRuntime``. It exits non-zero, saying
+in two sessions of one attendee and one of another. ``--invoke NAME`` calls the same app
+served by ``podium serve --name NAME`` (with the printed ``KB_ID`` and ``MEMORY_ID``) through
+``InvokeAgentRuntime``. It exits non-zero, saying
 which step failed, when a check does not hold.
 """
 
@@ -30,6 +33,8 @@ from bedrock_agentcore.memory import MemoryClient
 
 HERE = Path(__file__).resolve().parent
 REGION = os.environ.get("AWS_REGION", "us-east-1")
+#: Hands-on AI-security sessions: what alice's preferences should bring up.
+PERSONAL = ("SEC301", "AIM305", "AIM320", "SEC415")
 TITAN_V2 = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-embed-text-v2:0"
 
 
@@ -111,7 +116,10 @@ def create_knowledge_base(tag: str, bucket: str) -> tuple[str, str]:
         name="sessions-bucket",
         dataSourceConfiguration={
             "type": "S3",
-            "s3Configuration": {"bucketArn": f"arn:aws:s3:::{bucket}", "inclusionPrefixes": ["sessions/"]},
+            "s3Configuration": {
+                "bucketArn": f"arn:aws:s3:::{bucket}",
+                "inclusionPrefixes": ["sessions/"],
+            },
         },
         vectorIngestionConfiguration={
             "chunkingConfiguration": {
@@ -142,13 +150,16 @@ def ingest(kb_id: str, source_id: str, expected: int) -> None:
 
 
 def retrieve(kb_id: str) -> None:
+    """Run one ingestion job and check that its statistics count every document."""
     runtime = boto3.client("bedrock-agent-runtime", region_name=REGION)
     out = runtime.retrieve(
         knowledgeBaseId=kb_id,
         retrievalQuery={"text": "guardrails for LLM chatbots"},
         retrievalConfiguration={"vectorSearchConfiguration": {"numberOfResults": 3}},
     )["retrievalResults"]
-    check(bool(out) and "SEC301" in out[0]["content"]["text"], "retrieve finds the guardrails session")
+    check(
+        bool(out) and "SEC301" in out[0]["content"]["text"], "retrieve finds the guardrails session"
+    )
     check(out[0]["location"]["s3Location"]["uri"].startswith("s3://"), "results carry S3 locations")
     filtered = runtime.retrieve(
         knowledgeBaseId=kb_id,
@@ -167,6 +178,7 @@ def retrieve(kb_id: str) -> None:
 
 
 def create_memory(tag: str) -> str:
+    """Retrieve with and without a metadata filter."""
     client = MemoryClient(region_name=REGION)
     memory = client.create_memory_and_wait(
         name=f"SeedAssistant_{tag}",
@@ -184,6 +196,7 @@ def create_memory(tag: str) -> str:
 
 
 def talk(actor_id: str, prompt: str) -> str:
+    """A memory with a user-preference strategy on ``/users/{actorId}/preferences``."""
     from agent_app import create_agent
 
     agent = create_agent(actor_id, f"{actor_id}-{uuid.uuid4()}")
@@ -191,6 +204,7 @@ def talk(actor_id: str, prompt: str) -> str:
 
 
 def preferences(memory_id: str, actor_id: str) -> list[dict[str, Any]]:
+    """One turn of the agent in a new session of ``actor_id``."""
     client = MemoryClient(region_name=REGION)
     return list(
         client.retrieve_memories(
@@ -202,10 +216,24 @@ def preferences(memory_id: str, actor_id: str) -> list[dict[str, Any]]:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runtime-name", help="also call this app through InvokeAgentRuntime")
-    args = parser.parse_args()
+def invoke(runtime_name: str) -> None:
+    """The preference records stored for ``actor_id``."""
+    """Ask the app served as ``runtime_name`` through InvokeAgentRuntime."""
+    client = boto3.client("bedrock-agentcore", region_name=REGION)
+    out = client.invoke_agent_runtime(
+        agentRuntimeArn=f"arn:aws:bedrock-agentcore:{REGION}:000000000000:runtime/{runtime_name}",
+        runtimeSessionId=f"seed-session-{uuid.uuid4()}",
+        runtimeUserId="alice",
+        payload=json.dumps({"prompt": "Which sessions should I attend?", "actor_id": "alice"}),
+    )
+    answer = json.loads(out["response"].read())["answer"]
+    check(
+        any(code in answer for code in PERSONAL), f"InvokeAgentRuntime answers alice ({answer!r})"
+    )
+
+
+def run() -> dict[str, str]:
+    """Every step up to the two attendees' sessions; returns the resources the app needs."""
     tag = uuid.uuid4().hex[:8]
     bucket = f"seed-sessions-{tag}"
     count = put_sessions(bucket)
@@ -213,27 +241,35 @@ def main() -> int:
     ingest(kb_id, source_id, count)
     retrieve(kb_id)
     memory_id = create_memory(tag)
-    os.environ.update(KB_ID=kb_id, MEMORY_ID=memory_id)
+    resources = {"KB_ID": kb_id, "MEMORY_ID": memory_id}
+    os.environ.update(resources)
 
     talk("alice", "Hi! I'm into AI security and I prefer hands-on workshops over talks.")
     found = wait_for(lambda: preferences(memory_id, "alice"), bool, timeout_s=60)
     check(bool(found), f"a preference was extracted for alice ({len(found)} records)")
     answer = talk("alice", "Which sessions should I attend?")
-    check("SEC301" in answer or "AIM305" in answer, "alice's new session gets personal picks")
+    check(any(code in answer for code in PERSONAL), f"alice's new session is personal ({answer!r})")
     check(not preferences(memory_id, "bob"), "bob sees nothing of alice's memory")
+    return resources
 
-    if args.runtime_name:
-        client = boto3.client("bedrock-agentcore", region_name=REGION)
-        arn = f"arn:aws:bedrock-agentcore:{REGION}:000000000000:runtime/{args.runtime_name}"
-        out = client.invoke_agent_runtime(
-            agentRuntimeArn=arn,
-            runtimeSessionId=f"seed-session-{uuid.uuid4()}",
-            runtimeUserId="alice",
-            payload=json.dumps({"prompt": "Which sessions should I attend?", "actor_id": "alice"}),
-        )
-        body = json.loads(out["response"].read())
-        check("SEC301" in body["answer"] or "AIM305" in body["answer"], "InvokeAgentRuntime answers")
-    print("the seed flow ran")
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--invoke",
+        metavar="RUNTIME_NAME",
+        help="only call the app served under this name (podium serve --name) as alice",
+    )
+    args = parser.parse_args()
+    if args.invoke:
+        invoke(args.invoke)
+        return 0
+    resources = run()
+    print("the seed flow ran; serve the agent with:")
+    print(
+        " ".join(f"{k}={v}" for k, v in resources.items()),
+        "podium serve --agent agent_app.py:app --name seed_assistant",
+    )
     return 0
 
 
