@@ -132,6 +132,7 @@ def create_knowledge_base(tag: str, bucket: str) -> tuple[str, str]:
 
 
 def ingest(kb_id: str, source_id: str, expected: int) -> None:
+    """Run one ingestion job and check that its statistics count every document."""
     agent = boto3.client("bedrock-agent", region_name=REGION)
     job = agent.start_ingestion_job(knowledgeBaseId=kb_id, dataSourceId=source_id)["ingestionJob"]
     job = wait_for(
@@ -254,6 +255,7 @@ def run() -> dict[str, str]:
 
 
 def main() -> int:
+    """Run the flow (or only the InvokeAgentRuntime step)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--invoke",
