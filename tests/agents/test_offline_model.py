@@ -278,6 +278,22 @@ def test_generic_question_uses_profile_interests_as_query() -> None:
     assert "generative AI" in args["query"] and "security" in args["query"]
 
 
+def test_memories_listed_as_plain_bullets_personalise_too() -> None:
+    # An app written for AWS lists the records search_long_term_memories returned, in its own
+    # words and in AgentCore's JSON form for user preferences; no Podium tags.
+    record = {
+        "context": "The user said so in the first session.",
+        "preference": "Prefers sessions on serverless",
+        "categories": ["serverless", "event-driven"],
+    }
+    prompt = f"You help attendees.\n\nWhat you know about this attendee:\n- {json.dumps(record)}"
+    agent, calls = make_agent(event_tools, prompt)
+    agent("Which sessions should I attend?")
+    name, args = calls[0]
+    assert name == "search_sessions"
+    assert "serverless" in args["query"]
+
+
 def test_answer_cites_ids_and_explains_with_profile() -> None:
     agent, _ = make_agent(event_tools, memory_prompt())
     text = str(agent("Which sessions should I attend?"))

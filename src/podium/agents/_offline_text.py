@@ -6,6 +6,7 @@ deterministic functions. They are deliberately generic: nothing here knows about
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -199,6 +200,7 @@ def _block(text: str, tag: str) -> list[str]:
 
 def _item(line: str) -> MemoryItem:
     body = line[1:].strip() if line[:1] in "-*•" else line
+    body = _json_record_text(body)
     kind_match = _KIND_RE.match(body)
     if kind_match:
         return MemoryItem(
@@ -207,12 +209,42 @@ def _item(line: str) -> MemoryItem:
     return MemoryItem(kind="", text=body)
 
 
+def _json_record_text(body: str) -> str:
+    """A user-preference record in AgentCore's JSON form as its sentence and its categories."""
+    if not body.startswith("{"):
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(data, dict) or not isinstance(data.get("preference"), str):
+        return body
+    categories = [str(c) for c in data.get("categories") or [] if isinstance(c, str | int)]
+    return data["preference"] + (f" (categories: {', '.join(categories)})" if categories else "")
+
+
+def _untagged_profile(system_prompt: str) -> list[str]:
+    """Bullet lines of a system prompt without Podium's tags: how other apps inject memories."""
+    return [
+        line.strip()
+        for line in system_prompt.splitlines()
+        if line.strip()[:2] in ("- ", "* ", "• ")
+    ]
+
+
 def parse_memory_context(system_prompt: str | None) -> MemoryContext:
-    """Parse the ``<user_profile>``/``<conversation_history>`` blocks out of a system prompt."""
+    """Parse the ``<user_profile>``/``<conversation_history>`` blocks out of a system prompt.
+
+    A prompt without those blocks (an app not written for Podium, such as one that lists the
+    records ``search_long_term_memories`` returned) has its bullet lines read as the profile;
+    records in AgentCore's JSON form read as their sentence and categories.
+    """
     context = MemoryContext()
     if not system_prompt:
         return context
-    context.profile = [_item(line) for line in _block(system_prompt, PROFILE_TAG)]
+    tagged = f"<{PROFILE_TAG}>" in system_prompt or f"<{HISTORY_TAG}>" in system_prompt
+    lines = _block(system_prompt, PROFILE_TAG) if tagged else _untagged_profile(system_prompt)
+    context.profile = [_item(line) for line in lines]
     for line in _block(system_prompt, HISTORY_TAG):
         turn = _TRANSCRIPT_RE.match(line)
         if turn:
