@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     model_max_tokens: int = Field(default=2048, ge=1)
     ollama_host: str = "http://127.0.0.1:11434"
     aws_region: str | None = None
+    aws_local_source_roots: CommaList = Field(
+        default_factory=list,
+        description="Folders a bedrock-agent local-folder data source (type WEB, file:// seed "
+        "URLs) may read. Default: PODIUM_HOME/sources.",
+    )
 
     # Inbound JWT authorizer (AgentCore customJWTAuthorizer equivalent).
     auth_discovery_url: str | None = None
@@ -121,6 +126,7 @@ class Settings(BaseSettings):
         "request_header_allowlist",
         "allowed_hosts",
         "ui_scopes",
+        "aws_local_source_roots",
         mode="before",
     )
     @classmethod

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from fixtures.aws import AwsServer, start_aws_server
 from fixtures.aws_kb import s3_server
-
 from podium.aws import aws_env
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed-notebook"

@@ -10,6 +10,10 @@ the AWS SDKs here. See ``docs/aws-compatibility.md``.
 from __future__ import annotations
 
 from . import _converse as _converse
+from . import _kb_bases as _kb_bases  # bedrock-agent knowledge bases
+from . import _kb_documents as _kb_documents  # bedrock-agent documents
+from . import _kb_jobs as _kb_jobs  # bedrock-agent ingestion jobs
+from . import _kb_sources as _kb_sources  # bedrock-agent data sources
 from . import _memory_control as _memory_control
 from . import _memory_events as _memory_events
 from . import _memory_records as _memory_records

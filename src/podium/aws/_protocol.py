@@ -182,11 +182,7 @@ def _scalar(shape: Shape, value: Any, path: str) -> Any:
         _range(shape, value, path)
         return value
     if kind in ("float", "double"):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not _finite(value)
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
             raise _bad(path, "expected a number")
         _range(shape, value, path)
         return float(value)

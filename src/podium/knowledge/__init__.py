@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ._chunking import Chunk, ChunkingConfig, ChunkSet
 from ._ingest import ProgressCallback
+from ._item_sync import SourceItem
+from ._jobs import IngestionStopped
 from ._knowledge_base import KnowledgeBase
 from ._models import (
     Citation,
@@ -19,11 +21,13 @@ from ._models import (
     RetrievalResult,
     SearchType,
 )
-from ._parsers import ParsedDocument, RecordFormat
+from ._parsers import ParsedDocument, ParseError, ParseResult, RecordFormat, parse_bytes
 from ._service import KnowledgeService
+from ._sources import SIDECAR_SUFFIX, sidecar_metadata
 from .filters import parse_filter
 
 __all__ = [
+    "SIDECAR_SUFFIX",
     "Chunk",
     "ChunkSet",
     "ChunkingConfig",
@@ -31,14 +35,20 @@ __all__ = [
     "GenerationResult",
     "IngestionJob",
     "IngestionStats",
+    "IngestionStopped",
     "JobStatus",
     "KnowledgeBase",
     "KnowledgeBaseInfo",
     "KnowledgeService",
+    "ParseError",
+    "ParseResult",
     "ParsedDocument",
     "ProgressCallback",
     "RecordFormat",
     "RetrievalResult",
     "SearchType",
+    "SourceItem",
+    "parse_bytes",
     "parse_filter",
+    "sidecar_metadata",
 ]

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from podium.errors import InvalidInput, NotFound
+from podium.errors import InvalidInput
 
 from ._chunking import ChunkSet, chunk_text
-from ._models import IngestionJob, IngestionStats, JobStatus, new_resource_id
-from ._parsers import ParsedDocument, ParseError, RecordFormat, parse_file
+from ._jobs import IngestionStopped, JobStore
+from ._models import IngestionJob, new_resource_id
+from ._parsers import ParsedDocument, ParseError, ParseResult, RecordFormat, parse_file
 from ._record_format import record_format_to_dict
-from ._sources import scan_sources
+from ._sources import scan_sources, sidecar_metadata
 
 if TYPE_CHECKING:
     from ._context import KnowledgeContext
@@ -81,132 +82,28 @@ class Ingestor:
         self.kb_id = context.kb_id
         self.db = context.db
         self.index = context.chunk_index
+        self.jobs = JobStore(context.db, context.kb_id, context.kb_name)
 
     # -- jobs ---------------------------------------------------------------------------------
 
-    def _job_from_row(self, row: Any) -> IngestionJob:
-        return IngestionJob(
-            id=row["id"],
-            kb_id=row["kb_id"],
-            source_id=row["source_id"],
-            status=JobStatus(row["status"]),
-            stats=IngestionStats(**row["stats"]),
-            failures=list(row["failures"]),
-            error=row["error"],
-            started_at=row["started_at"],
-            updated_at=row["updated_at"],
-            finished_at=row["finished_at"],
-        )
-
     def list_jobs(self, limit: int = 20) -> list[IngestionJob]:
         """Newest jobs first."""
-        from podium.storage import schema
-
-        t = schema.ingestion_jobs
-        with self.db.connect() as conn:
-            rows = conn.execute(
-                sa.select(t)
-                .where(t.c.kb_id == self.kb_id)
-                .order_by(t.c.started_at.desc())
-                .limit(limit)
-            ).mappings()
-            return [self._job_from_row(r) for r in rows]
+        return self.jobs.list(limit)
 
     def get_job(self, job_id: str) -> IngestionJob:
         """One job of this KB."""
-        from podium.storage import schema
-
-        t = schema.ingestion_jobs
-        with self.db.connect() as conn:
-            row = (
-                conn.execute(sa.select(t).where(t.c.id == job_id, t.c.kb_id == self.kb_id))
-                .mappings()
-                .first()
-            )
-        if row is None:
-            raise NotFound(
-                f"ingestion job {job_id!r} not found in knowledge base {self.context.kb_name!r}"
-            )
-        return self._job_from_row(row)
+        return self.jobs.get(job_id)
 
     def _start_job(self, source_id: str | None) -> IngestionJob:
-        from podium.storage import schema
-
-        t = schema.ingestion_jobs
-        with self.db.begin() as conn:
-            if source_id is not None:
-                row = (
-                    conn.execute(
-                        sa.select(t)
-                        .where(
-                            t.c.kb_id == self.kb_id,
-                            t.c.source_id == source_id,
-                            t.c.status == JobStatus.IN_PROGRESS.value,
-                        )
-                        .order_by(t.c.started_at.desc())
-                        .limit(1)
-                    )
-                    .mappings()
-                    .first()
-                )
-                if row is not None:
-                    job = self._job_from_row(row)
-                    job.resumed = True
-                    logger.info("job_id=<%s> | resuming interrupted ingestion job", job.id)
-                    return job
-            now = time.time()
-            job = IngestionJob(
-                id=new_resource_id(),
-                kb_id=self.kb_id,
-                source_id=source_id,
-                status=JobStatus.IN_PROGRESS,
-                stats=IngestionStats(),
-                failures=[],
-                error=None,
-                started_at=now,
-                updated_at=now,
-                finished_at=None,
-            )
-            conn.execute(
-                t.insert().values(
-                    id=job.id,
-                    kb_id=job.kb_id,
-                    source_id=source_id,
-                    status=job.status.value,
-                    stats=job.stats.as_dict(),
-                    failures=[],
-                    error=None,
-                    started_at=now,
-                    updated_at=now,
-                    finished_at=None,
-                )
-            )
-        return job
+        return self.jobs.start(source_id)
 
     def _save_job(self, conn: sa.Connection, job: IngestionJob) -> None:
-        from podium.storage import schema
+        self.jobs.save(conn, job)
 
-        job.updated_at = time.time()
-        conn.execute(
-            schema.ingestion_jobs.update()
-            .where(schema.ingestion_jobs.c.id == job.id)
-            .values(
-                status=job.status.value,
-                stats=job.stats.as_dict(),
-                failures=job.failures,
-                error=job.error,
-                updated_at=job.updated_at,
-                finished_at=job.finished_at,
-            )
-        )
-
-    def _finish(self, job: IngestionJob, error: str | None = None) -> IngestionJob:
-        job.status = JobStatus.FAILED if error else JobStatus.COMPLETE
-        job.error = error
-        job.finished_at = time.time()
-        with self.db.begin() as conn:
-            self._save_job(conn, job)
-        return job
+    def _finish(
+        self, job: IngestionJob, error: str | None = None, *, stopped: bool = False
+    ) -> IngestionJob:
+        return self.jobs.finish(job, error, stopped=stopped)
 
     # -- sources ------------------------------------------------------------------------------
 
@@ -262,18 +159,30 @@ class Ingestor:
         exclude: Sequence[str],
         record_format: RecordFormat | None,
         progress: ProgressCallback | None,
+        source_id: str | None = None,
+        job: IngestionJob | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        keep: Callable[[str], bool] | None = None,
     ) -> IngestionJob:
-        """Sync a data source (files/directories): add, update and delete to match it."""
+        """Sync a data source (files/directories): add, update and delete to match it.
+
+        ``source_id`` names an existing data source row to sync as (default: one found or made
+        from the paths and globs) and ``job`` a job already started for it. ``should_stop`` is
+        asked between files; when it says yes the job ends STOPPED with what it wrote so far.
+        ``keep`` (a file URI → bool) drops more files after the globs (Bedrock's regex filters).
+        """
         scan = scan_sources(paths, include=include, exclude=exclude)
-        files = scan.files
-        config = {
-            "paths": sorted(str(Path(p).resolve()) for p in paths),
-            "include": list(include),
-            "exclude": list(exclude),
-            "record_format": record_format_to_dict(record_format) if record_format else None,
-        }
-        source_id = self._ensure_source(config)
-        job = self._start_job(source_id)
+        files = [f for f in scan.files if keep is None or keep(f.uri)]
+        if source_id is None:
+            config = {
+                "paths": sorted(str(Path(p).resolve()) for p in paths),
+                "include": list(include),
+                "exclude": list(exclude),
+                "record_format": record_format_to_dict(record_format) if record_format else None,
+            }
+            source_id = self._ensure_source(config)
+        if job is None:
+            job = self._start_job(source_id)
         try:
             # Every document of the KB, not only this source's: a file already indexed through
             # another source (the same folder named by another path) is the same document.
@@ -287,11 +196,17 @@ class Ingestor:
                     batch.failures.append({"uri": failure.uri, "reason": failure.reason})
                     job.stats.scanned += 1
             for done, source in enumerate(files, start=1):
+                if should_stop is not None and should_stop():
+                    raise IngestionStopped
                 if source.uri in known_failures:
                     seen.add(source.uri)
                     continue
                 try:
                     result = parse_file(source, record_format)
+                    if source.sidecar is not None:
+                        if not _seen_by(job, existing, result):
+                            job.stats.metadata_scanned += 1
+                        _apply_sidecar(result, source.sidecar)
                 except ParseError as e:
                     seen.add(source.uri)
                     batch.failures.append({"uri": source.uri, "reason": e.message})
@@ -320,6 +235,9 @@ class Ingestor:
                 if e.source_id == source_id and uri not in seen and not _under_failed(uri, seen)
             ]
             self._delete_docs(job, gone)
+        except IngestionStopped:
+            self._flush(job, batch, source_id)
+            return self._finish(job, stopped=True)
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise  # leave the job IN_PROGRESS: the next run resumes it
@@ -332,8 +250,13 @@ class Ingestor:
         documents: Sequence[ParsedDocument | dict[str, Any]],
         *,
         progress: ProgressCallback | None,
+        source_id: str | None = None,
     ) -> IngestionJob:
-        """Add or replace the given documents (no deletion of others)."""
+        """Add or replace the given documents (no deletion of others).
+
+        With ``source_id`` the documents belong to that data source (a later sync of it deletes
+        those it no longer lists); the job itself belongs to no source.
+        """
         docs = [_as_document(d, i) for i, d in enumerate(documents)]
         if len({d.uri for d in docs}) != len(docs):
             raise InvalidInput("documents: each uri may appear only once per call")
@@ -344,11 +267,11 @@ class Ingestor:
             for done, doc in enumerate(docs, start=1):
                 self._consider(job, doc, existing.get(doc.uri), batch)
                 if batch.chunk_total >= _BATCH_CHUNKS:
-                    self._flush(job, batch, None)
+                    self._flush(job, batch, source_id)
                     batch = _Batch()
                 if progress is not None:
                     progress(done, len(docs))
-            self._flush(job, batch, None)
+            self._flush(job, batch, source_id)
         except Exception as e:
             self._finish(job, error=f"{e.__class__.__name__}: {e}")
             raise
@@ -365,12 +288,18 @@ class Ingestor:
         return len(ids)
 
     def _consider(
-        self, job: IngestionJob, doc: ParsedDocument, previous: _Existing | None, batch: _Batch
+        self,
+        job: IngestionJob,
+        doc: ParsedDocument,
+        previous: _Existing | None,
+        batch: _Batch,
+        digest: str | None = None,
     ) -> None:
+        """Count ``doc`` and queue it unless unchanged; ``digest`` overrides its content hash."""
         if previous is not None and previous.seen_job_id == job.id:
             return  # this job already wrote or counted it before an interruption
         job.stats.scanned += 1
-        digest = content_hash(doc)
+        digest = digest or content_hash(doc)
         if previous is not None and previous.hash == digest:
             batch.unchanged.append(previous.id)
             job.stats.unchanged += 1
@@ -540,6 +469,24 @@ class Ingestor:
             .where(kb.c.id == self.kb_id)
             .values(version=kb.c.version + 1, updated_at=time.time())
         )
+
+
+def _seen_by(job: IngestionJob, existing: dict[str, _Existing], result: ParseResult) -> bool:
+    """Whether this (resumed) job already counted every document of ``result``."""
+    return bool(result.documents) and all(
+        (e := existing.get(d.uri)) is not None and e.seen_job_id == job.id for d in result.documents
+    )
+
+
+def _apply_sidecar(result: ParseResult, sidecar: Path) -> None:
+    """Merge a ``.metadata.json`` sidecar into every document of ``result`` (it wins)."""
+    try:
+        data = sidecar.read_bytes()
+    except OSError as e:
+        raise ParseError(f"cannot read {sidecar.name}: {e.strerror or e}") from None
+    attributes = sidecar_metadata(data, sidecar.name)
+    for doc in result.documents:
+        doc.metadata = {**doc.metadata, **attributes}
 
 
 def _under_failed(uri: str, seen: set[str]) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._ingest import Ingestor, ProgressCallback
+from ._item_sync import SourceItem, sync_items
+from ._jobs import JobStore
 from ._models import GenerationResult, IngestionJob, KnowledgeBaseInfo, RetrievalResult, SearchType
 from ._record_format import record_format_from_dict
 from ._retrieval import Retriever
@@ -53,6 +56,19 @@ class KnowledgeBase:
         return self.context.record_format
 
     @property
+    def jobs(self) -> JobStore:
+        """The KB's ingestion jobs (start, list by source, get)."""
+        return JobStore(self.context.db, self.id, self.name)
+
+    def with_chunking(self, chunking: ChunkingConfig) -> KnowledgeBase:
+        """A handle on the same KB that ingests with ``chunking`` (Bedrock chunks per source).
+
+        Retrieval does not depend on how a document was chunked, so one KB may hold documents
+        chunked several ways.
+        """
+        return KnowledgeBase(dataclasses.replace(self.context, chunking=chunking))
+
+    @property
     def id(self) -> str:
         """The KB id."""
         return self.info.id
@@ -70,12 +86,21 @@ class KnowledgeBase:
         exclude: Sequence[str] = (),
         record_format: RecordFormat | dict[str, Any] | None = None,
         progress: ProgressCallback | None = None,
+        source_id: str | None = None,
+        job: IngestionJob | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        keep: Callable[[str], bool] | None = None,
     ) -> IngestionJob:
         """Sync files or directories into the KB: incremental by content hash, resumable.
 
         ``paths`` is one path or a list of them. A walk stays inside each directory: a symlink
         that leaves it, or an entry that cannot be read, is counted as a failure of the job. A
-        named path that does not exist or cannot be read raises :class:`InvalidInput`.
+        named path that does not exist or cannot be read raises :class:`InvalidInput`. A
+        ``<file>.metadata.json`` sidecar gives its file's documents their metadata (Bedrock's
+        format) and is never a document itself.
+
+        ``source_id``/``job``/``should_stop``/``keep``: see :meth:`Ingestor.sync_paths`
+        (the AWS data sources use them).
         """
         fmt = record_format_from_dict(record_format) if record_format else self.record_format
         return Ingestor(self.context).sync_paths(
@@ -84,6 +109,23 @@ class KnowledgeBase:
             exclude=exclude,
             record_format=fmt,
             progress=progress,
+            source_id=source_id,
+            job=job,
+            should_stop=should_stop,
+            keep=keep,
+        )
+
+    def sync_items(
+        self,
+        items: Iterable[SourceItem],
+        *,
+        source_id: str,
+        job: IngestionJob | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> IngestionJob:
+        """Sync a remote data source (S3 objects with versions) into the KB; see ``_item_sync``."""
+        return sync_items(
+            Ingestor(self.context), items, source_id=source_id, job=job, should_stop=should_stop
         )
 
     def ingest_documents(
@@ -91,9 +133,15 @@ class KnowledgeBase:
         documents: Sequence[ParsedDocument | dict[str, Any]],
         *,
         progress: ProgressCallback | None = None,
+        source_id: str | None = None,
     ) -> IngestionJob:
-        """Add or replace documents given directly (uri, text, metadata); never deletes others."""
-        return Ingestor(self.context).ingest_documents(documents, progress=progress)
+        """Add or replace documents given directly (uri, text, metadata); never deletes others.
+
+        With ``source_id`` the documents belong to that data source.
+        """
+        return Ingestor(self.context).ingest_documents(
+            documents, progress=progress, source_id=source_id
+        )
 
     def delete_documents(self, uris: Sequence[str]) -> int:
         """Delete documents by uri; returns how many existed."""

@@ -34,6 +34,8 @@ class JobStatus(StrEnum):
     IN_PROGRESS = "IN_PROGRESS"
     COMPLETE = "COMPLETE"
     FAILED = "FAILED"
+    #: Ended early on request (``should_stop``); what it wrote stays, counted in its stats.
+    STOPPED = "STOPPED"
 
 
 @dataclass(kw_only=True)
@@ -47,6 +49,8 @@ class IngestionStats:
     unchanged: int = 0
     failed: int = 0
     chunks_written: int = 0
+    #: ``<file>.metadata.json`` sidecars read for the documents this job considered.
+    metadata_scanned: int = 0
 
     def add(self, other: IngestionStats) -> None:
         """Accumulate ``other`` into this one."""

@@ -58,6 +58,7 @@ __all__ = [
     "coerce_metadata_value",
     "html_to_text",
     "normalize_datetime",
+    "parse_bytes",
     "parse_file",
 ]
 
@@ -448,16 +449,30 @@ def parse_file(source: SourceFile, record_format: RecordFormat | None = None) ->
         data = source.path.read_bytes()
     except OSError as e:
         raise ParseError(f"cannot read {source.path}: {e.strerror or e}") from e
+    return parse_bytes(data, suffix, source.uri, record_format)
+
+
+def parse_bytes(
+    data: bytes, suffix: str, uri: str, record_format: RecordFormat | None = None
+) -> ParseResult:
+    """Parse a file's bytes by its ``suffix`` (``.md``, ``.jsonl`` ...) as the document ``uri``.
+
+    For content that is not a local file (an S3 object); :func:`parse_file` reads a file and
+    calls this. Raises :class:`ParseError` for an unsupported suffix or unusable content.
+    """
+    suffix = suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ParseError(f"unsupported file type '{suffix or uri.rsplit('/', 1)[-1]}'")
     fmt = record_format or RecordFormat()
     if suffix == ".pdf":
-        return ParseResult(documents=[ParsedDocument(uri=source.uri, text=pdf_text(data))])
+        return ParseResult(documents=[ParsedDocument(uri=uri, text=pdf_text(data))])
     text = decode_text(data)
     if suffix in _TEXT_SUFFIXES:
-        return ParseResult(documents=[ParsedDocument(uri=source.uri, text=text)])
+        return ParseResult(documents=[ParsedDocument(uri=uri, text=text)])
     if suffix in _HTML_SUFFIXES:
-        return ParseResult(documents=[ParsedDocument(uri=source.uri, text=html_to_text(text))])
+        return ParseResult(documents=[ParsedDocument(uri=uri, text=html_to_text(text))])
     if suffix == ".json":
-        return _records_to_result(_json_records(text, source.uri), source.uri, fmt)
+        return _records_to_result(_json_records(text, uri), uri, fmt)
     if suffix == ".jsonl":
-        return _parse_jsonl(text, source.uri, fmt)
-    return _parse_csv(text, source.uri, fmt)
+        return _parse_jsonl(text, uri, fmt)
+    return _parse_csv(text, uri, fmt)

@@ -174,6 +174,30 @@ class KnowledgeService:
             record_format=record_format_from_dict(info.record_format),
         )
 
+    def update(
+        self, name_or_id: str, *, name: str | None = None, description: str | None = None
+    ) -> KnowledgeBaseInfo:
+        """Rename a knowledge base or change its description (its model and chunking stay)."""
+        info = self.info(name_or_id)
+        if name is not None and not _NAME.match(name):
+            raise InvalidInput(f"invalid knowledge base name {name!r}")
+        if description is not None and len(description) > 2000:
+            raise InvalidInput("description is longer than 2000 characters")
+        kb = schema.knowledge_bases
+        with self.db.begin() as conn:
+            if name is not None and name != info.name:
+                taken = conn.execute(sa.select(kb.c.id).where(kb.c.name == name)).first()
+                if taken:
+                    raise Conflict(f"knowledge base {name!r} already exists")
+            values: dict[str, Any] = {"updated_at": time.time()}
+            if name is not None:
+                values["name"] = name
+            if description is not None:
+                values["description"] = description
+            conn.execute(kb.update().where(kb.c.id == info.id).values(**values))
+        self._handles.pop(info.id, None)  # its info (name) is stale now
+        return self.info(info.id)
+
     def delete(self, name_or_id: str) -> None:
         """Delete a knowledge base with its documents, chunks, sources and jobs."""
         info = self.info(name_or_id)

@@ -7,6 +7,10 @@ named directly is always kept: the caller asked for it by name.
 A walk never leaves the directory: a symlink whose target lies outside it is not followed but
 reported, like an entry that cannot be read, as a :class:`SourceFailure`.
 
+Bedrock's metadata sidecars: ``<file>.metadata.json`` beside a file of a walked directory gives
+that file's documents their metadata (see :func:`sidecar_metadata`). A sidecar is never a
+document of its own, whatever the globs say.
+
 Globs are matched against POSIX-style relative paths (``talks/2024/intro.md``):
 
 - ``*`` matches within one path segment, ``?`` one character of a segment, ``[abc]`` a class;
@@ -16,7 +20,9 @@ Globs are matched against POSIX-style relative paths (``talks/2024/intro.md``):
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -26,7 +32,10 @@ from pathlib import Path
 
 from podium.errors import InvalidInput
 
+from ._documents import MetadataValue, ParseError
+
 __all__ = [
+    "SIDECAR_SUFFIX",
     "SourceFailure",
     "SourceFile",
     "SourceScan",
@@ -34,12 +43,18 @@ __all__ = [
     "iter_source_files",
     "matches_any",
     "scan_sources",
+    "sidecar_metadata",
     "source_paths",
 ]
 
 logger = logging.getLogger(__name__)
 
 _LEAVES = "symlink leaves the source folder"
+
+#: The name Bedrock gives a document's metadata file: ``talk.md`` → ``talk.md.metadata.json``.
+SIDECAR_SUFFIX = ".metadata.json"
+#: Bedrock's limit on a metadata file.
+_SIDECAR_MAX_BYTES = 10 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +68,8 @@ class SourceFile:
     path: Path
     root: Path
     uri: str
+    #: Its ``<name>.metadata.json`` sidecar, when the walk found one.
+    sidecar: Path | None = None
 
     @property
     def relative_path(self) -> str:
@@ -197,6 +214,8 @@ class _Walk:
         return False
 
     def _keep_file(self, path: Path) -> bool:
+        if path.name.endswith(SIDECAR_SUFFIX):
+            return False  # metadata of another file, read with it
         rel = path.relative_to(self.root).as_posix()
         if not matches_any(rel, self.include) or matches_any(rel, self.exclude):
             return False
@@ -210,6 +229,19 @@ class _Walk:
         except OSError as e:
             self.failures.append(_failure(path, f"cannot read: {e.strerror or e}"))
             return False
+
+    def sidecar_of(self, path: Path) -> Path | None:
+        """The file's ``.metadata.json`` sidecar, if one lies beside it inside the folder."""
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        try:
+            if not sidecar.is_file():
+                return None
+            if sidecar.is_symlink() and _leaves(sidecar, self.real_root) is not None:
+                self.failures.append(_failure(sidecar, _LEAVES))
+                return None
+        except OSError:
+            return None
+        return sidecar
 
     def run(self) -> _Walk:
         """Walk the folder (sorted, depth first); returns self."""
@@ -277,7 +309,9 @@ def scan_sources(
             failures += walk.failures
             for file in walk.files:
                 uri = _file_uri(file)
-                by_uri.setdefault(uri, SourceFile(path=file, root=root, uri=uri))
+                by_uri.setdefault(
+                    uri, SourceFile(path=file, root=root, uri=uri, sidecar=walk.sidecar_of(file))
+                )
         else:
             file = path.absolute()
             uri = _file_uri(file)
@@ -303,3 +337,56 @@ def iter_source_files(
             "uri=<%s>, reason=<%s> | skipped a source entry", failure.uri, failure.reason
         )
     return scan.files
+
+
+def sidecar_metadata(data: bytes, where: str = "metadata file") -> dict[str, MetadataValue]:
+    """The metadata of a Bedrock ``.metadata.json`` sidecar (raises :class:`ParseError`).
+
+    ``{"metadataAttributes": {key: value}}`` where a value is plain JSON (a string, number,
+    boolean or list of strings) or Bedrock's typed form ``{"value": {"type": "STRING",
+    "stringValue": ...}, "includeForEmbedding": ...}`` (types STRING, NUMBER, BOOLEAN,
+    STRING_LIST). ``includeForEmbedding`` is accepted and ignored: Podium embeds the text only.
+    """
+    if len(data) > _SIDECAR_MAX_BYTES:
+        raise ParseError(f"{where} is larger than {_SIDECAR_MAX_BYTES} bytes")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ParseError(f"{where} is not valid JSON: {e}") from None
+    attributes = doc.get("metadataAttributes") if isinstance(doc, dict) else None
+    if not isinstance(attributes, dict):
+        raise ParseError(f"{where} has no 'metadataAttributes' object")
+    out: dict[str, MetadataValue] = {}
+    for key, raw in attributes.items():
+        if not key or len(key) > 200:
+            raise ParseError(f"{where}: metadata keys are 1-200 characters")
+        out[key] = _sidecar_value(raw, f"{where}: {key}")
+    return out
+
+
+_TYPED_FIELDS = {
+    "STRING": "stringValue",
+    "NUMBER": "numberValue",
+    "BOOLEAN": "booleanValue",
+    "STRING_LIST": "stringListValue",
+}
+
+
+def _sidecar_value(raw: object, where: str) -> MetadataValue:
+    if isinstance(raw, dict) and isinstance(raw.get("value"), dict):
+        typed = raw["value"]
+        kind = typed.get("type")
+        if kind not in _TYPED_FIELDS:
+            raise ParseError(f"{where}: type must be one of {', '.join(_TYPED_FIELDS)}")
+        raw = typed.get(_TYPED_FIELDS[kind])
+        if raw is None:
+            raise ParseError(f"{where}: a {kind} value needs {_TYPED_FIELDS[kind]!r}")
+    if isinstance(raw, bool | str):
+        return raw
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise ParseError(f"{where}: numbers must be finite")
+        return raw
+    if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
+        return list(raw)
+    raise ParseError(f"{where}: a value is a string, number, boolean or list of strings")

@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 __all__ = [
     "JSONType",
     "access_keys",
+    "aws_ingestion_jobs",
+    "aws_knowledge_bases",
     "bucket_vectors",
     "chunks",
     "data_sources",
@@ -224,4 +226,34 @@ bucket_vectors = sa.Table(
     sa.Column("segment_hash", sa.BigInteger, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("metadata", JSONType, nullable=True),
+)
+
+#: What a ``bedrock-agent`` CreateKnowledgeBase asked for beyond Podium's own KB columns: the
+#: role, the vector and storage configurations (recorded and echoed; Podium's engine holds the
+#: vectors), the requested embedding model ARN, tags. One row per KB made through that API.
+aws_knowledge_bases = sa.Table(
+    "aws_knowledge_bases",
+    metadata,
+    sa.Column(
+        "kb_id",
+        sa.String(36),
+        sa.ForeignKey("knowledge_bases.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("config", JSONType, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+#: The description a ``bedrock-agent`` StartIngestionJob gave its job.
+aws_ingestion_jobs = sa.Table(
+    "aws_ingestion_jobs",
+    metadata,
+    sa.Column(
+        "job_id",
+        sa.String(36),
+        sa.ForeignKey("ingestion_jobs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("description", sa.String(200), nullable=True),
 )
