@@ -251,6 +251,8 @@ def run() -> dict[str, str]:
     answer = talk("alice", "Which sessions should I attend?")
     check(any(code in answer for code in PERSONAL), f"alice's new session is personal ({answer!r})")
     check(not preferences(memory_id, "bob"), "bob sees nothing of alice's memory")
+    generic = talk("bob", "Which sessions should I attend?")
+    check(generic != answer, f"bob, who said nothing, gets other picks ({generic!r})")
     return resources
 
 
