@@ -5,7 +5,7 @@ Podium has no column for (role, vector and storage configurations, tags, the req
 embedding model) is kept in ``aws_knowledge_bases`` and echoed back. The storage configuration
 (S3 Vectors, OpenSearch, ...) is recorded only: Podium keeps the vectors in its own engine.
 
-The requested embedding model maps through :data:`EMBEDDING_ALIASES` to a Podium embedder; the
+The requested embedding model maps through :data:`podium.aws._models_alias.EMBEDDING_ALIASES` (the alias table Converse uses too) to a Podium embedder; the
 KB answers with both as the Podium-only members ``knowledgeBase.podium`` and the headers
 ``x-podium-requested-embedding-model`` / ``x-podium-effective-embedding-model``.
 """
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from podium.storage import schema
 
 from ._kb_common import conflict, kb_arn, knowledge_base, page, respond, validation
+from ._models_alias import resolve_embedding_model
 from ._registry import ACCOUNT_ID, Call, operation
 
 if TYPE_CHECKING:
@@ -28,52 +29,18 @@ if TYPE_CHECKING:
 
     from podium.knowledge import KnowledgeBaseInfo
 
-__all__ = ["EMBEDDING_ALIASES", "effective_embedding_model", "embedding_model_id"]
+__all__ = ["effective_embedding_model"]
 
 logger = logging.getLogger(__name__)
-
-#: Bedrock embedding model id → Podium embedding model; None means the server's configured
-#: ``embedding_model`` (PODIUM_EMBEDDING_MODEL). An id starting with ``podium/`` names a Podium
-#: model directly; any other id also gets the configured model (and a log line).
-EMBEDDING_ALIASES: dict[str, str | None] = {
-    "amazon.titan-embed-text-v2:0": None,
-    "amazon.titan-embed-text-v1": None,
-    "amazon.titan-embed-g1-text-02": None,
-    "amazon.titan-embed-image-v1": None,
-    "amazon.nova-2-multimodal-embeddings-v1:0": None,
-    "cohere.embed-english-v3": None,
-    "cohere.embed-multilingual-v3": None,
-    "cohere.embed-v4:0": None,
-}
 
 _TYPES = ("VECTOR", "MANAGED")
 
 
-def embedding_model_id(arn: str) -> str:
-    """The model id of an embedding model ARN (or of a bare id)."""
-    if arn.startswith("arn:"):
-        parts = arn.split(":", 5)
-        resource = parts[5] if len(parts) == 6 else ""
-        return resource.split("/", 1)[1] if "/" in resource else resource
-    return arn
-
-
 def effective_embedding_model(call: Call, requested_arn: str | None) -> str:
     """The Podium embedding model that serves a requested Bedrock embedding model."""
-    default = call.settings.embedding_model
     if not requested_arn:
-        return default
-    model = embedding_model_id(requested_arn)
-    if model.startswith("podium/"):
-        return model
-    mapped = EMBEDDING_ALIASES.get(model, default)
-    if model not in EMBEDDING_ALIASES:
-        logger.info(
-            "requested=<%s>, effective=<%s> | unknown embedding model, using the default",
-            model,
-            default,
-        )
-    return mapped or default
+        return call.settings.embedding_model
+    return resolve_embedding_model(requested_arn, call.settings)
 
 
 def _requested_arn(config: dict[str, Any]) -> str | None:

@@ -6,13 +6,14 @@ Bedrock model (``anthropic.claude-3-5-haiku-20241022-v1:0``, an inference profil
 ``us.amazon.nova-lite-v1:0``, or either as an ARN); the alias table says what answers it. An id
 that matches no row gets the default (configured) model: the caller is never refused for naming
 a model Podium does not have, and every response says which model answered (see
-``docs/aws-compatibility-runtime.md``).
+``docs/aws-compatibility.md``).
 """
 
 from __future__ import annotations
 
 import copy
 import fnmatch
+import logging
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from strands.models import Model
 
     from podium.config import Settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CHAT_ALIASES",
@@ -136,6 +139,12 @@ def resolve_embedding_model(model_arn: str, settings: Settings) -> str:
         return bare
     # Every row of EMBEDDING_ALIASES targets the configured embedder, and so does no match: the
     # table documents which Bedrock embedders are understood, the KB shows both ids.
+    if _match(EMBEDDING_ALIASES, model_arn) is None:
+        logger.info(
+            "requested=<%s>, effective=<%s> | unknown embedding model, using the default",
+            bare,
+            settings.embedding_model,
+        )
     return settings.embedding_model
 
 
