@@ -52,6 +52,7 @@ from ._metrics import Metrics
 from ._openapi import openapi_document, openapi_route
 from ._owners import SessionOwners
 from ._payload import parse_invocation_body, read_body
+from ._service_socket import ServiceSocket
 from ._sessions import Session, SessionManager
 
 logger = logging.getLogger(__name__)
@@ -420,6 +421,7 @@ def create_gateway_app(
     worker_settings: Settings | None = None,
     openapi: Sequence[Mapping[str, Any]] = (),
     aws_backend: AwsBackend | None = None,
+    service_socket: bool = True,
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -440,6 +442,9 @@ def create_gateway_app(
             merged into ``GET /openapi.json``.
         aws_backend: the services behind the AWS-compatible endpoints (default: Podium opened
             on ``settings`` at the first AWS call, with its own extraction worker).
+        service_socket: with process isolation, serve the app's service host (if its
+            ``app.state.podium_service_host`` names one) to its session workers over a Unix
+            socket, so they need no database or embedding model of their own (``_service_socket``).
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured.
@@ -460,6 +465,10 @@ def create_gateway_app(
     document = openapi_document(dev_idp=dev_idp, auth=authorizer is not None, extra=openapi)
     routes.append(openapi_route(document))
     metrics = Metrics()
+    workers = worker_settings or settings
+    services = ServiceSocket() if service_socket and workers.isolation == "process" else None
+    if services is not None:
+        workers = services.worker_settings(workers)
     max_workers = settings.max_workers or default_max_workers()
     logger.info(
         "max_workers=<%d>, derived=<%s> | session worker cap",
@@ -467,7 +476,7 @@ def create_gateway_app(
         settings.max_workers is None,
     )
     manager = SessionManager(
-        make_backend(agent, worker_settings or settings),
+        make_backend(agent, workers),
         idle_timeout_s=settings.session_idle_timeout_s,
         max_lifetime_s=settings.session_max_lifetime_s,
         max_workers=max_workers,
@@ -484,9 +493,13 @@ def create_gateway_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
         try:
+            if services is not None:
+                await services.start(manager, manager.backend.service_host, workers)
             yield
         finally:
             await runtime.close()
+            if services is not None:
+                await services.close()
             await run_in_threadpool(aws.close)
 
     aws = aws_backend or AwsBackend(
