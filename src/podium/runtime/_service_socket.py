@@ -89,6 +89,11 @@ class _HostCell:
         self._lock = threading.Lock()
         self._closed = False
 
+    @property
+    def opened(self) -> ServiceHost | None:
+        """The host once it is open (no waiting)."""
+        return None if self._closed else self._host
+
     def get(self) -> ServiceHost:
         with self._lock:
             if self._closed:
@@ -254,7 +259,10 @@ class ServiceSocket:
     async def _call(self, method: str, params: dict[str, Any], actor_id: str) -> Any:
         assert self._cell is not None and self._executor is not None
         cell, loop = self._cell, asyncio.get_running_loop()
-        host = await loop.run_in_executor(self._executor, cell.get)
+        # Opened once; only the first calls (while the host opens) wait in a thread.
+        host = cell.opened
+        if host is None:
+            host = await loop.run_in_executor(self._executor, cell.get)
         found = host.methods.get(method)
         if found is None:
             raise InvalidInput(f"unknown service method {method!r}")
