@@ -209,7 +209,10 @@ class ServiceClient:
             raise ServiceUnavailable("the gateway's service socket answered out of turn")
         if answer.get("ok"):
             return answer.get("result")
-        raise error_from_wire(str(answer.get("error", "")), str(answer.get("message", "")))
+        error = error_from_wire(str(answer.get("error", "")), str(answer.get("message", "")))
+        if isinstance(error, Unauthorized):
+            self.close()  # the gateway hangs up on a peer it refuses
+        raise error
 
     def _connected(self) -> socket.socket:
         if self._sock is None:

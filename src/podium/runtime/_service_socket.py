@@ -207,24 +207,28 @@ class ServiceSocket:
             self._connections.add(task)
         try:
             try:
-                session = self._peer_session(writer)
+                session: Session | None = self._peer_session(writer)
+                refusal = None
             except Unauthorized as e:
                 logger.warning("error=<%s> | service socket peer refused", e.message)
-                writer.write(encode_message({"id": None, "ok": False, **e.to_dict()}))
-                await writer.drain()
-                return
-            worker = session.worker
+                session, refusal = None, e
+            worker = session.worker if session is not None else None
             while True:
                 try:
-                    header = await reader.readexactly(_HEADER.size)
-                    (length,) = _HEADER.unpack(header)
-                    if length > MAX_MESSAGE_BYTES:
-                        return
-                    body = await reader.readexactly(length)
-                except (asyncio.IncompleteReadError, ConnectionError):
+                    # A refused peer gets its answer to its first request (so that it reads
+                    # the refusal rather than a reset), and a few seconds to send it.
+                    body = await asyncio.wait_for(
+                        self._read_request(reader), None if refusal is None else 5.0
+                    )
+                except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
                     return
-                answer = await self._answer(body, session, worker)
-                writer.write(answer)
+                if body is None:
+                    return
+                if refusal is not None or session is None:
+                    writer.write(self._refusal(body, refusal or Unauthorized("refused")))
+                    await writer.drain()
+                    return
+                writer.write(await self._answer(body, session, worker))
                 await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
             pass
@@ -234,6 +238,23 @@ class ServiceSocket:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    @staticmethod
+    async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
+        """One message body, or None for an oversized one (the connection is then dropped)."""
+        (length,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
+        if length > MAX_MESSAGE_BYTES:
+            return None
+        return await reader.readexactly(length)
+
+    @staticmethod
+    def _refusal(body: bytes, error: PodiumError) -> bytes:
+        try:
+            request = decode_message(body)
+        except InvalidInput:
+            request = None
+        request_id = request.get("id") if isinstance(request, dict) else None
+        return encode_message({"id": request_id, "ok": False, **error.to_dict()})
 
     async def _answer(self, body: bytes, session: Session, worker: Any) -> bytes:
         request_id: Any = None
