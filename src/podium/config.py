@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         default=4, ge=1, description="Invocations one actor may have in flight at once."
     )
 
+    service_socket: str | None = Field(
+        default=None,
+        description="Set by the gateway in session workers: its service socket (thin workers).",
+    )
+
     log_level: str = "WARNING"
 
     @field_validator(

@@ -1,22 +1,36 @@
-"""Agents: Strands model providers (including the offline model) and request context helpers."""
+"""Agents: Strands model providers (the offline model too), request context, the service socket."""
 
 from __future__ import annotations
 
 from ._offline_text import HISTORY_TAG, PROFILE_TAG, render_memory_context
 from ._providers import PROVIDERS, build_model, describe_model
 from ._request import ACTOR_HEADER, SESSION_HEADER, actor_from_context
+from ._service_socket import (
+    SERVICE_HOST_STATE,
+    ServiceClient,
+    ServiceHost,
+    ServiceMethod,
+    ServiceUnavailable,
+    service_client,
+)
 
 __all__ = [
     "ACTOR_HEADER",
     "HISTORY_TAG",
     "PROFILE_TAG",
     "PROVIDERS",
+    "SERVICE_HOST_STATE",
     "SESSION_HEADER",
     "OfflineModel",
+    "ServiceClient",
+    "ServiceHost",
+    "ServiceMethod",
+    "ServiceUnavailable",
     "actor_from_context",
     "build_model",
     "describe_model",
     "render_memory_context",
+    "service_client",
 ]
 
 

@@ -65,6 +65,11 @@ class Worker(abc.ABC):
 class Backend(abc.ABC):
     """Creates workers."""
 
+    @property
+    def service_host(self) -> str | None:
+        """The service host factory the app names for thin workers (known once started)."""
+        return None
+
     @abc.abstractmethod
     async def start(self) -> None:
         """Load the app (a zygote for processes); raises ConfigurationError if it cannot."""
@@ -181,6 +186,10 @@ class ProcessBackend(Backend):
         self, agent: str, *, log_level: str = "WARNING", env: Mapping[str, str] | None = None
     ) -> None:
         self.zygote = ZygoteClient(agent, log_level=log_level, env=env)
+
+    @property
+    def service_host(self) -> str | None:
+        return self.zygote.service_host
 
     async def start(self) -> None:
         await asyncio.to_thread(self.zygote.start)

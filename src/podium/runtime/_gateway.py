@@ -14,7 +14,6 @@ See ``docs/runtime.md``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -33,13 +32,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Receive, Scope, Send
 
 from podium._podium import open_settings
 from podium.agents._request import ACTOR_HEADER, SESSION_HEADER
 from podium.aws import AwsBackend, AwsEndpoints, check_runtime_name, default_runtime_name
 from podium.config import Settings
-from podium.errors import BackendError, InvalidInput, PodiumError, Unauthorized
+from podium.errors import InvalidInput, PodiumError, Unauthorized
 from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, filter_headers
 
 from ._asgi import BodyChunk, End, Event, Failed, Start
@@ -52,6 +50,8 @@ from ._metrics import Metrics
 from ._openapi import openapi_document, openapi_route
 from ._owners import SessionOwners
 from ._payload import parse_invocation_body, read_body
+from ._relay import RelayResponse, WorkerFailed
+from ._service_socket import ServiceSocket
 from ._sessions import Session, SessionManager
 
 logger = logging.getLogger(__name__)
@@ -76,18 +76,6 @@ _REQUEST_ID_RE = re.compile(r"[\x21-\x7e]{1,256}")
 _CONTRACT_HEADERS = frozenset(
     h.lower() for h in (SESSION_HEADER, REQUEST_ID_HEADER, ACTOR_HEADER, DEV_ACTOR_HEADER)
 )
-_HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
-
-
-class WorkerFailed(BackendError):
-    """The session worker failed before it could answer (crashed, or the app broke)."""
-
-    code = "RuntimeClientError"
-    http_status = 502
-
-
-def _sse(obj: dict[str, Any]) -> bytes:
-    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n".encode()
 
 
 @dataclass(kw_only=True)
@@ -158,87 +146,6 @@ class Runtime:
             self.metrics.auth_failures += 1
             raise
         return principal.actor_id
-
-
-class _RelayResponse(Response):
-    """Relays a worker's response: each chunk is sent to the client as soon as it arrives."""
-
-    def __init__(
-        self,
-        *,
-        start: Start,
-        events: AsyncIterator[Event],
-        extra_headers: dict[str, str],
-        cancel: Callable[[], Any],
-        finish: Callable[[str, bool], Any],
-    ) -> None:
-        self.status_code = start.status
-        self.background = None
-        skip = _HOP_HEADERS | {k.lower() for k in extra_headers}
-        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in start.headers]
-        raw = [(k, v) for k, v in raw if k.decode("latin-1") not in skip]
-        raw += [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra_headers.items()
-        ]
-        self.raw_headers = raw
-        content_type = next((v for k, v in raw if k == b"content-type"), b"")
-        self._sse = content_type.startswith(b"text/event-stream")
-        self._events = events
-        self._cancel = cancel
-        self._finish = finish
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        client_gone = False
-
-        async def listen() -> None:
-            nonlocal client_gone
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    client_gone = True
-                    await self._cancel()
-                    return
-
-        async def deliver(message: dict[str, Any]) -> None:
-            nonlocal client_gone
-            if client_gone:
-                return
-            try:
-                await send(message)
-            except Exception:  # the client went away mid-stream
-                client_gone = True
-                await self._cancel()
-
-        listener = asyncio.get_running_loop().create_task(listen())
-        outcome, clean = str(self.status_code), False
-        try:
-            await deliver(
-                {
-                    "type": "http.response.start",
-                    "status": self.status_code,
-                    "headers": self.raw_headers,
-                }
-            )
-            async for event in self._events:
-                if isinstance(event, BodyChunk):
-                    await deliver(
-                        {"type": "http.response.body", "body": event.data, "more_body": True}
-                    )
-                elif isinstance(event, Failed):
-                    outcome = "stream_error"
-                    if self._sse:
-                        error = WorkerFailed(event.message).to_dict()
-                        await deliver(
-                            {"type": "http.response.body", "body": _sse(error), "more_body": True}
-                        )
-                    break
-                elif isinstance(event, End):
-                    break
-            clean = True
-            await deliver({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            listener.cancel()
-            await self._finish("client_gone" if client_gone else outcome, clean)
 
 
 def _app_headers(
@@ -422,7 +329,7 @@ class Invocations:
             return self.render_error(WorkerFailed(message), ids)
         if self.app_errors and first.status >= 400:
             return await self._app_error(call, first, ids)
-        return _RelayResponse(
+        return RelayResponse(
             start=first,
             events=call.events,
             extra_headers=ids,
@@ -493,6 +400,7 @@ def create_gateway_app(
     openapi: Sequence[Mapping[str, Any]] = (),
     aws_backend: AwsBackend | None = None,
     agent_name: str | None = None,
+    service_socket: bool = True,
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -516,6 +424,9 @@ def create_gateway_app(
         agent_name: the app's AgentCore runtime name, invocable as
             ``arn:aws:bedrock-agentcore:<region>:000000000000:runtime/<agent_name>`` through
             InvokeAgentRuntime (default: derived from ``agent``'s module or file name).
+        service_socket: with process isolation, serve the app's service host (if its
+            ``app.state.podium_service_host`` names one) to its session workers over a Unix
+            socket, so they need no database or embedding model of their own (``_service_socket``).
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured, or
@@ -538,6 +449,10 @@ def create_gateway_app(
     document = openapi_document(dev_idp=dev_idp, auth=authorizer is not None, extra=openapi)
     routes.append(openapi_route(document))
     metrics = Metrics()
+    workers = worker_settings or settings
+    services = ServiceSocket() if service_socket and workers.isolation == "process" else None
+    if services is not None:
+        workers = services.worker_settings(workers)
     max_workers = settings.max_workers or default_max_workers()
     logger.info(
         "max_workers=<%d>, derived=<%s> | session worker cap",
@@ -545,7 +460,7 @@ def create_gateway_app(
         settings.max_workers is None,
     )
     manager = SessionManager(
-        make_backend(agent, worker_settings or settings),
+        make_backend(agent, workers),
         idle_timeout_s=settings.session_idle_timeout_s,
         max_lifetime_s=settings.session_max_lifetime_s,
         max_workers=max_workers,
@@ -562,9 +477,13 @@ def create_gateway_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
         try:
+            if services is not None:
+                await services.start(manager, manager.backend.service_host, workers)
             yield
         finally:
             await runtime.close()
+            if services is not None:
+                await services.close()
             await run_in_threadpool(aws.close)
 
     aws = aws_backend or AwsBackend(

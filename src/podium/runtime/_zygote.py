@@ -6,7 +6,8 @@ control channel (each packet is one JSON message, so no framing is needed there)
 
 * gateway -> zygote: ``{"agent": "pkg.mod:app", "sys_path": [...], "log_level": "INFO"}`` once,
   then ``{"op": "spawn", "session_id": ...}`` per worker.
-* zygote -> gateway: ``{"ok": true, "pid": ...}`` once ready (or ``{"ok": false, "error": ...}``);
+* zygote -> gateway: ``{"ok": true, "pid": ..., "service_host": ...}`` once ready (or
+  ``{"ok": false, "error": ...}``; ``service_host`` is the app's ``app.state.podium_service_host``);
   per spawn ``{"ok": true, "pid": ...}`` with the gateway's end of a new stream socketpair
   attached (``SCM_RIGHTS``).
 
@@ -91,6 +92,8 @@ class ZygoteClient:
         self._ctrl: socket.socket | None = None
         self._lock = threading.Lock()
         self.pid: int | None = None
+        #: The service host factory the app names (``app.state.podium_service_host``), if any.
+        self.service_host: str | None = None
 
     def start(self) -> None:
         """Start the zygote and wait until it has imported the app.
@@ -122,6 +125,8 @@ class ZygoteClient:
             self._close_locked()
             raise ConfigurationError(str(reply.get("error", "agent app failed to load")))
         self.pid = int(reply["pid"])
+        spec = reply.get("service_host")
+        self.service_host = spec if isinstance(spec, str) else None
         logger.info("agent=<%s>, pid=<%d> | zygote ready", self.agent, self.pid)
 
     def _recv_locked(self) -> tuple[dict[str, Any], list[int]]:
@@ -217,7 +222,8 @@ def _serve(ctrl: socket.socket) -> int:
     gc.collect()
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    ctrl.sendall(json.dumps({"ok": True, "pid": os.getpid()}).encode())
+    ready = {"ok": True, "pid": os.getpid(), "service_host": _service_host(app)}
+    ctrl.sendall(json.dumps(ready).encode())
     while True:
         data = ctrl.recv(_MAX_PACKET)
         if not data:
@@ -242,6 +248,14 @@ def _serve(ctrl: socket.socket) -> int:
         theirs.close()
         socket.send_fds(ctrl, [json.dumps({"ok": True, "pid": pid}).encode()], [ours.fileno()])
         ours.close()
+
+
+def _service_host(app: Any) -> str | None:
+    """The host factory the app names for its thin workers (``app.state``), if any."""
+    from podium.agents._service_socket import SERVICE_HOST_STATE
+
+    spec = getattr(getattr(app, "state", None), SERVICE_HOST_STATE, None)
+    return spec if isinstance(spec, str) and spec else None
 
 
 def _prewarm(app: Any) -> None:

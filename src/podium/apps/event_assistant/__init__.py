@@ -9,8 +9,14 @@ from __future__ import annotations
 from ._agent import DEFAULT_LAST_K_TURNS, DEFAULT_TOOL_TIMEOUT_S, create_agent
 from ._catalog import SESSIONS_KB, SESSIONS_RECORD_FORMAT, catalog_path, ensure_sessions_kb
 from ._hooks import MemoryHookProvider
-from ._profile import HANDS_ON_TYPES, Profile, load_profile, preference_boost
-from ._services import MEMORY_NAME, AssistantServices, open_services, shared_services
+from ._profile import HANDS_ON_TYPES, PreferenceBoost, Profile, load_profile, preference_boost
+from ._services import (
+    MEMORY_NAME,
+    AgentServices,
+    AssistantServices,
+    open_services,
+    shared_services,
+)
 from ._turn import TurnResult, stream_turn
 
 __all__ = [
@@ -20,8 +26,10 @@ __all__ = [
     "MEMORY_NAME",
     "SESSIONS_KB",
     "SESSIONS_RECORD_FORMAT",
+    "AgentServices",
     "AssistantServices",
     "MemoryHookProvider",
+    "PreferenceBoost",
     "Profile",
     "TurnResult",
     "catalog_path",

@@ -8,7 +8,7 @@ from podium.errors import InvalidInput
 
 from ._hooks import MemoryHookProvider
 from ._prompts import SYSTEM_PROMPT
-from ._services import AssistantServices, shared_services
+from ._services import AgentServices, shared_services
 
 if TYPE_CHECKING:
     from strands import Agent
@@ -30,7 +30,7 @@ def create_agent(
     session_id: str,
     settings: Settings | None = None,
     *,
-    services: AssistantServices | None = None,
+    services: AgentServices | None = None,
     model: Model | None = None,
     callback_handler: Any = None,
     last_k_turns: int = DEFAULT_LAST_K_TURNS,

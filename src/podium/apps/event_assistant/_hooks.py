@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from strands.hooks import AgentInitializedEvent, HookRegistry, MessageAddedEvent
     from strands.types.content import Messages
 
-    from podium.memory import MemoryService, MemoryStrategy
+    from podium.memory import MemoryStrategy
+
+    from ._services import MemoryCalls
 
 __all__ = ["MemoryHookProvider", "message_to_payload"]
 
@@ -84,7 +86,7 @@ class MemoryHookProvider:
 
     def __init__(
         self,
-        memory: MemoryService,
+        memory: MemoryCalls,
         memory_id: str,
         *,
         base_prompt: str,

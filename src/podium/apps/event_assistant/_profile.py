@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from podium.memory import actor_namespace_prefix, readable_record_text, record_json
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-    from podium.memory import MemoryRecord, MemoryService, MemoryStrategy
+    from podium.memory import MemoryRecord, MemoryStrategy
 
+    from ._services import MemoryCalls
     from ._vocabulary import SessionType, Topic
 
-__all__ = ["HANDS_ON_TYPES", "Profile", "load_profile", "preference_boost"]
+__all__ = ["HANDS_ON_TYPES", "PreferenceBoost", "Profile", "load_profile", "preference_boost"]
 
 #: Formats that count as hands-on.
 HANDS_ON_TYPES: frozenset[SessionType] = frozenset({"workshop", "builders' session", "code talk"})
@@ -82,7 +83,7 @@ class Profile:
 
 
 def load_profile(
-    memory: MemoryService,
+    memory: MemoryCalls,
     memory_id: str,
     actor_id: str,
     session_id: str,
@@ -136,6 +137,22 @@ def _json_categories(text: str) -> list[str]:
     return [str(c) for c in found] if isinstance(found, list) else []
 
 
+@dataclass(frozen=True)
+class PreferenceBoost:
+    """A profile's search boost: a function of session metadata, and the state it came from.
+
+    The state is plain JSON, so a knowledge base in another process (the gateway's, for a thin
+    session worker) rebuilds the same boost with :func:`preference_boost` and ranks identically.
+    """
+
+    state: dict[str, Any]
+    fn: Callable[[dict[str, Any]], float]
+
+    def __call__(self, meta: dict[str, Any]) -> float:
+        """The score bonus for one result's metadata."""
+        return self.fn(meta)
+
+
 def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
     """(boost, reasons) functions over session metadata for a profile held in ``agent.state``."""
     topics = set(state.get("topics", []))
@@ -170,4 +187,4 @@ def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
             score += _LEVEL_BOOST
         return max(score, -0.9)
 
-    return boost, reasons
+    return PreferenceBoost(state=dict(state), fn=boost), reasons

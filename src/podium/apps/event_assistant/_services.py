@@ -1,27 +1,45 @@
-"""Everything the assistant needs in one process: database, sessions KB, memory and its worker."""
+"""What the assistant's agents run on: the services in this process, or the gateway's (thin workers).
+
+:class:`AssistantServices` holds everything in one process (database, sessions KB, memory and its
+extraction worker): ``podium chat``, ``podium up``'s UI, in-process apps and tests. A session
+worker forked under a gateway that serves the app's host gets :class:`AgentServices` over the
+gateway's service socket instead (``_remote``): no database engine, no embedding model, no KB
+snapshot in the worker.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from podium.errors import NotFound
 
 from ._catalog import SESSIONS_KB, ensure_sessions_kb
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from podium.config import Settings
-    from podium.knowledge import KnowledgeBase, KnowledgeService, ProgressCallback
-    from podium.memory import MemoryService, MemoryStrategy
+    from podium.knowledge import (
+        KnowledgeBase,
+        KnowledgeService,
+        ProgressCallback,
+        RetrievalResult,
+        SearchType,
+    )
+    from podium.memory import Memory, MemoryRecord, MemoryService, MemoryStrategy
     from podium.memory.extraction import ExtractionWorker
     from podium.storage import Database
 
 __all__ = [
     "MEMORY_NAME",
     "MEMORY_STRATEGIES",
+    "AgentServices",
     "AssistantServices",
+    "MemoryCalls",
+    "Retriever",
     "open_services",
     "shared_services",
 ]
@@ -38,17 +56,69 @@ MEMORY_STRATEGIES: list[dict[str, Any]] = [
 ]
 
 
+class MemoryCalls(Protocol):
+    """The memory calls an agent makes (a :class:`MemoryService`, or its proxy in a worker)."""
+
+    def get_memory(self, memory_id: str) -> Memory:
+        """The memory resource."""
+        ...
+
+    def list_memory_records(
+        self,
+        memory_id: str,
+        namespace: str,
+        strategy_id: str | None = None,
+        max_results: int = 20,
+        next_token: str | None = None,
+        *,
+        actor_id: str | None = None,
+    ) -> tuple[list[MemoryRecord], str | None]:
+        """Records under a namespace prefix, one page."""
+        ...
+
+    def get_last_k_turns(
+        self,
+        memory_id: str,
+        actor_id: str,
+        session_id: str,
+        k: int,
+        branch: dict[str, Any] | str | None = None,
+    ) -> list[list[dict[str, Any]]]:
+        """The session's last ``k`` turns, oldest first."""
+        ...
+
+    def create_event(
+        self, memory_id: str, actor_id: str, session_id: str, payload: list[dict[str, Any]]
+    ) -> Any:
+        """Store one event."""
+        ...
+
+
+class Retriever(Protocol):
+    """The knowledge-base call the tools make (a :class:`KnowledgeBase`, or its proxy)."""
+
+    def retrieve(
+        self,
+        query: str,
+        number_of_results: int = 5,
+        search_type: SearchType | str = ...,
+        filter: dict[str, Any] | str | None = None,
+        *,
+        mmr: bool = False,
+        boost: Callable[[dict[str, Any]], float] | None = None,
+    ) -> list[RetrievalResult]:
+        """Search the KB."""
+        ...
+
+
 @dataclass(kw_only=True)
-class AssistantServices:
-    """The event assistant's services over one database."""
+class AgentServices:
+    """What an agent of the assistant needs: memory calls, the sessions KB, shared tools."""
 
     settings: Settings
-    db: Database
-    knowledge: KnowledgeService
-    memory: MemoryService
-    kb: KnowledgeBase
+    memory: MemoryCalls
+    kb: Retriever
     memory_id: str
-    worker: ExtractionWorker | None = None
     _strategies: tuple[float, list[MemoryStrategy]] | None = field(
         default=None, init=False, repr=False
     )
@@ -81,6 +151,20 @@ class AssistantServices:
             cached = (now, self.memory.get_memory(self.memory_id).strategies)
             self._strategies = cached
         return cached[1]
+
+    def close(self) -> None:
+        """Release what these services hold."""
+
+
+@dataclass(kw_only=True)
+class AssistantServices(AgentServices):
+    """The event assistant's services over one database, in this process."""
+
+    db: Database
+    knowledge: KnowledgeService
+    memory: MemoryService
+    kb: KnowledgeBase
+    worker: ExtractionWorker | None = None
 
     def close(self) -> None:
         """Stop the extraction worker and release database connections."""
@@ -141,17 +225,26 @@ def open_services(
     )
 
 
-_shared: AssistantServices | None = None
+_shared: AgentServices | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_services(settings: Settings | None = None) -> AssistantServices:
-    """The process-wide services (built on first use), for app modules and workers."""
+def shared_services(settings: Settings | None = None) -> AgentServices:
+    """The process-wide services (built on first use), for app modules and workers.
+
+    In a session worker whose gateway serves the assistant's host (``service_socket`` is set)
+    they are the gateway's, over its socket; otherwise they are opened in this process.
+    """
     global _shared
     with _shared_lock:
         if _shared is None:
             from podium.config import process_settings
 
             settings = settings or process_settings()
-            _shared = open_services(settings, start_worker=settings.embedded_worker)
+            if settings.service_socket:
+                from ._remote import open_remote_services
+
+                _shared = open_remote_services(settings)
+            else:
+                _shared = open_services(settings, start_worker=settings.embedded_worker)
         return _shared

@@ -29,7 +29,7 @@ from ._profile import preference_boost
 from ._vocabulary import Day, Level, SessionType, Topic
 
 if TYPE_CHECKING:
-    from podium.knowledge import KnowledgeBase
+    from ._services import Retriever
 
 __all__ = ["ToolTimeout", "call_with_deadline", "make_tools"]
 
@@ -105,7 +105,7 @@ def _stitch(chunks: list[str]) -> str:
     return text
 
 
-def make_tools(kb: KnowledgeBase, *, timeout_s: float) -> list[Any]:
+def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
     """Strands tools bound to the sessions knowledge base.
 
     The tools hold no per-agent state (the profile comes from ``tool_context.agent.state``), so

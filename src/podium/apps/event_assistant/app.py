@@ -10,9 +10,14 @@ actor, 400 for a bad payload or a missing session id).
 
 The module only touches :func:`shared_services` when the first request arrives (no database or
 thread exists at import); :func:`configure` lets an embedding process (or a test) hand it
-services instead. It does import the heavy libraries and load the bundled embedding model up
-front: under ``podium serve`` the fork server imports this module once, so every session worker
-shares those pages instead of loading its own copy.
+services instead. It imports the heavy libraries up front: under ``podium serve`` the fork server
+imports this module once, so every session worker shares those pages.
+
+Thin workers: ``app.state.podium_service_host`` names the assistant's service host
+(``_host.open_host``), so the gateway opens the KB, the memory and the embedding model once and
+its session workers call them over its service socket (``PODIUM_SERVICE_SOCKET``). A worker
+then holds no database engine, no embedding model and no KB snapshot. Run in-process (isolation
+``none``, ``podium chat``, tests), the app opens its services itself, as before.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from ._turn import TurnResult, stream_turn
 
 
 def _preload() -> None:
-    """Import what every turn needs and load the bundled model, so forked workers share them."""
+    """Import what every turn needs (and the bundled model unless the gateway embeds for us)."""
     import numpy  # noqa: F401
     import onnxruntime  # noqa: F401
     import sqlalchemy  # noqa: F401
@@ -47,7 +52,11 @@ def _preload() -> None:
     from podium.config import process_settings
     from podium.embeddings import BUNDLED_MODEL_ID, OnnxMiniLMEmbedder, register_embedder
 
-    if process_settings().embedding_model == BUNDLED_MODEL_ID:
+    settings = process_settings()
+    # A thin worker (the fork server's settings name the gateway's socket) never embeds: the
+    # gateway does. A later in-worker user of the model (a semantic classifier) should load it
+    # here, before any fork, so that workers keep sharing its pages.
+    if settings.embedding_model == BUNDLED_MODEL_ID and not settings.service_socket:
         # Load the bundled model's weights (~170 MB once unpacked) before any fork, with one
         # intra-op thread so that onnxruntime has started no thread pool: forked session workers
         # then share these pages instead of each loading a private copy. A session embeds only
@@ -60,11 +69,13 @@ def _preload() -> None:
 _preload()
 
 if TYPE_CHECKING:
-    from ._services import AssistantServices
+    from ._services import AgentServices
 
 __all__ = ["app", "configure", "invoke"]
 
 app = BedrockAgentCoreApp()
+#: The gateway serves this host to the session workers (``podium.agents.SERVICE_HOST_STATE``).
+app.state.podium_service_host = "podium.apps.event_assistant._host:open_host"
 
 #: Agents kept warm per (actor, session); the least recently used is dropped beyond this. Under
 #: ``podium serve`` each session has its own worker, so this only matters with isolation "none".
@@ -73,10 +84,10 @@ _MAX_PROMPT = 20_000
 
 _agents: OrderedDict[tuple[str, str], Any] = OrderedDict()
 _lock = threading.Lock()
-_services: AssistantServices | None = None
+_services: AgentServices | None = None
 
 
-def configure(services: AssistantServices | None) -> None:
+def configure(services: AgentServices | None) -> None:
     """Serve from ``services`` (None: the process-wide :func:`shared_services`).
 
     Drops the cached agents, so the next request of every session reloads its memory from the
