@@ -401,6 +401,7 @@ def create_gateway_app(
     aws_backend: AwsBackend | None = None,
     agent_name: str | None = None,
     service_socket: bool = True,
+    service_host: Callable[[Settings], Any] | None = None,
 ) -> Starlette:
     """Build the gateway (a Starlette app; ``app.state.runtime`` is its :class:`Runtime`).
 
@@ -427,6 +428,8 @@ def create_gateway_app(
         service_socket: with process isolation, serve the app's service host (if its
             ``app.state.podium_service_host`` names one) to its session workers over a Unix
             socket, so they need no database or embedding model of their own (``_service_socket``).
+        service_host: build that host instead of the app's named factory (given the worker
+            settings), e.g. over services this process already holds.
 
     Raises:
         ConfigurationError: authentication is on but no discovery URL is configured, or
@@ -478,7 +481,9 @@ def create_gateway_app(
         await runtime.start()
         try:
             if services is not None:
-                await services.start(manager, manager.backend.service_host, workers)
+                await services.start(
+                    manager, manager.backend.service_host, workers, factory=service_host
+                )
             yield
         finally:
             await runtime.close()

@@ -138,15 +138,24 @@ class ServiceSocket:
         """``settings`` with ``service_socket`` set: what the session workers are given."""
         return settings.replace(service_socket=str(self.path))
 
-    async def start(self, manager: SessionManager, spec: str | None, settings: Settings) -> None:
+    async def start(
+        self,
+        manager: SessionManager,
+        spec: str | None,
+        settings: Settings,
+        factory: Callable[[Settings], Any] | None = None,
+    ) -> None:
         """Listen if the app named a host factory (``spec``); open the host in the background.
+
+        ``factory`` replaces the named one: the process that embeds the gateway (``podium up``)
+        hands over a host over the services it already has.
 
         Raises:
             ConfigurationError: the host factory cannot be imported, or the socket not created.
         """
         if spec is None:
             return
-        factory = _load_factory(spec)
+        factory = factory or _load_factory(spec)
         self.spec = spec
         self._manager = manager
         self._executor = ThreadPoolExecutor(_THREADS, thread_name_prefix="podium-svc")

@@ -75,15 +75,19 @@ def build_app(
 
     The dev issuer is left out when an external OIDC provider is configured.
     """
+    from podium.apps.event_assistant._host import AssistantHost
     from podium.aws import AwsBackend
     from podium.runtime import DEFAULT_AGENT, create_gateway_app
 
     from ._openapi import web_openapi
 
+    def resolved() -> AssistantServices:
+        return services.result() if isinstance(services, Future) else services
+
     def aws_services() -> SimpleNamespace:
         # The web app's own services (one database, one extraction worker); no close(): the
         # web app owns them.
-        ready = services.result() if isinstance(services, Future) else services
+        ready = resolved()
         return SimpleNamespace(
             knowledge=ready.knowledge,
             memory=ready.memory,
@@ -103,5 +107,7 @@ def build_app(
         # enqueue jobs.
         worker_settings=settings.replace(embedded_worker=False),
         aws_backend=AwsBackend(settings, open=aws_services),
+        # Thin session workers are served from the same services: one engine, one KB snapshot.
+        service_host=lambda _: AssistantHost(resolved(), owns_services=False),
         agent_name=EVENT_ASSISTANT_RUNTIME,
     )

@@ -29,8 +29,9 @@ __all__ = ["AssistantHost", "open_host"]
 class AssistantHost:
     """The whitelisted calls of a thin assistant worker, over this process's services."""
 
-    def __init__(self, services: AssistantServices) -> None:
+    def __init__(self, services: AssistantServices, *, owns_services: bool = True) -> None:
         self.services = services
+        self.owns_services = owns_services
         self.methods: Mapping[str, ServiceMethod] = {
             "assistant.describe": ServiceMethod(self.describe, actor_scoped=False),
             "memory.get_memory": ServiceMethod(self.get_memory, actor_scoped=False),
@@ -111,8 +112,9 @@ class AssistantHost:
         return [dataclasses.asdict(r) for r in results]
 
     def close(self) -> None:
-        """Close the services."""
-        self.services.close()
+        """Close the services (unless they belong to someone else)."""
+        if self.owns_services:
+            self.services.close()
 
 
 def open_host(settings: Settings) -> AssistantHost:
