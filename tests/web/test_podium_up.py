@@ -62,7 +62,7 @@ def test_up_keeps_a_dev_key_and_answers_invoke_agent_runtime(podium: UpProcess) 
     out = client.invoke_agent_runtime(
         agentRuntimeArn="arn:aws:bedrock-agentcore:us-east-1:000000000000:runtime/event_assistant",
         payload=json.dumps({"prompt": "Any sessions about Kubernetes?"}).encode(),
-        runtimeUserId="alice",
+        runtimeUserId="invoke-tester",  # not alice: the browser test counts her sessions
     )
     assert out["statusCode"] == 200
     assert out["contentType"].startswith("text/event-stream")
