@@ -120,3 +120,14 @@ def test_a_number_beyond_any_float_is_a_validation_exception() -> None:
             {},
             b'{"messages": [], "inferenceConfig": {"temperature": 1' + b"0" * 400 + b"}}",
         )
+
+
+def test_a_lone_surrogate_is_a_validation_exception_not_a_500(aws: AwsServer) -> None:
+    # Found by tests/aws/test_fuzz_aws.py: ListVectorBuckets(prefix="\ud800") was a plain 500.
+    client = aws.client(
+        "s3vectors",
+        config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}),
+    )
+    with pytest.raises(client.exceptions.ValidationException) as info:
+        client.list_vector_buckets(prefix="\ud800")
+    assert "Unicode" in info.value.response["Error"]["Message"]

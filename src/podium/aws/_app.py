@@ -194,6 +194,12 @@ class AwsEndpoints:
             raise
         except PodiumError as e:
             raise from_podium_error(e) from None
+        except Exception:
+            # A bug, not bad input: logged with its traceback here, never shown to the client.
+            logger.exception(
+                "service=<%s>, operation=<%s> | handler failed", call.service, call.operation
+            )
+            raise AwsError("InternalServerException", "the operation failed", 500) from None
         if isinstance(result, Response):
             return result
         shape = op.output_shape

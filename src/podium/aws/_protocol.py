@@ -129,6 +129,7 @@ def _check(shape: Shape, value: Any, path: str, depth: int = 0) -> Any:
         raise _bad(path, f"nested more than {_MAX_NESTING} levels")
     kind = shape.type_name
     if shape.metadata.get("document"):
+        _check_document(value, path, depth)
         return value
     if kind == "structure":
         if not isinstance(value, dict):
@@ -159,6 +160,29 @@ def _check(shape: Shape, value: Any, path: str, depth: int = 0) -> Any:
     return _scalar(shape, value, path)
 
 
+def _check_document(value: Any, path: str, depth: int) -> None:
+    """A free-form JSON document: bounded nesting and valid text throughout."""
+    if depth > _MAX_NESTING:
+        raise _bad(path, f"nested more than {_MAX_NESTING} levels")
+    if isinstance(value, str):
+        _check_unicode(value, path)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_unicode(str(k), path)
+            _check_document(v, path, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _check_document(v, path, depth + 1)
+
+
+def _check_unicode(text: str, path: str) -> None:
+    """Lone surrogates (JSON escapes such as ``ud800``) are not text: nothing can store them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad(path, "invalid Unicode (a lone surrogate)") from None
+
+
 def _length(shape: Shape, n: int, path: str) -> None:
     lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
     if lo is not None and n < lo:
@@ -172,6 +196,7 @@ def _scalar(shape: Shape, value: Any, path: str) -> Any:
     if kind == "string":
         if not isinstance(value, str):
             raise _bad(path, "expected a string")
+        _check_unicode(value, path)
         _length(shape, len(value), path)
         if shape.enum and value not in shape.enum:
             raise _bad(path, f"{value!r} is not one of {', '.join(shape.enum)}")
@@ -307,7 +332,7 @@ def parse_input(
         member = shape.members[payload]
         if member.type_name in ("blob", "string"):
             if body:
-                params[payload] = body if member.type_name == "blob" else body.decode("utf-8")
+                params[payload] = body if member.type_name == "blob" else _utf8(body, payload)
         elif body:
             params[payload] = _check(member, _json(body), payload)
     elif body_members:
@@ -321,6 +346,13 @@ def parse_input(
         if name not in params:
             raise _bad(name, "required member missing")
     return params
+
+
+def _utf8(body: bytes, path: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad(path, "the body is not UTF-8 text") from None
 
 
 def _json(body: bytes) -> Any:
