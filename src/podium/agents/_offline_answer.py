@@ -1,8 +1,10 @@
 """Offline answers: greetings, memory questions, "cannot help", and grounded answers from tool results.
 
 Every sentence is built from what the user said, the memory context and the tool results; nothing
-is invented. Answers from tool results cite each item's id (``[AIM301]``) and end with a
-``Sources:`` line so the UI and tests can check grounding.
+is invented. Answers read as a person would write them: no tool names, argument names,
+namespaces or generated ids (``_offline_phrasing``). Answers from tool results cite each item's
+human-readable id (``[AIM301]``) and end with a ``Sources:`` line so the UI and tests can check
+grounding.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from podium.agents._offline_phrasing import (
+    capabilities_sentence,
+    capability,
+    criteria,
+    is_machine_id,
+    item_nouns,
+)
 from podium.agents._offline_text import (
     STOPWORDS,
     MemoryContext,
@@ -142,23 +151,24 @@ def acknowledgement(intro: UserFacts, known: UserFacts, *, greeted: bool) -> str
     return f"{opening} {sentence[:1].upper()}{sentence[1:]}. I'll keep that in mind."
 
 
-def _capabilities(tool_specs: list[dict[str, Any]]) -> str:
-    lines = []
-    for spec in tool_specs:
-        description = str(spec.get("description", "")).strip().split("\n")[0]
-        first = re.split(r"(?<=[.!?])\s", description)[0] if description else ""
-        lines.append(f"- {spec.get('name', '')}: {first}" if first else f"- {spec.get('name', '')}")
-    return "\n".join(lines)
-
-
 def greeting_reply(
     intro: UserFacts, known: UserFacts, *, greeted: bool, tool_specs: list[Any]
 ) -> str:
-    """Answer a greeting or self-introduction, reflecting back what the user said."""
+    """Answer a greeting or self-introduction, reflecting back what the user said.
+
+    What the assistant can do is said in one sentence of plain words (from the tools'
+    descriptions), never as a list of tool names.
+    """
     opening = acknowledgement(intro, known, greeted=greeted) or "Hello!"
-    if tool_specs:
-        return f"{opening}\nHow can I help? I can:\n{_capabilities(tool_specs)}"
-    return f"{opening} How can I help?"
+    can = capabilities_sentence(tool_specs)
+    if not can:
+        return f"{opening} How can I help?"
+    invite = (
+        " Tell me what you're interested in and I'll keep it in mind."
+        if intro.empty and known.empty
+        else ""
+    )
+    return f"{opening} {can}{invite} How can I help?"
 
 
 def small_talk_reply(text: str) -> str | None:
@@ -182,7 +192,7 @@ def cannot_help_reply(tool_specs: list[dict[str, Any]]) -> str:
             "I can't help with that offline: I have no tools for it, and without a language "
             "model I can only handle greetings and questions about what you've told me."
         )
-    return f"I can't help with that offline. I can:\n{_capabilities(tool_specs)}"
+    return f"I can't help with that offline. {capabilities_sentence(tool_specs)}"
 
 
 def missing_arguments_reply(spec: dict[str, Any], missing: list[str], prefix: str = "") -> str:
@@ -192,8 +202,11 @@ def missing_arguments_reply(spec: dict[str, Any], missing: list[str], prefix: st
     asks = []
     for name in missing:
         description = str(props.get(name, {}).get("description", "")).strip().rstrip(".")
-        asks.append(f"{split_identifier(name)} ({description})" if description else name)
-    body = f"To use {spec.get('name', 'that tool')} I need the {join_phrases(asks)}. Could you tell me?"
+        plain = split_identifier(name).lower()
+        asks.append(f"{plain} ({description})" if description else plain)
+    body = (
+        f"To {capability(spec) or 'do that'}, I need the {join_phrases(asks)}. Could you tell me?"
+    )
     return f"{prefix}\n\n{body}" if prefix else body
 
 
@@ -229,8 +242,14 @@ def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
             "I don't know anything about you yet. Tell me your name, what you do and what "
             "you're interested in, and I'll keep it in mind."
         )
-    lines = [f"- {item.text}" for item in context.history]
-    lines += [f"- You said: {text}" for role, text in context.transcript if role == "user"][-5:]
+    earlier = [text for item in context.history if (text := _history_text(item.text))]
+    said = [f"You said: {text}" for role, text in context.transcript if role == "user"][-5:]
+    if len(earlier) == 1 and not said:
+        answer = _last_time(earlier[0])
+        if facts:
+            answer += "\n\nWhat I know about you:\n" + "\n".join(f"- {fact}" for fact in facts)
+        return answer
+    lines = [f"- {text}" for text in earlier + said]
     if lines:
         answer = "Here's what I have from our earlier conversations:\n" + "\n".join(lines)
         if facts:
@@ -242,6 +261,28 @@ def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
             + "\n".join(f"- {fact}" for fact in facts)
         )
     return "I have no record of earlier conversations with you."
+
+
+_HISTORY_PREFIX = re.compile(
+    r"^\s*(?:earlier\s+)?session\s+\S+?(?:\s*\((?P<when>[^)]*)\))?\s*:\s*", re.IGNORECASE
+)
+
+
+def _history_text(line: str) -> str:
+    """A history line without the raw session id it is keyed by ("(2026-12-07) ..." at most)."""
+    match = _HISTORY_PREFIX.match(line)
+    if not match:
+        return line.strip()
+    rest = line[match.end() :].strip()
+    when = (match.group("when") or "").strip()
+    return f"({when}) {rest}" if when and rest else rest
+
+
+def _last_time(text: str) -> str:
+    """Say "Last time you asked ..." for a summary written as "You asked ..." (else quote it)."""
+    if re.match(r"you\b", text, re.IGNORECASE):
+        return f"Last time {text[:1].lower()}{text[1:]}"
+    return f"Here's what I have from our last conversation: {text}"
 
 
 # --- grounded answers from tool results ---------------------------------------------------------
@@ -314,17 +355,31 @@ def _pick(flat: dict[str, Any], keys: tuple[str, ...], limit: int) -> tuple[str,
 
 
 def _identifier(flat: dict[str, Any]) -> tuple[str, str] | None:
+    """The item's id a person can look up (a code, an ISBN); generated ids are not shown."""
     found = _pick(flat, _ID_KEYS, 60)
-    if found:
+    if found and not is_machine_id(found[1]):
         return found
     for key, value in flat.items():
         if (
             re.search(r"(?:_id|Id|_code|Code|_ref|Ref)$", key)
             and (text := _scalar(value))
             and len(text) <= 60
+            and not is_machine_id(text)
         ):
             return key, text
     return None
+
+
+def _internal(key: str, value: str) -> bool:
+    """Fields that are plumbing, not content: namespaces, generated ids, id-named keys."""
+    lowered = key.lower()
+    return (
+        "namespace" in lowered
+        or is_machine_id(value)
+        or bool(re.search(r"(?:_id|Id|_ids|Ids)$", key))
+        or lowered in {"id", "ids", "arn"}
+        or lowered.endswith("arn")
+    )
 
 
 def _fields(flat: dict[str, Any], skip: set[str], limit: int) -> list[tuple[str, str]]:
@@ -340,11 +395,26 @@ def _fields(flat: dict[str, Any], skip: set[str], limit: int) -> list[tuple[str,
         if key in skip or key.lower() in _SKIPPED_FIELDS or isinstance(flat[key], dict):
             continue
         value = _scalar(flat[key])
-        if value and len(value) <= _SHORT:
+        if value and len(value) <= _SHORT and not _internal(key, value):
             out.append((key, value))
         if len(out) == limit:
             break
     return out
+
+
+def _gist(record: dict[str, Any], limit: int = 120) -> str:
+    """An untitled item's own words: its text body (``content.text``, ``text``, ...), shortened."""
+    for key, value in record.items():
+        if isinstance(value, dict):
+            value = next((v for v in value.values() if isinstance(v, str) and v.strip()), None)
+        if (
+            key.lower() in _SKIPPED_FIELDS | {"content"}
+            and isinstance(value, str)
+            and value.strip()
+        ):
+            text = " ".join(value.split())
+            return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    return ""
 
 
 def _item_text(flat: dict[str, Any]) -> str:
@@ -394,28 +464,26 @@ def _reason(flat: dict[str, Any], query_words: list[str], profile: UserFacts) ->
     return "; ".join(reasons) if reasons else _FALLBACK_REASON
 
 
-def _describe_arguments(arguments: dict[str, Any]) -> str:
-    shown = [f"{k}: {v}" for k, v in arguments.items() if _scalar(v)]
-    return f" ({', '.join(shown)})" if shown else ""
-
-
 def _error_reply(outcome: ToolOutcome) -> str:
     _, text = _payload(outcome.content)
     detail = re.sub(r"^Error:\s*", "", text or "no details were given").strip()
+    detail = detail.splitlines()[0][:300].rstrip(".") if detail else "no details were given"
+    # An exception's class name ("RuntimeError - ...") is plumbing, not part of the reason.
+    detail = re.sub(r"^\w*(?:Error|Exception)\s*[-:]\s*", "", detail) or detail
     return (
-        f"Sorry, the {outcome.name} tool failed: {detail.splitlines()[0][:300]}. "
+        f"Sorry, I couldn't get that done: {detail}. "
         "Please try again in a moment, or rephrase your request."
     )
 
 
 def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
     if not isinstance(record, dict):
-        return f"{outcome.name} returned: {_scalar(record) or json.dumps(record)[:300]}", []
+        return f"Here is what I found: {_scalar(record) or json.dumps(record)[:300]}", []
     flat = _flatten_item(record)
     ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
     skip = {pair[0] for pair in (ident, title) if pair}
     head = " ".join(x for x in (f"[{ident[1]}]" if ident else "", title[1] if title else "") if x)
-    lines = [f"Here is what {outcome.name} returned{_describe_arguments(outcome.arguments)}:"]
+    lines = ["Here are the details:" if head else "Here is what I found:"]
     if head:
         lines.append(head)
     lines += [f"- {split_identifier(k)}: {v}" for k, v in _fields(flat, skip, 8)]
@@ -431,20 +499,26 @@ def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
 def _list_reply(
     outcome: ToolOutcome, records: list[Any], profile: UserFacts, limit: int
 ) -> tuple[str, list[str]]:
+    singular, plural = item_nouns(outcome.name)
+    asked = criteria(outcome.arguments)
     if not records:
         return (
-            f"{outcome.name} found nothing matching{_describe_arguments(outcome.arguments)}. "
+            f"I couldn't find any {plural}{asked}. "
             "Try broadening the request: fewer filters or more general words.",
             [],
         )
     shown = records[:limit]
-    if len(records) > len(shown):
-        intro = f"Here are the top {len(shown)} of {len(records)} results"
+    if len(records) > len(shown) == 1:
+        intro = f"Here is the best of the {len(records)} {plural}"
+    elif len(records) > len(shown):
+        intro = f"Here are the top {len(shown)} of the {len(records)} {plural}"
     else:
         intro = (
-            "Here is the one result" if len(shown) == 1 else f"Here are the {len(shown)} results"
+            f"Here is the one {singular}"
+            if len(shown) == 1
+            else f"Here are the {len(shown)} {plural}"
         )
-    lines = [f"{intro} from {outcome.name}{_describe_arguments(outcome.arguments)}:"]
+    lines = [f"{intro} I found{asked}:"]
     cited: list[str] = []
     query_words = outcome.terms
     matched = False
@@ -460,7 +534,7 @@ def _list_reply(
             x
             for x in (
                 f"[{ident[1]}]" if ident else "",
-                title[1] if title else "",
+                title[1] if title else _gist(record),
                 f"({details})" if details else "",
             )
             if x
@@ -490,8 +564,12 @@ def tool_outcome_reply(
         payload, text = _payload(outcome.content)
         if payload is None:
             lines = [line.strip() for line in text.splitlines() if line.strip()][:8]
-            body = "\n".join(line[:200] for line in lines) or "(no output)"
-            sections.append(f"{outcome.name} returned:\n{body}")
+            body = "\n".join(line[:200] for line in lines)
+            sections.append(
+                f"Here is what I found:\n{body}"
+                if body
+                else "I looked, but there was nothing to show."
+            )
             continue
         records, is_list = _records(payload)
         if is_list:

@@ -1,0 +1,108 @@
+"""How the offline model talks about tools and their results in plain words.
+
+Answers never show tool names, argument names or machine ids: a tool becomes what its
+description says it does ("search the conference catalog for sessions"), a call's arguments
+become 'for "security" with day Tuesday', and the items a list tool returned are named by the
+plural noun in the tool's name ("sessions", "recipes") or, failing that, "results". Generic by
+construction: it reads only tool specs and argument values, never tool names known in advance.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from podium.agents._offline_text import join_phrases, split_identifier
+
+__all__ = [
+    "capabilities_sentence",
+    "capability",
+    "criteria",
+    "is_machine_id",
+    "item_nouns",
+]
+
+_QUERY_KEYS = frozenset(
+    "query q search text keywords keyword prompt question terms term input".split()  # noqa: SIM905
+)
+# Arguments that size or page the answer: nothing the user would call a criterion.
+_SIZE_KEY = re.compile(r"max|limit|number|top|count|page|size|offset|^k$|^n$", re.IGNORECASE)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_HEXISH = re.compile(r"(?=[0-9a-z]*\d)(?=[0-9a-z]*[a-z])[0-9a-z]{8,}", re.IGNORECASE)
+_NOT_NOUNS = frozenset("results items details status news series analysis process".split())  # noqa: SIM905
+
+
+def capability(spec: dict[str, Any]) -> str:
+    """What one tool does, in words: its description's first sentence, lower-cased, no period."""
+    description = str(spec.get("description", "")).strip().split("\n")[0]
+    first = (
+        re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?])\s+(?=[A-Z])", description)[0]
+        .strip()
+        .rstrip(".!")
+        if description
+        else ""
+    )
+    if not first:
+        return split_identifier(str(spec.get("name", ""))).strip().lower()
+    # "Get the forecast" → "get the forecast", but an acronym ("AWS ...") keeps its case.
+    return first if first[:2].isupper() else first[:1].lower() + first[1:]
+
+
+def capabilities_sentence(tool_specs: list[dict[str, Any]]) -> str:
+    """'I can x, y or z.' over the tools' capabilities ("" without tools)."""
+    phrases = [p for p in dict.fromkeys(capability(s) for s in tool_specs) if p]
+    if not phrases:
+        return ""
+    if len(phrases) == 1:
+        return f"I can {phrases[0]}."
+    return f"I can {', '.join(phrases[:-1])} or {phrases[-1]}."
+
+
+def item_nouns(tool_name: str) -> tuple[str, str]:
+    """(singular, plural) for what a list tool returns: the plural noun in its name, or "result"."""
+    for word in reversed(split_identifier(tool_name).lower().split()):
+        if (
+            len(word) > 3
+            and word.endswith("s")
+            and not word.endswith("ss")
+            and word not in _NOT_NOUNS
+        ):
+            if word.endswith("ies"):
+                return word[:-3] + "y", word
+            if re.search(r"(?:ch|sh|x)es$", word):
+                return word[:-2], word
+            return word[:-1], word
+    return "result", "results"
+
+
+def is_machine_id(value: str) -> bool:
+    """True for generated ids (UUIDs, hex-like tokens) that mean nothing to a person."""
+    if _UUID.search(value):
+        return True
+    return any(_HEXISH.fullmatch(token) for token in re.split(r"[-_:/.]", value))
+
+
+def criteria(arguments: dict[str, Any]) -> str:
+    """' for "security" with day Tuesday and level 300' from a call's arguments ("" if none)."""
+    query: list[str] = []
+    filters: list[str] = []
+    for key, value in arguments.items():
+        if value is None or isinstance(value, dict | bool) or "namespace" in key.lower():
+            continue
+        if isinstance(value, list):
+            if not value or not all(isinstance(v, str | int | float) for v in value):
+                continue
+            value = ", ".join(str(v) for v in value)
+        text = str(value).strip()
+        if not text or len(text) > 80 or is_machine_id(text):
+            continue
+        if isinstance(value, int | float) and _SIZE_KEY.search(key):
+            continue
+        if key.lower() in _QUERY_KEYS:
+            query.append(f'"{text}"')
+        else:
+            filters.append(f"{split_identifier(key).lower()} {text}")
+    out = f" for {join_phrases(query)}" if query else ""
+    if filters:
+        out += f" with {join_phrases(filters)}"
+    return out
