@@ -36,6 +36,7 @@ from ._extractor import (
     base_type,
 )
 from ._lexicon import FORMAT_LEXICON, ROLE_NOUNS, SUMMARY_STOPWORDS, TOPIC_LEXICON, categories_of
+from ._summary_text import summary_sentence
 
 __all__ = [
     "OfflineExtractor",
@@ -432,19 +433,21 @@ class OfflineExtractor(Extractor):
         return [Skip(reason=f"unknown strategy type {kind!r}")]
 
     def _summary(self, session: list[Message], existing: ExistingRecords) -> Decision:
-        users = [m.text for m in session if m.role.upper() in _USER_ROLES]
-        agents = [m.text for m in session if m.role.upper() in _AGENT_ROLES]
+        user_messages = [m for m in session if m.role.upper() in _USER_ROLES]
+        users = [m.text for m in user_messages]
+        # Only the assistant's own words: codes inside raw tool results were not all suggested.
+        agents = [m.text for m in session if m.role.upper() in _AGENT_ROLES - {"TOOL"}]
         if not users and not agents:
             return Skip(reason="empty session")
         topics = summary_topics(users)
         sessions = session_codes(agents)
-        parts = []
-        if topics:
-            parts.append("The user talked about " + ", ".join(topics) + ".")
-        if sessions:
-            named = [f"{s['code']} ({s['title']})" if s["title"] else s["code"] for s in sessions]
-            parts.append("Sessions discussed or recommended: " + ", ".join(named) + ".")
-        text = " ".join(parts) or "A short conversation with nothing notable."
+        preferences = [c.content for m in user_messages for c in extract_preferences(m)]
+        # Written to the user ("You asked for ...; I suggested ..."): it is what the assistant
+        # recalls when asked about the last conversation.
+        text = summary_sentence(users, preferences, sessions)
+        if not text and topics:
+            text = f"You talked about {', '.join(topics)}."
+        text = text or "A short conversation with nothing notable."
         content = {"summary": text, "topics": topics, "sessions": sessions, "turns": len(session)}
         sources = tuple(m.event_id for m in session)
         return _replace_single(existing, text, content, sources, "summary of the session so far")
