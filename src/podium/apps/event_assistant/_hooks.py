@@ -1,5 +1,9 @@
 """Memory hooks: agent initialised → load the profile; message added → store the message.
 
+Before the profile is read, the actor's open extraction jobs are run or waited for (at most
+``extraction_wait_s``): a session started right after an introduction in another session then
+already knows what the introduction said, instead of racing the extraction worker.
+
 Where the loaded context goes:
 
 - the actor's preferences and facts, and summaries of their earlier sessions, are appended to the
@@ -35,9 +39,12 @@ if TYPE_CHECKING:
 
     from ._services import MemoryCalls
 
-__all__ = ["MemoryHookProvider", "message_to_payload"]
+__all__ = ["EXTRACTION_WAIT_S", "MemoryHookProvider", "message_to_payload"]
 
 logger = logging.getLogger(__name__)
+
+#: How long a new session waits for the actor's pending extraction before reading the profile.
+EXTRACTION_WAIT_S = 5.0
 
 
 def _block_text(block: dict[str, Any]) -> tuple[str, str] | None:
@@ -92,6 +99,7 @@ class MemoryHookProvider:
         base_prompt: str,
         last_k_turns: int = 5,
         strategies: Callable[[], Sequence[MemoryStrategy]] | None = None,
+        extraction_wait_s: float = EXTRACTION_WAIT_S,
     ) -> None:
         self.memory = memory
         self.memory_id = memory_id
@@ -99,6 +107,7 @@ class MemoryHookProvider:
         self.last_k_turns = last_k_turns
         # A cached strategy list (AssistantServices.strategies) saves a read per agent start.
         self.strategies = strategies
+        self.extraction_wait_s = extraction_wait_s
         self.events_written = 0
 
     def register_hooks(self, registry: HookRegistry, **_: Any) -> None:
@@ -120,6 +129,14 @@ class MemoryHookProvider:
         """Load profile and recent turns into the system prompt, messages and state."""
         agent = event.agent
         actor_id, session_id = self._ids(agent)
+        if self.extraction_wait_s > 0 and not self.memory.wait_for_actor_extraction(
+            self.memory_id, actor_id, timeout=self.extraction_wait_s
+        ):
+            # Not fatal: the session starts with what is stored; the rest lands later.
+            logger.warning(
+                "actor_id=<%s> session_id=<%s> | extraction still running; profile may be partial",
+                actor_id, session_id,
+            )  # fmt: skip
         profile = load_profile(
             self.memory,
             self.memory_id,

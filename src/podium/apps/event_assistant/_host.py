@@ -38,6 +38,9 @@ class AssistantHost:
             "memory.list_memory_records": ServiceMethod(self.list_records, actor_scoped=True),
             "memory.get_last_k_turns": ServiceMethod(self.last_k_turns, actor_scoped=True),
             "memory.create_event": ServiceMethod(self.create_event, actor_scoped=True),
+            "memory.wait_for_actor_extraction": ServiceMethod(
+                self.wait_for_actor_extraction, actor_scoped=True
+            ),
             "knowledge.retrieve": ServiceMethod(self.retrieve, actor_scoped=False),
         }
 
@@ -95,6 +98,15 @@ class AssistantHost:
             self._own(memory_id), actor_id, session_id, payload
         )
         return {"event_id": event.event_id}
+
+    def wait_for_actor_extraction(
+        self, memory_id: str, actor_id: str, timeout: float = 5.0
+    ) -> bool:
+        """Run or wait for the actor's open extraction jobs (a new session's profile needs them)."""
+        # The worker's own deadline bounds this too; never let a caller hold a socket thread long.
+        return self.services.memory.wait_for_actor_extraction(
+            self._own(memory_id), actor_id, timeout=min(float(timeout), 30.0)
+        )
 
     def retrieve(
         self,

@@ -98,6 +98,18 @@ class RemoteMemory:
         )
         return created
 
+    def wait_for_actor_extraction(
+        self, memory_id: str, actor_id: str, timeout: float = 5.0
+    ) -> bool:
+        """Have the gateway run or wait for the actor's open extraction jobs."""
+        done = self.client.call(
+            "memory.wait_for_actor_extraction",
+            memory_id=memory_id,
+            actor_id=actor_id,
+            timeout=timeout,
+        )
+        return bool(done)
+
 
 class RemoteKnowledgeBase:
     """The sessions KB's ``retrieve``, answered by the gateway (which embeds the query)."""

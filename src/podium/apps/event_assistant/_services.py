@@ -93,6 +93,12 @@ class MemoryCalls(Protocol):
         """Store one event."""
         ...
 
+    def wait_for_actor_extraction(
+        self, memory_id: str, actor_id: str, timeout: float = 5.0
+    ) -> bool:
+        """Wait until the actor's extraction jobs (every session) are done; False on timeout."""
+        ...
+
 
 class Retriever(Protocol):
     """The knowledge-base call the tools make (a :class:`KnowledgeBase`, or its proxy)."""

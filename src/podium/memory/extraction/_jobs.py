@@ -74,7 +74,7 @@ class ExtractionJobs:
             memories = [self.lookup.load(conn, mid) for mid in self.lookup.memory_ids(conn)]
             return _queue.enqueue_idle(conn, memories, now)
 
-    def _open_jobs(self, memory_id: str, actor_id: str, session_id: str) -> int:
+    def _open_jobs(self, memory_id: str, actor_id: str, session_id: str | None) -> int:
         with self.db.connect() as conn:
             return _queue.count_open(
                 conn, memory_id=memory_id, actor_id=actor_id, session_id=session_id
@@ -92,6 +92,21 @@ class ExtractionJobs:
         """
         validate_actor_id(actor_id)
         validate_session_id(session_id)
+        return self._wait(memory_id, actor_id, session_id, timeout)
+
+    def wait_for_actor_extraction(
+        self, memory_id: str, actor_id: str, timeout: float = 5.0
+    ) -> bool:
+        """Wait until none of the actor's sessions has PENDING/RUNNING jobs (False on timeout).
+
+        What a new session calls before it reads the actor's profile: the turn that just ended
+        in another session (an introduction) has its records by then. Claimable jobs run in the
+        calling thread, as in :meth:`wait_for_extraction`.
+        """
+        validate_actor_id(actor_id)
+        return self._wait(memory_id, actor_id, None, timeout)
+
+    def _wait(self, memory_id: str, actor_id: str, session_id: str | None, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         if self._open_jobs(memory_id, actor_id, session_id) == 0:
             return True

@@ -1,0 +1,92 @@
+"""No race: a session started right after an introduction already uses what it said.
+
+The extraction jobs an introduction queues may still be pending when the next session's agent
+loads the profile; the hook runs or waits for them first (directly, and over a thin worker's
+service socket).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from fixtures.assistant import run_turn, services_in
+from podium.agents import ServiceClient
+from podium.apps.event_assistant import AssistantServices, create_agent
+from podium.apps.event_assistant._host import AssistantHost
+from podium.apps.event_assistant._remote import RemoteKnowledgeBase, RemoteMemory, RemoteServices
+
+INTRO = "Hello! I build event-driven backends and I am really interested in serverless."
+
+
+class _Loopback:
+    """Each call as JSON into the host's whitelisted methods (no socket)."""
+
+    def __init__(self, host: AssistantHost) -> None:
+        self.host = host
+        self.calls: list[str] = []
+
+    def call(self, method: str, **params: Any) -> Any:
+        self.calls.append(method)
+        params = json.loads(json.dumps(params))
+        return json.loads(json.dumps(self.host.methods[method].fn(**params)))
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def services(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed_home: Path,
+    catalog_sessions: tuple[Path, dict[str, Any]],
+) -> Iterator[AssistantServices]:
+    # No background worker: the introduction's jobs stay PENDING until someone runs them.
+    found = services_in(
+        seed_home, tmp_path_factory.mktemp("race"), catalog_sessions[0], background_worker=False
+    )
+    yield found
+    found.close()
+
+
+def _open_jobs(services: AssistantServices) -> int:
+    jobs = services.memory.list_extraction_jobs(services.memory_id)
+    return sum(1 for job in jobs if job.status in ("PENDING", "RUNNING"))
+
+
+def test_the_next_session_waits_for_the_introductions_extraction(
+    services: AssistantServices,
+) -> None:
+    run_turn(create_agent("nils", "nils-intro", services=services), INTRO)
+    assert _open_jobs(services) > 0  # the race: nothing extracted yet
+    agent = create_agent("nils", "nils-next", services=services)
+    assert "serverless" in agent.state.get("profile")["topics"]
+    assert "serverless" in str(agent.system_prompt)
+    assert _open_jobs(services) == 0
+
+
+def test_a_thin_worker_asks_the_gateway_to_finish_extraction_first(
+    services: AssistantServices,
+) -> None:
+    run_turn(create_agent("tove", "tove-intro", services=services), INTRO)
+    loopback = _Loopback(AssistantHost(services, owns_services=False))
+    client = cast(ServiceClient, loopback)
+    remote = RemoteServices(
+        settings=services.settings,
+        memory=RemoteMemory(client),
+        kb=RemoteKnowledgeBase(client),
+        memory_id=services.memory_id,
+        client=client,
+    )
+    agent = create_agent("tove", "tove-next", services=remote)
+    assert "serverless" in agent.state.get("profile")["topics"]
+    waited = loopback.calls.index("memory.wait_for_actor_extraction")
+    assert waited < loopback.calls.index("memory.list_memory_records")
+
+
+def test_an_actor_with_nothing_pending_starts_at_once(services: AssistantServices) -> None:
+    assert services.memory.wait_for_actor_extraction(services.memory_id, "nobody", timeout=0.1)
