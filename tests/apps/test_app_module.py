@@ -62,7 +62,7 @@ def test_json_mode_answers_with_cards_and_citations(
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
-    assert set(body) == {"text", "tool_calls", "sessions", "cited", "model"}
+    assert set(body) == {"text", "tool_calls", "sessions", "cited", "model", "profile"}
     assert [c["name"] for c in body["tool_calls"]] == ["search_sessions"]
     assert body["cited"] and set(body["cited"]) <= set(catalog)
     assert [s["code"] for s in body["sessions"]] == body["cited"]

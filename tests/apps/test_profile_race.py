@@ -90,3 +90,37 @@ def test_a_thin_worker_asks_the_gateway_to_finish_extraction_first(
 
 def test_an_actor_with_nothing_pending_starts_at_once(services: AssistantServices) -> None:
     assert services.memory.wait_for_actor_extraction(services.memory_id, "nobody", timeout=0.1)
+
+
+def test_the_answer_says_which_profile_it_used(services: AssistantServices) -> None:
+    run_turn(
+        create_agent("ines", "ines-intro", services=services),
+        "I am really interested in serverless and I prefer workshops.",
+    )
+    greeting = run_turn(create_agent("ines", "ines-next", services=services), "hi")
+    assert greeting.profile == []  # nothing was searched, so nothing was personalised
+    answer = run_turn(
+        create_agent("ines", "ines-next", services=services), "Which sessions should I attend?"
+    )
+    assert "serverless" in answer.profile
+    assert answer.as_dict()["profile"] == answer.profile
+
+
+def test_profile_terms_read_as_words() -> None:
+    from podium.apps.event_assistant._turn import profile_terms
+
+    state = {
+        "topics": ["generative AI", "security"],
+        "avoided_topics": ["databases"],
+        "hands_on": True,
+        "deep_dive": False,
+        "days": ["Tuesday"],
+    }
+    assert profile_terms(state) == [
+        "generative AI",
+        "security",
+        "Tuesday",
+        "hands-on",
+        "not databases",
+    ]
+    assert profile_terms(None) == [] and profile_terms({}) == []

@@ -1,7 +1,9 @@
 """One conversational turn: stream the agent and collect text, tool calls, cards and citations.
 
 Shared by the AgentCore app module, ``podium chat`` / ``podium ask`` and the benchmarks, so every
-surface reports a turn the same way.
+surface reports a turn the same way. ``profile`` lists, in words, the stored preferences that
+personalised the turn's search ("generative AI", "security", "hands-on"), so the UI can show
+them and offer a correction; it is empty when no tool ran (nothing was personalised).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TurnResult", "stream_turn"]
+__all__ = ["TurnResult", "profile_terms", "stream_turn"]
 
 _CITATION = re.compile(r"\[([A-Z]{3}\d{3})\]")
 
@@ -26,6 +28,7 @@ class TurnResult:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
+    profile: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (``podium ask --json`` and the final SSE event)."""
@@ -35,7 +38,25 @@ class TurnResult:
             "sessions": self.sessions,
             "cited": self.cited,
             "model": self.model,
+            "profile": self.profile,
         }
+
+
+def profile_terms(state: Any) -> list[str]:
+    """The profile kept in ``agent.state["profile"]`` as short phrases a person reads.
+
+    Unknown keys are ignored; list-valued ones a newer profile may add (``days``, ``formats``)
+    are shown as they are.
+    """
+    if not isinstance(state, dict):
+        return []
+    terms = [str(t) for t in state.get("topics") or []]
+    for key in ("formats", "days"):
+        terms += [str(v) for v in state.get(key) or [] if isinstance(v, str | int)]
+    flags = (("hands_on", "hands-on"), ("deep_dive", "deep dives"), ("beginner", "beginner level"))
+    terms += [label for key, label in flags if state.get(key) and label not in terms]
+    terms += [f"not {t}" for t in state.get("avoided_topics") or []]
+    return list(dict.fromkeys(terms))
 
 
 def _tool_results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,4 +106,7 @@ async def stream_turn(
     result.sessions = [by_code[c] for c in cited if c in by_code] or cards
     config = agent.model.get_config() if hasattr(agent.model, "get_config") else {}
     result.model = {"model_id": config.get("model_id"), "offline": bool(config.get("offline"))}
+    if result.tool_calls:
+        state = agent.state.get("profile") if hasattr(agent, "state") else None
+        result.profile = profile_terms(state)
     yield {"type": "final", **result.as_dict()}

@@ -441,6 +441,22 @@
     return card;
   }
 
+  // The stored preferences that personalised this answer, with a way to correct them: the
+  // memory panel (delete a record) and a started "I'm not into ..." sentence in the prompt.
+  function profileUsed(terms) {
+    const fix = el("button", { type: "button", class: "link-button profile-fix", text: "not right?" });
+    fix.addEventListener("click", async () => {
+      const panel = $("memory-panel");
+      panel.open = true;
+      panel.scrollIntoView({ block: "nearest" });
+      await loadMemory();
+      const prompt = $("prompt");
+      if (!prompt.value.trim()) prompt.value = "I'm not into ";
+      prompt.focus();
+    });
+    return el("p", { class: "profile-used" }, `Using: ${terms.join(", ")} · `, fix);
+  }
+
   function renderFinal(bubble, final) {
     const cited = new Set(final.cited || []);
     const sessions = final.sessions || [];
@@ -456,6 +472,7 @@
       }
       bubble.append(cards);
     }
+    if (final.profile && final.profile.length) bubble.append(profileUsed(final.profile));
   }
 
   async function* sseEvents(response) {
@@ -516,7 +533,7 @@
             body.textContent = streamed;
             bubble.scrollIntoView({ block: "end" });
           } else if (event.type === "tool_call") {
-            activity.textContent = event.name === "search_sessions" ? "Searching the catalog…" : `Using ${event.name}…`;
+            activity.textContent = event.name === "search_sessions" ? "Searching the catalog…" : "Looking that up…";
           } else if (event.type === "final") {
             renderFinal(bubble, event);
             finished = true;
