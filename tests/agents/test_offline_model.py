@@ -352,7 +352,7 @@ def test_cannot_help_lists_capabilities() -> None:
     assert calls == []
     assert text.startswith("I can't help with that offline.")
     assert "I can get the weather forecast for a city on a given day" in text
-    assert "or convert a measurement between units" in text
+    assert ", and convert a measurement between units (km, miles" in text
     assert "get_forecast" not in text and "convert_units" not in text
 
 

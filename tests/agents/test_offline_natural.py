@@ -52,7 +52,7 @@ def test_greeting_says_what_it_can_do_in_words_not_tool_names() -> None:
     assert "find_talks" not in text and "explain_talk" not in text
     assert "\n-" not in text  # one sentence, not a list of tools
     assert "I can find talks in the programme by keywords and an optional track" in text
-    assert "or explain one talk by its code" in text
+    assert ", and explain one talk by its code." in text
     assert "keep it in mind" in text
 
 
@@ -149,3 +149,51 @@ def test_phrasing_helpers() -> None:
     assert is_machine_id("3f2a9c1b-77d0-4e4b-9a1e-0c5d2b7f9e10") and is_machine_id("mem-7c1e9a2b4d")
     assert not is_machine_id("AIM301") and not is_machine_id("9780062225740")
     assert not is_machine_id("ORD-004211")
+
+
+def test_a_miss_reported_as_data_is_an_apology() -> None:
+    outcome = ToolOutcome(
+        name="get_talk",
+        arguments={"code": "NET999"},
+        status="success",
+        content=[{"json": {"error": "no talk with code NET999"}}],
+    )
+    text = tool_outcome_reply([outcome], profile=UserFacts(), max_results=5)
+    assert text == "Sorry, no talk with code NET999."
+
+
+def test_profile_facts_are_told_to_the_user_in_the_second_person() -> None:
+    prompt = render_memory_context(
+        ["preference: The user is interested in networking.", "fact: The user works at Initech."],
+        [],
+    )
+    text = memory_reply("profile", parse_memory_context(prompt), UserFacts())
+    assert "- You are interested in networking." in text
+    assert "- You work at Initech." in text
+    assert "The user" not in text
+
+
+def test_examples_in_a_description_are_not_repeated_to_the_user() -> None:
+    @tool
+    def get_badge(code: str) -> str:
+        """Print a badge for an attendee code (for example ATT123).
+
+        Args:
+            code: Attendee code.
+        """
+        return "printed"
+
+    agent = Agent(model=OfflineModel(), tools=[get_badge], callback_handler=None)
+    text = str(agent("good morning"))
+    assert "I can print a badge for an attendee code." in text and "ATT123" not in text
+
+
+def test_a_generic_query_word_is_not_quoted_back() -> None:
+    outcome = ToolOutcome(
+        name="search_sessions",
+        arguments={"query": "sessions", "day": "Monday"},
+        status="success",
+        content=[{"json": [{"code": "SVS201", "title": "Serverless patterns"}]}],
+    )
+    text = tool_outcome_reply([outcome], profile=UserFacts(), max_results=5)
+    assert text.startswith("Here is the one session I found with day Monday:")

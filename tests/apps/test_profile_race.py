@@ -124,3 +124,16 @@ def test_profile_terms_read_as_words() -> None:
         "not databases",
     ]
     assert profile_terms(None) == [] and profile_terms({}) == []
+
+
+def test_the_last_answer_of_a_session_is_in_its_summary(services: AssistantServices) -> None:
+    # The summary job fires on the user's message; the answer after it is flushed when the
+    # next session starts, so "last time" can say what was suggested.
+    first = create_agent("olga", "olga-1", services=services)
+    answer = run_turn(first, "Which serverless sessions do you recommend?")
+    assert answer.cited
+    later = create_agent("olga", "olga-2", services=services)
+    recall = run_turn(later, "What did we talk about last time?")
+    assert recall.text.startswith("Last time you asked for serverless sessions; I suggested ")
+    assert answer.cited[0] in recall.text
+    assert "olga-1" not in recall.text

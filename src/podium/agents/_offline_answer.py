@@ -226,7 +226,7 @@ def memory_question_kind(text: str) -> str | None:
 
 def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
     """Answer a memory question from the parsed memory context, or say there is no record."""
-    facts = [item.text for item in context.profile]
+    facts = [_second_person(item.text) for item in context.profile]
     if kind == "name":
         if known.name:
             return f"Yes — you're {known.name}." + (
@@ -261,6 +261,27 @@ def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
             + "\n".join(f"- {fact}" for fact in facts)
         )
     return "I have no record of earlier conversations with you."
+
+
+_THE_USER = re.compile(r"^(?:the\s+)?user\s+(?P<verb>[a-z']+)\b", re.IGNORECASE)
+_PERSON_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't"}
+
+
+def _second_person(fact: str) -> str:
+    """Tell a fact to the user: "The user is into AI" becomes "You are into AI"; others stay."""
+    match = _THE_USER.match(fact)
+    if not match:
+        return fact
+    verb = match.group("verb").lower()
+    if verb in _PERSON_VERBS:
+        verb = _PERSON_VERBS[verb]
+    elif re.search(r"(?:ch|sh|ss|x|o)es$", verb):
+        verb = verb[:-2]
+    elif verb.endswith("ies") and len(verb) > 4:
+        verb = verb[:-3] + "y"
+    elif verb.endswith("s") and not verb.endswith("ss"):
+        verb = verb[:-1]
+    return f"You {verb}{fact[match.end() :]}"
 
 
 _HISTORY_PREFIX = re.compile(
@@ -479,6 +500,10 @@ def _error_reply(outcome: ToolOutcome) -> str:
 def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
     if not isinstance(record, dict):
         return f"Here is what I found: {_scalar(record) or json.dumps(record)[:300]}", []
+    error = record.get("error")
+    if isinstance(error, str) and set(record) <= {"error", "message", "detail", "status", "code"}:
+        # A tool that reports a miss as data ({"error": "no session with code X"}).
+        return f"Sorry, {error.strip().rstrip('.')}.", []
     flat = _flatten_item(record)
     ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
     skip = {pair[0] for pair in (ident, title) if pair}
@@ -500,7 +525,7 @@ def _list_reply(
     outcome: ToolOutcome, records: list[Any], profile: UserFacts, limit: int
 ) -> tuple[str, list[str]]:
     singular, plural = item_nouns(outcome.name)
-    asked = criteria(outcome.arguments)
+    asked = criteria(outcome.arguments, generic=frozenset((singular, plural)) | STOPWORDS)
     if not records:
         return (
             f"I couldn't find any {plural}{asked}. "

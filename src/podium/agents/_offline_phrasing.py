@@ -42,6 +42,10 @@ def capability(spec: dict[str, Any]) -> str:
         if description
         else ""
     )
+    # An example in brackets ("(for example AIM301)") is for the model, not the person.
+    first = re.sub(
+        r"\s*\((?:e\.g\.|i\.e\.|for example|for instance|such as|like)[^)]*\)", "", first
+    )
     if not first:
         return split_identifier(str(spec.get("name", ""))).strip().lower()
     # "Get the forecast" → "get the forecast", but an acronym ("AWS ...") keeps its case.
@@ -55,7 +59,7 @@ def capabilities_sentence(tool_specs: list[dict[str, Any]]) -> str:
         return ""
     if len(phrases) == 1:
         return f"I can {phrases[0]}."
-    return f"I can {', '.join(phrases[:-1])} or {phrases[-1]}."
+    return f"I can {', '.join(phrases[:-1])}, and {phrases[-1]}."
 
 
 def item_nouns(tool_name: str) -> tuple[str, str]:
@@ -82,8 +86,12 @@ def is_machine_id(value: str) -> bool:
     return any(_HEXISH.fullmatch(token) for token in re.split(r"[-_:/.]", value))
 
 
-def criteria(arguments: dict[str, Any]) -> str:
-    """' for "security" with day Tuesday and level 300' from a call's arguments ("" if none)."""
+def criteria(arguments: dict[str, Any], *, generic: frozenset[str] = frozenset()) -> str:
+    """' for "security" with day Tuesday and level 300' from a call's arguments ("" if none).
+
+    A query of only ``generic`` words (the tool's own nouns: "sessions") says nothing and is
+    left out.
+    """
     query: list[str] = []
     filters: list[str] = []
     for key, value in arguments.items():
@@ -99,7 +107,8 @@ def criteria(arguments: dict[str, Any]) -> str:
         if isinstance(value, int | float) and _SIZE_KEY.search(key):
             continue
         if key.lower() in _QUERY_KEYS:
-            query.append(f'"{text}"')
+            if any(w not in generic for w in re.findall(r"[\w'-]+", text.lower())):
+                query.append(f'"{text}"')
         else:
             filters.append(f"{split_identifier(key).lower()} {text}")
     out = f" for {join_phrases(query)}" if query else ""

@@ -95,15 +95,23 @@ class ExtractionJobs:
         return self._wait(memory_id, actor_id, session_id, timeout)
 
     def wait_for_actor_extraction(
-        self, memory_id: str, actor_id: str, timeout: float = 5.0
+        self, memory_id: str, actor_id: str, timeout: float = 5.0, *, flush: bool = True
     ) -> bool:
         """Wait until none of the actor's sessions has PENDING/RUNNING jobs (False on timeout).
 
         What a new session calls before it reads the actor's profile: the turn that just ended
-        in another session (an introduction) has its records by then. Claimable jobs run in the
-        calling thread, as in :meth:`wait_for_extraction`.
+        in another session (an introduction) has its records by then. With ``flush``, events no
+        job covers yet are queued first (``manual`` jobs): the last answer of a session comes
+        after the user message that triggered its job, and a summary should say what it
+        suggested. Claimable jobs run in the calling thread, as in :meth:`wait_for_extraction`.
         """
         validate_actor_id(actor_id)
+        if flush:
+            now = time.time()
+            with self.db.begin() as conn:
+                memory = self.lookup.load(conn, memory_id)
+                for session_id in _queue.sessions_with_uncovered_events(conn, memory_id, actor_id):
+                    _queue.flush_session(conn, memory, actor_id, session_id, "manual", now)
         return self._wait(memory_id, actor_id, None, timeout)
 
     def _wait(self, memory_id: str, actor_id: str, session_id: str | None, timeout: float) -> bool:

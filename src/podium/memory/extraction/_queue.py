@@ -256,6 +256,16 @@ def flush_session(
     return jobs
 
 
+def sessions_with_uncovered_events(conn: sa.Connection, memory_id: str, actor_id: str) -> list[str]:
+    """The actor's sessions with events that no job covers yet (e.g. a reply after the trigger)."""
+    rows = conn.execute(
+        sa.select(_C.c.session_id)
+        .where(_C.c.memory_id == memory_id, _C.c.actor_id == actor_id, _C.c.events_since > 0)
+        .distinct()
+    ).all()
+    return sorted(str(r[0]) for r in rows)
+
+
 def enqueue_idle(conn: sa.Connection, memories: Sequence[Memory], now: float) -> int:
     """Fire ``idle_seconds`` triggers: sessions quiet that long with uncovered events get jobs."""
     count = 0
