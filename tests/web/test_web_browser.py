@@ -156,6 +156,9 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     assert "ai" in whys and "security" in whys, whys
     kinds = [c.lower() for c in answer.locator(".card-facts").all_inner_texts()]
     assert any(kind in text for text in kinds for kind in HANDS_ON), kinds
+    # The profile the answer used is shown, with a way to correct it.
+    expect(answer.locator(".profile-used")).to_contain_text(re.compile(r"^Using: .*security"))
+    expect(answer.locator(".profile-fix")).to_be_visible()
     # Citations in the answer link to their cards.
     citation = answer.locator("a.citation").first
     expect(citation).to_be_visible()
