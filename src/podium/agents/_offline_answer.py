@@ -508,7 +508,8 @@ def _single_reply(outcome: ToolOutcome, record: Any) -> tuple[str, list[str]]:
     ident, title = _identifier(flat), _pick(flat, _TITLE_KEYS, 120)
     skip = {pair[0] for pair in (ident, title) if pair}
     head = " ".join(x for x in (f"[{ident[1]}]" if ident else "", title[1] if title else "") if x)
-    lines = ["Here are the details:" if head else "Here is what I found:"]
+    asked = criteria(outcome.arguments, values_only=True)
+    lines = ["Here are the details:" if head else f"Here is what I found{asked}:"]
     if head:
         lines.append(head)
     lines += [f"- {split_identifier(k)}: {v}" for k, v in _fields(flat, skip, 8)]

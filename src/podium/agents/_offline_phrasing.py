@@ -86,11 +86,13 @@ def is_machine_id(value: str) -> bool:
     return any(_HEXISH.fullmatch(token) for token in re.split(r"[-_:/.]", value))
 
 
-def criteria(arguments: dict[str, Any], *, generic: frozenset[str] = frozenset()) -> str:
+def criteria(
+    arguments: dict[str, Any], *, generic: frozenset[str] = frozenset(), values_only: bool = False
+) -> str:
     """' for "security" with day Tuesday and level 300' from a call's arguments ("" if none).
 
     A query of only ``generic`` words (the tool's own nouns: "sessions") says nothing and is
-    left out.
+    left out. ``values_only`` (a lookup of one thing) gives ' for Paris and Monday'.
     """
     query: list[str] = []
     filters: list[str] = []
@@ -106,7 +108,9 @@ def criteria(arguments: dict[str, Any], *, generic: frozenset[str] = frozenset()
             continue
         if isinstance(value, int | float) and _SIZE_KEY.search(key):
             continue
-        if key.lower() in _QUERY_KEYS:
+        if values_only:
+            query.append(text)
+        elif key.lower() in _QUERY_KEYS:
             if any(w not in generic for w in re.findall(r"[\w'-]+", text.lower())):
                 query.append(f'"{text}"')
         else:
