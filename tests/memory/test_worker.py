@@ -279,3 +279,21 @@ def test_main_stops_on_sigterm(settings: Settings, db: Database) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_waiting_for_an_actor_flushes_and_runs_every_session(service: MemoryService) -> None:
+    # A new session's profile load: the trailing answers of earlier sessions are queued too
+    # (no explicit flush), and the jobs run in the calling thread (no worker attached).
+    memory_id = _memory(service, {"type": "summary", "name": "sums"})
+    for session in ("s1", "s2"):
+        _say(service, memory_id, "Any serverless workshops?", session=session)
+        _say(service, memory_id, "SVS301: Lambda lab", role="ASSISTANT", session=session)
+    assert service.wait_for_actor_extraction(memory_id, ACTOR, timeout=20)
+    summaries = [r for r in _records(service, memory_id) if "summary" in r.content]
+    assert sorted(r.session_id for r in summaries) == ["s1", "s2"]
+    assert all("I suggested SVS301" in r.content["summary"] for r in summaries)
+    assert service.list_extraction_jobs(memory_id, "PENDING") == []
+    # Nothing left to cover: a second wait queues no job.
+    before = len(service.list_extraction_jobs(memory_id))
+    assert service.wait_for_actor_extraction(memory_id, ACTOR, timeout=1)
+    assert len(service.list_extraction_jobs(memory_id)) == before
