@@ -94,6 +94,8 @@ def test_an_unknown_tools_records_are_summarised_without_internals() -> None:
                             "content": {"text": "Prefers evening meetups"},
                             "namespaces": ["/actors/bob/preferences"],
                             "memoryStrategyId": "prefs-x81kq2z9",
+                            "createdAt": 1733059200.5,
+                            "x-amz-bedrock-kb-chunk-id": "1%3A0%3Aabc123def456",
                         }
                     ]
                 }
@@ -102,7 +104,8 @@ def test_an_unknown_tools_records_are_summarised_without_internals() -> None:
     )
     text = tool_outcome_reply([outcome], profile=UserFacts(), max_results=5)
     assert text.startswith("Here is the one record I found")
-    for internal in ("mem-7c1e9a2b4d", "/actors/bob", "prefs-x81kq2z9", "list_memory_records"):
+    internals = ("mem-7c1e9a2b4d", "/actors/bob", "prefs-x81kq2z9", "list_memory_records", "1.733")
+    for internal in (*internals, "abc123def456", "created"):
         assert internal not in text
     assert "Sources" not in text  # nothing a person could look up
 

@@ -392,12 +392,13 @@ def _identifier(flat: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _internal(key: str, value: str) -> bool:
-    """Fields that are plumbing, not content: namespaces, generated ids, id-named keys."""
+    """Fields that are plumbing, not content: namespaces, generated ids, id keys, timestamps."""
     lowered = key.lower()
     return (
         "namespace" in lowered
         or is_machine_id(value)
-        or bool(re.search(r"(?:_id|Id|_ids|Ids)$", key))
+        or bool(re.search(r"(?:[_-]ids?|Ids?)$", key))
+        or bool(re.search(r"created|updated|expir|timestamp|(?:_at|At)$", key))
         or lowered in {"id", "ids", "arn"}
         or lowered.endswith("arn")
     )
