@@ -104,6 +104,11 @@ def test_feedback_is_recorded_with_provenance_and_isolated(
     assert not any(
         "/attendee/" in r["namespace"] for r in frank.get("/api/memory/records").json()["records"]
     )
+    # The memory panel's Delete works on a note too, and only for its owner.
+    (mine,) = [r for r in records if "/attendee/feedback/" in r["namespace"]]
+    assert frank.delete(f"/api/memory/records/{mine['id']}").status_code == 404
+    assert erin.delete(f"/api/memory/records/{mine['id']}").status_code == 200
+    assert erin.get("/api/feedback").json()["feedback"] == []
 
 
 @pytest.mark.parametrize(

@@ -249,6 +249,19 @@ def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str
 
 def delete_actor_record(services: AssistantServices, actor: str, record_id: str) -> None:
     """Delete one of the actor's records; NotFound for a missing one or anybody else's."""
+    # The agenda and feedback notes live outside the strategies' namespaces: one of the actor's
+    # own is found (and deleted) by its exact namespace, anything else falls through.
+    for kind in NOTE_KINDS:
+        notes, _ = services.memory.list_memory_records(
+            services.memory_id,
+            notes_namespace(kind, actor),
+            max_results=100,
+            actor_id=actor,
+            exact=True,
+        )
+        if any(r.record_id == record_id for r in notes):
+            services.memory.delete_memory_record(services.memory_id, record_id)
+            return
     services.memory.delete_actor_record(services.memory_id, actor, record_id)
 
 
