@@ -185,3 +185,23 @@ def test_actor_isolation_of_agenda_and_feedback(
     assert _person(assistant, "bob-iso").feedback() == []
     said = _offline(assistant, "bob-iso", "iso-1", "what's next on my agenda?")
     assert code not in said
+
+
+def test_next_on_agenda_is_the_first_not_yet_over(
+    assistant: AssistantServices, catalog: dict[str, Any]
+) -> None:
+    from datetime import datetime
+
+    dated = sorted(
+        (s for s in catalog.values() if s.get("date")), key=lambda s: (s["date"], s["start"])
+    )
+    early, late = dated[0], dated[-1]
+    assert (early["date"], early["end"]) < (late["date"], late["start"])
+    person = _person(assistant, "nexter")
+    person.add_to_agenda(late["code"])
+    person.add_to_agenda(early["code"])
+    before = datetime.fromisoformat(early["date"]).replace(hour=0)
+    assert person.next_on_agenda(before)["next"]["code"] == early["code"]
+    after_early = datetime.fromisoformat(late["date"]).replace(hour=0)
+    assert person.next_on_agenda(after_early)["next"]["code"] == late["code"]
+    assert person.next_on_agenda(datetime(2100, 1, 1))["next"] is None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from podium.errors import InvalidInput, NotFound
@@ -262,13 +263,22 @@ class Attendee:
         stored = self.notes.put_note(self.memory_id, self.actor_id, "feedback", note, said, [event])
         return {"feedback": stored}
 
-    def next_on_agenda(
-        self, now_day: str | None = None, now_time: str | None = None
-    ) -> dict[str, Any]:
-        """The agenda, and its next session from (day, HH:MM) on (the first without a time)."""
+    def next_on_agenda(self, now: datetime | None = None) -> dict[str, Any]:
+        """The agenda, and its first session that has not ended by ``now`` (None: all over).
+
+        A session without a date counts as upcoming: the catalog may not give one.
+        """
+        now = now or datetime.now()
         agenda = self.agenda()
-        upcoming = agenda
-        if now_day in DAYS:
-            key = (DAYS.index(now_day), _minutes(now_time) or 0)
-            upcoming = [a for a in agenda if _slot_key(a) >= key]
+        upcoming = [a for a in agenda if (end := _ends_at(a)) is None or end >= now]
         return {"next": upcoming[0] if upcoming else None, "agenda": agenda}
+
+
+def _ends_at(note: dict[str, Any]) -> datetime | None:
+    """When a session ends, in the conference's local time (naive), from its date and end."""
+    date, end = str(note.get("date") or "")[:10], _minutes(note.get("end"))
+    try:
+        day = datetime.fromisoformat(date)
+    except ValueError:
+        return None
+    return None if end is None else day.replace(hour=end // 60, minute=end % 60)

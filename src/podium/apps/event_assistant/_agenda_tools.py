@@ -80,14 +80,19 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
     def show_agenda(tool_context: ToolContext) -> Any:
         """Show the attendee's agenda: what's next on my agenda, my schedule, and any clashes."""
         try:
-            agenda = person(tool_context).agenda()
+            found = person(tool_context).next_on_agenda()
         except PodiumError as e:
             return _failed(e)
+        agenda, upcoming = found["agenda"], found["next"]
         if not agenda:
             return "Your agenda is empty so far. Ask me to add a session by its code."
-        lines = [f"Next on your agenda: {_named(agenda[0])}, {_when(agenda[0])}."]
-        for item in agenda[1:]:
-            lines.append(f"Then {_named(item)}, {_when(item)}.")
+        if upcoming is None:
+            lines = ["All the sessions on your agenda are over:"]
+            lines += [f"{_named(i)}, {_when(i)}." for i in agenda]
+        else:
+            lines = [f"Next on your agenda: {_named(upcoming)}, {_when(upcoming)}."]
+            later = agenda[agenda.index(upcoming) + 1 :]
+            lines += [f"Then {_named(i)}, {_when(i)}." for i in later]
         clashing = [i for i in agenda if i.get("clashes_with")]
         if clashing:
             pairs = sorted({tuple(sorted([i["code"], *i["clashes_with"]][:2])) for i in clashing})
