@@ -181,7 +181,15 @@ def test_the_context_loaded_is_exactly_profile_history_and_last_k_turns(
     (call,) = model.calls
     assert call.system_prompt == expected_prompt
     assert role_text(call.messages) == [*restored, {"role": "user", "content": [{"text": "next?"}]}]
-    assert call.tool_names == ["search_sessions", "get_session"]
+    # Issue 13 added the agenda and feedback tools after the two catalog ones.
+    assert call.tool_names == [
+        "search_sessions",
+        "get_session",
+        "add_to_agenda",
+        "remove_from_agenda",
+        "show_agenda",
+        "record_session_feedback",
+    ]
     # Only the new turn was written.
     assert [e.payload for e in _events(assistant, "ivy", "ivy-now")[before:]] == [
         _conv("USER", "next?"),

@@ -22,6 +22,7 @@ from podium.apps.event_assistant._host import AssistantHost
 from podium.apps.event_assistant._remote import (
     RemoteKnowledgeBase,
     RemoteMemory,
+    RemoteNotes,
     RemoteServices,
 )
 from podium.errors import Forbidden, InvalidInput
@@ -73,6 +74,7 @@ def remote(direct: AssistantServices, loopback: Loopback) -> RemoteServices:
         settings=direct.settings,
         memory=RemoteMemory(client),
         kb=RemoteKnowledgeBase(client),
+        notes=RemoteNotes(client),
         memory_id=loopback.call("assistant.describe")["memory_id"],
         client=client,
     )
@@ -95,6 +97,29 @@ def test_a_remote_agent_recommends_exactly_what_a_direct_one_does(
     )
     events, _ = direct.memory.list_events(direct.memory_id, "alice", "alice-remote")
     assert len(events) >= 2 and events[0].messages()[0]["role"] == "USER"
+
+
+def test_a_remote_agent_keeps_the_agenda_and_feedback_in_the_gateway(
+    direct: AssistantServices,
+    remote: RemoteServices,
+    loopback: Loopback,
+    catalog_sessions: tuple[Path, dict[str, Any]],
+) -> None:
+    code = sorted(catalog_sessions[1])[3]
+    agent = create_agent("alice", "alice-agenda", services=remote)
+    said = run_turn(agent, f"add {code} to my agenda").text
+    assert code in said
+    assert {"notes.list", "notes.put"} <= set(loopback.calls)
+    assert direct.notes is not None
+    (item,) = direct.notes.list_notes(direct.memory_id, "alice", "agenda")
+    assert item["code"] == code and item["source_event_ids"]
+    # The same search from the worker leaves out the session now on the agenda.
+    found = run_turn(create_agent("alice", "alice-agenda-2", services=remote), RECOMMEND)
+    assert found.sessions and code not in [s["code"] for s in found.sessions]
+    # The socket's actor check applies: notes.* are actor-scoped methods.
+    assert all(
+        loopback.host.methods[m].actor_scoped for m in ("notes.list", "notes.put", "notes.delete")
+    )
 
 
 def test_remote_retrieve_ranks_with_the_profile_boost_like_the_kb(

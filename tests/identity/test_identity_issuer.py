@@ -183,6 +183,20 @@ def test_rotation_keeps_old_key_published(make_issuer: Callable[..., Issuer]) ->
 # -- client_credentials -------------------------------------------------------------------------
 
 
+def test_a_malformed_code_verifier_is_refused_on_any_grant(issuer: Issuer) -> None:
+    """Found by the HTTP fuzzer: client_credentials ignored a malformed code_verifier (a 200
+    for a request the documented schema forbids)."""
+    secret = service_secret(issuer)
+    for verifier in ("", "short", "x" * 200):
+        refused = post_token(
+            issuer,
+            {"grant_type": "client_credentials", "code_verifier": verifier},
+            auth=("podium-service", secret),
+        )
+        assert refused.status_code == 400, verifier
+        assert refused.json()["error"] == "invalid_request"
+
+
 def test_client_credentials_grant(issuer: Issuer) -> None:
     secret = service_secret(issuer)
     basic = post_token(

@@ -196,6 +196,16 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     topics = page.locator("#catalog-results .card-facts").all_inner_texts()
     assert topics and all("security" in t for t in topics)
 
+    # Agenda and feedback from a card: the agenda panel lists it, the rating is saved.
+    card = page.locator("#catalog-results .card").first
+    code = card.get_attribute("data-code")
+    card.get_by_role("button", name="Add to agenda").click()
+    expect(card.locator(".card-note")).to_have_text(re.compile("Added"))
+    expect(page.locator("#agenda-list li")).to_have_count(1)
+    expect(page.locator("#agenda-list li").first).to_contain_text(str(code))
+    card.get_by_label(f"Rate {code}").select_option("5")
+    expect(card.locator(".card-note")).to_have_text(re.compile("5/5 saved"))
+
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "ui.png"
     page.evaluate(
@@ -220,6 +230,7 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     page.get_by_role("button", name="Refresh").click()
     expect(page.locator("#memory-status")).to_have_text(re.compile("does not remember anything"))
     expect(page.locator("#memory-list .memory-item")).to_have_count(0)
+    expect(page.locator("#agenda-list li")).to_have_count(0)
     assert "TechCorp" not in page.content()
     assert not errors, errors
     context.close()

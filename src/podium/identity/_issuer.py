@@ -448,6 +448,13 @@ def create_issuer_app(
                 raise _OAuthError("unauthorized_client", f"client may not use {grant_type}")
             if grant_type == "authorization_code":
                 return await code_grant(client, form)
+            # A malformed PKCE verifier is a malformed request on the other grants too (the
+            # documented schema says so; the fuzzer found client_credentials accepting one).
+            verifier = form.get("code_verifier")
+            if verifier is not None and not (
+                isinstance(verifier, str) and _PKCE_RE.fullmatch(verifier)
+            ):
+                raise _OAuthError("invalid_request", "code_verifier is malformed")
             scope_raw = form.get("scope")
             scopes = _grant_scopes(client, scope_raw if isinstance(scope_raw, str) else None)
             if grant_type == "client_credentials":

@@ -15,6 +15,7 @@ one that does not exist, so ids cannot be probed.
     GET    /api/sessions                     the actor's sessions, newest first
     GET    /api/sessions/{session_id}/messages   the messages of one of them
     GET    /api/catalog/search               catalog search with day/level/type/topic filters
+    .../api/agenda, /api/feedback             the agenda and session feedback (``_agenda_api``)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from podium.apps.event_assistant._agenda import NOTES_SESSION
 from podium.apps.event_assistant._catalog import (
     DAYS,
     LEVELS,
@@ -40,14 +42,17 @@ from podium.apps.event_assistant._catalog import (
     session_card,
     session_filter,
 )
+from podium.apps.event_assistant._notes import NOTE_KINDS, notes_namespace
 from podium.errors import BackendError, InvalidInput, NotFound
 from podium.memory import readable_record_text
 from podium.runtime._errors import guard
 
+from ._agenda_api import agenda_routes
+
 if TYPE_CHECKING:
     from podium.apps.event_assistant import AssistantServices
     from podium.config import Settings
-    from podium.memory import Event
+    from podium.memory import Event, MemoryRecord, MemoryStrategy
 
 __all__ = ["api_routes", "catalog_vocabulary", "ui_config"]
 
@@ -188,15 +193,37 @@ def _source_messages(events: list[Event]) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _notes_strategy(record: MemoryRecord) -> MemoryStrategy | None:
+    """The agenda and feedback notes (``_notes``): shown as their own kind of record."""
+    from podium.memory import MemoryStrategy
+
+    kind = record.metadata.get("kind")
+    if record.strategy_id is not None or kind not in NOTE_KINDS:
+        return None
+    return MemoryStrategy(
+        strategy_id="", name=str(kind), type="attendee_notes", namespaces=[record.namespace]
+    )
+
+
 def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
     """The actor's long-term records across the assistant's strategies, newest first."""
     memory = services.memory.get_memory(services.memory_id)
     strategies = {s.strategy_id: s for s in memory.strategies}
     found = services.memory.list_actor_records(services.memory_id, actor, limit=_MAX_RECORDS)
+    for kind in NOTE_KINDS:
+        notes, _ = services.memory.list_memory_records(
+            services.memory_id,
+            notes_namespace(kind, actor),
+            max_results=100,
+            actor_id=actor,
+            exact=True,
+        )
+        found += notes
     ordered = [
         (strategy, record)
         for record in found
-        if (strategy := strategies.get(record.strategy_id or "")) is not None
+        if (strategy := strategies.get(record.strategy_id or "") or _notes_strategy(record))
+        is not None
     ]
     wanted = sorted({eid for _, r in ordered for eid in r.source_event_ids})
     # Source events are read only within the actor's own events.
@@ -222,6 +249,19 @@ def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str
 
 def delete_actor_record(services: AssistantServices, actor: str, record_id: str) -> None:
     """Delete one of the actor's records; NotFound for a missing one or anybody else's."""
+    # The agenda and feedback notes live outside the strategies' namespaces: one of the actor's
+    # own is found (and deleted) by its exact namespace, anything else falls through.
+    for kind in NOTE_KINDS:
+        notes, _ = services.memory.list_memory_records(
+            services.memory_id,
+            notes_namespace(kind, actor),
+            max_results=100,
+            actor_id=actor,
+            exact=True,
+        )
+        if any(r.record_id == record_id for r in notes):
+            services.memory.delete_memory_record(services.memory_id, record_id)
+            return
     services.memory.delete_actor_record(services.memory_id, actor, record_id)
 
 
@@ -242,7 +282,12 @@ def _visible(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def list_actor_sessions(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
     """The actor's sessions, newest first, each titled by its first user message."""
-    sessions = services.memory.list_sessions(services.memory_id, actor)[:_MAX_SESSIONS]
+    # The notes made with the cards' controls are events too, but not a conversation.
+    sessions = [
+        s
+        for s in services.memory.list_sessions(services.memory_id, actor)
+        if s.session_id != NOTES_SESSION
+    ][:_MAX_SESSIONS]
     out: list[dict[str, Any]] = []
     for s in sessions:
         events, _ = services.memory.list_events(
@@ -404,4 +449,5 @@ def api_routes(
         Route("/api/sessions", sessions, methods=["GET"]),
         Route("/api/sessions/{session_id:path}/messages", messages, methods=["GET"]),
         Route("/api/catalog/search", catalog, methods=["GET"]),
+        *agenda_routes(_actor, ready),
     ]

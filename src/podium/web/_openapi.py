@@ -312,6 +312,120 @@ def _api_paths() -> dict[str, Any]:
     }
 
 
+def _agenda_paths() -> dict[str, Any]:
+    slot = {
+        "code": {"type": "string"},
+        "title": {"type": ["string", "null"]},
+        "day": {"type": ["string", "null"]},
+        "start": {"type": ["string", "null"]},
+        "end": {"type": ["string", "null"]},
+        "topics": {"type": "array", "items": {"type": "string"}},
+    }
+    item = _object({**slot, "clashes_with": {"type": "array", "items": {"type": "string"}}}, "code")
+    agenda = {"type": "array", "items": item}
+    note = _object(
+        {
+            **slot,
+            "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+            "attended": {"type": "boolean"},
+            "source_event_ids": {"type": "array", "items": {"type": "string"}},
+        },
+        "code",
+    )
+    code_body = _object(
+        {"code": {"type": "string", "minLength": 1, "description": "session code or title"}},
+        "code",
+    )
+    feedback_body = _object(
+        {
+            "code": {"type": "string", "minLength": 1, "description": "session code or title"},
+            "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+            "attended": {"type": "boolean"},
+        },
+        "code",
+    )
+
+    def body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"required": True, "content": json_content(schema)}
+
+    return {
+        "/api/agenda": {
+            "get": {
+                "operationId": "getAgenda",
+                "summary": "The caller's agenda in time order, with clashes",
+                "security": _BEARER,
+                "responses": {
+                    **_ok("the agenda", _object({"agenda": agenda}, "agenda")),
+                    **error_responses(401, 503),
+                },
+            },
+            "post": {
+                "operationId": "addToAgenda",
+                "summary": "Put a session on the caller's agenda; lists what it clashes with",
+                "security": _BEARER,
+                "requestBody": body(code_body),
+                "responses": {
+                    **_ok(
+                        "added",
+                        _object(
+                            {
+                                "added": _object(slot, "code"),
+                                "clashes": {"type": "array"},
+                                "agenda": agenda,
+                            },
+                            "added",
+                            "clashes",
+                            "agenda",
+                        ),
+                    ),
+                    **error_responses(400, 401, 404, 503),
+                },
+            },
+        },
+        "/api/agenda/{code}": {
+            "delete": {
+                "operationId": "removeFromAgenda",
+                "summary": "Take a session off the caller's agenda (404 when it is not on it)",
+                "security": _BEARER,
+                "parameters": [_path_param("code", "the session code")],
+                "responses": {
+                    **_ok(
+                        "removed",
+                        _object(
+                            {"removed": {"type": "string"}, "agenda": agenda}, "removed", "agenda"
+                        ),
+                    ),
+                    **error_responses(400, 401, 404, 503),
+                },
+            }
+        },
+        "/api/feedback": {
+            "get": {
+                "operationId": "getFeedback",
+                "summary": "The caller's session ratings and attended sessions",
+                "security": _BEARER,
+                "responses": {
+                    **_ok(
+                        "the feedback, newest first",
+                        _object({"feedback": {"type": "array", "items": note}}, "feedback"),
+                    ),
+                    **error_responses(401, 503),
+                },
+            },
+            "post": {
+                "operationId": "giveFeedback",
+                "summary": "Rate a session (1-5) and/or mark it attended",
+                "security": _BEARER,
+                "requestBody": body(feedback_body),
+                "responses": {
+                    **_ok("recorded", _object({"feedback": note}, "feedback")),
+                    **error_responses(400, 401, 404, 503),
+                },
+            },
+        },
+    }
+
+
 def web_openapi() -> dict[str, Any]:
     """The UI API, the page at ``/`` and its static files: ``{"paths", "components"}``."""
     html = {"text/html": {"schema": {"type": "string"}}}
@@ -347,4 +461,7 @@ def web_openapi() -> dict[str, Any]:
             }
         },
     }
-    return {"paths": {**_api_paths(), **page}, "components": {"schemas": _schemas()}}
+    return {
+        "paths": {**_api_paths(), **_agenda_paths(), **page},
+        "components": {"schemas": _schemas()},
+    }

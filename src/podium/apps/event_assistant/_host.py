@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from podium.config import Settings
 
+    from ._notes import AttendeeNotes
+
 __all__ = ["AssistantHost", "open_host"]
 
 
@@ -42,6 +44,9 @@ class AssistantHost:
                 self.wait_for_actor_extraction, actor_scoped=True
             ),
             "knowledge.retrieve": ServiceMethod(self.retrieve, actor_scoped=False),
+            "notes.list": ServiceMethod(self.list_notes, actor_scoped=True),
+            "notes.put": ServiceMethod(self.put_note, actor_scoped=True),
+            "notes.delete": ServiceMethod(self.delete_note, actor_scoped=True),
         }
 
     def _own(self, memory_id: str) -> str:
@@ -107,6 +112,33 @@ class AssistantHost:
         return self.services.memory.wait_for_actor_extraction(
             self._own(memory_id), actor_id, timeout=min(float(timeout), 30.0)
         )
+
+    def _notes(self) -> AttendeeNotes:
+        if self.services.notes is None:
+            raise Forbidden("this assistant keeps no attendee notes")
+        return self.services.notes
+
+    def list_notes(self, memory_id: str, actor_id: str, kind: str) -> list[dict[str, Any]]:
+        """The actor's agenda or feedback notes."""
+        return self._notes().list_notes(self._own(memory_id), actor_id, kind)
+
+    def put_note(
+        self,
+        memory_id: str,
+        actor_id: str,
+        kind: str,
+        note: dict[str, Any],
+        text: str,
+        source_event_ids: list[str],
+    ) -> dict[str, Any]:
+        """Create or replace one of the actor's notes."""
+        return self._notes().put_note(
+            self._own(memory_id), actor_id, kind, note, text, source_event_ids
+        )
+
+    def delete_note(self, memory_id: str, actor_id: str, kind: str, code: str) -> bool:
+        """Delete one of the actor's notes."""
+        return self._notes().delete_note(self._own(memory_id), actor_id, kind, code)
 
     def retrieve(
         self,

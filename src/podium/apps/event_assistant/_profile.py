@@ -41,6 +41,9 @@ _TOPIC_BOOST = 0.5
 _FORMAT_BOOST = 0.6
 _LEVEL_BOOST = 0.3
 _PROFILE_RECORDS = 20
+#: Per topic (and for the format) shared with a session the attendee rated highly.
+_LIKED_BOOST = 0.3
+_DISLIKED_PENALTY = 0.3
 
 
 @dataclass(kw_only=True)
@@ -160,6 +163,10 @@ def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
     hands_on = bool(state.get("hands_on"))
     deep = bool(state.get("deep_dive"))
     beginner = bool(state.get("beginner"))
+    # From the attendee's ratings (``_agenda.recommendation_state``); absent without notes.
+    liked_topics = set(state.get("liked_topics", []))
+    liked_types = set(state.get("liked_types", []))
+    disliked = set(state.get("disliked_topics", []))
 
     def reasons(meta: dict[str, Any]) -> list[str]:
         out = [f"your interest in {t}" for t in meta.get("topics", []) if t in topics]
@@ -170,6 +177,9 @@ def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
             out.append(f"{int(level)}-level depth you asked for")
         if beginner and isinstance(level, int | float) and level <= 200:
             out.append(f"{int(level)}-level, beginner friendly")
+        liked = [t for t in meta.get("topics", []) if t in liked_topics]
+        if liked:
+            out.append(f"like the {', '.join(liked)} sessions you rated highly")
         return out
 
     def boost(meta: dict[str, Any]) -> float:
@@ -185,6 +195,10 @@ def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
             (deep and level >= 300) or (beginner and level <= 200)
         ):
             score += _LEVEL_BOOST
+        score += _LIKED_BOOST * len(session_topics & liked_topics)
+        if liked_types and meta.get("type") in liked_types:
+            score += _LIKED_BOOST
+        score -= _DISLIKED_PENALTY * len(session_topics & disliked)
         return max(score, -0.9)
 
     return PreferenceBoost(state=dict(state), fn=boost), reasons

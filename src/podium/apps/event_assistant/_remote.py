@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from podium.knowledge import RetrievalResult, SearchType
     from podium.memory import Memory, MemoryRecord
 
-__all__ = ["RemoteKnowledgeBase", "RemoteMemory", "open_remote_services"]
+__all__ = ["RemoteKnowledgeBase", "RemoteMemory", "RemoteNotes", "open_remote_services"]
 
 
 class RemoteMemory:
@@ -111,6 +111,49 @@ class RemoteMemory:
         return bool(done)
 
 
+class RemoteNotes:
+    """The attendee notes of :class:`~._notes.AttendeeNotes`, kept by the gateway."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self.client = client
+
+    def list_notes(self, memory_id: str, actor_id: str, kind: str) -> list[dict[str, Any]]:
+        """The actor's notes of ``kind``."""
+        found: list[dict[str, Any]] = self.client.call(
+            "notes.list", memory_id=memory_id, actor_id=actor_id, kind=kind
+        )
+        return found
+
+    def put_note(
+        self,
+        memory_id: str,
+        actor_id: str,
+        kind: str,
+        note: dict[str, Any],
+        text: str,
+        source_event_ids: list[str],
+    ) -> dict[str, Any]:
+        """Create or replace one of the actor's notes."""
+        stored: dict[str, Any] = self.client.call(
+            "notes.put",
+            memory_id=memory_id,
+            actor_id=actor_id,
+            kind=kind,
+            note=note,
+            text=text,
+            source_event_ids=list(source_event_ids),
+        )
+        return stored
+
+    def delete_note(self, memory_id: str, actor_id: str, kind: str, code: str) -> bool:
+        """Delete one of the actor's notes."""
+        return bool(
+            self.client.call(
+                "notes.delete", memory_id=memory_id, actor_id=actor_id, kind=kind, code=code
+            )
+        )
+
+
 class RemoteKnowledgeBase:
     """The sessions KB's ``retrieve``, answered by the gateway (which embeds the query)."""
 
@@ -175,6 +218,7 @@ def open_remote_services(settings: Settings) -> RemoteServices:
         settings=settings,
         memory=RemoteMemory(client),
         kb=RemoteKnowledgeBase(client),
+        notes=RemoteNotes(client),
         memory_id=str(described["memory_id"]),
         client=client,
     )

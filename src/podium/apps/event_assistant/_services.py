@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from podium.memory.extraction import ExtractionWorker
     from podium.storage import Database
 
+    from ._notes import AttendeeNotes
+
 __all__ = [
     "MEMORY_NAME",
     "MEMORY_STRATEGIES",
@@ -125,6 +127,8 @@ class AgentServices:
     memory: MemoryCalls
     kb: Retriever
     memory_id: str
+    #: The attendees' agenda and feedback notes (None: the tools for them are left out).
+    notes: AttendeeNotes | None = None
     _strategies: tuple[float, list[MemoryStrategy]] | None = field(
         default=None, init=False, repr=False
     )
@@ -142,7 +146,13 @@ class AgentServices:
         with self._tools_lock:
             found = self._tools.get(timeout_s)
             if found is None:
-                found = self._tools[timeout_s] = make_tools(self.kb, timeout_s=timeout_s)
+                found = self._tools[timeout_s] = make_tools(
+                    self.kb,
+                    timeout_s=timeout_s,
+                    memory=self.memory,
+                    notes=self.notes,
+                    memory_id=self.memory_id,
+                )
             return found
 
     def strategies(self) -> list[MemoryStrategy]:
@@ -204,6 +214,8 @@ def open_services(
     """
     from podium._podium import open_settings
 
+    from ._notes import LocalNotes
+
     settings.ensure_home()
     podium = open_settings(settings, start_worker=False)
     knowledge, memory = podium.knowledge, podium.memory
@@ -227,6 +239,7 @@ def open_services(
         memory=memory,
         kb=kb,
         memory_id=memory_id,
+        notes=LocalNotes(memory),
         worker=podium.worker,
     )
 

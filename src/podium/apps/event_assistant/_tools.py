@@ -1,4 +1,6 @@
-"""The assistant's tools: ``search_sessions`` (KB retrieve with filters) and ``get_session``.
+"""The assistant's tools: ``search_sessions``, ``get_session``, the agenda and feedback ones.
+
+The agenda and feedback tools live in ``_agenda_tools``.
 
 Every knowledge-base call runs under a deadline (:func:`call_with_deadline`). A call that raises
 or overruns becomes an *error tool result* the model can read and apologise for, so a turn
@@ -21,6 +23,8 @@ from strands import ToolContext, tool
 
 from podium.errors import InvalidInput, PodiumError
 
+from ._agenda import Attendee, overlaps, recommendation_state
+from ._agenda_tools import make_agenda_tools
 from ._catalog import one_per_session, session_card, session_filter
 from ._profile import preference_boost
 
@@ -29,7 +33,8 @@ from ._profile import preference_boost
 from ._vocabulary import Day, Level, SessionType, Topic
 
 if TYPE_CHECKING:
-    from ._services import Retriever
+    from ._notes import AttendeeNotes
+    from ._services import MemoryCalls, Retriever
 
 __all__ = ["ToolTimeout", "call_with_deadline", "make_tools"]
 
@@ -105,14 +110,43 @@ def _stitch(chunks: list[str]) -> str:
     return text
 
 
-def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
-    """Strands tools bound to the sessions knowledge base.
+def _with_exclusions(flt: dict[str, Any] | None, codes: list[str]) -> dict[str, Any] | None:
+    if not codes:
+        return flt
+    not_these = {"notIn": {"key": "code", "value": codes}}
+    return not_these if flt is None else {"andAll": [flt, not_these]}
+
+
+def make_tools(
+    kb: Retriever,
+    *,
+    timeout_s: float,
+    memory: MemoryCalls | None = None,
+    notes: AttendeeNotes | None = None,
+    memory_id: str | None = None,
+) -> list[Any]:
+    """Strands tools bound to the sessions knowledge base (and the attendees' notes, if given).
 
     The tools hold no per-agent state (the profile comes from ``tool_context.agent.state``), so
     one list serves every agent of a process. ``timeout_s`` bounds each knowledge-base call.
+    With ``memory``, ``notes`` and ``memory_id`` the agenda and feedback tools are added, and
+    searches leave out what the attendee attended or cannot attend (an agenda clash).
     """
     if timeout_s <= 0:
         raise InvalidInput("timeout_s must be positive")
+
+    def attendee(tool_context: ToolContext) -> Attendee | None:
+        if memory is None or notes is None or memory_id is None:
+            return None
+        state = tool_context.agent.state
+        return Attendee(
+            memory=memory,
+            notes=notes,
+            kb=kb,
+            memory_id=memory_id,
+            actor_id=str(state.get("actor_id")),
+            session_id=str(state.get("session_id")),
+        )
 
     @tool(context=True)
     def search_sessions(  # noqa: D417 - Strands supplies tool_context; it is not a tool argument
@@ -140,10 +174,19 @@ def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
         if not 1 <= int(max_results) <= 10:
             raise InvalidInput("max_results must be between 1 and 10")
         flt = session_filter(day, level, session_type, topic)
-        profile = tool_context.agent.state.get("profile") or {}
-        boost, reasons = preference_boost(profile)
-        fetch = min(int(max_results) * _OVERFETCH, _MAX_FETCH)
+        profile = dict(tool_context.agent.state.get("profile") or {})
+        person = attendee(tool_context)
         try:
+            if person is not None:
+                profile |= call_with_deadline(
+                    lambda: recommendation_state(person.agenda(), person.feedback()),
+                    timeout_s,
+                    "search_sessions",
+                )
+            boost, reasons = preference_boost(profile)
+            busy = list(profile.get("busy") or [])
+            fetch = min(int(max_results) * _OVERFETCH + 2 * len(busy), _MAX_FETCH)
+            flt = _with_exclusions(flt, list(profile.get("exclude_codes") or []))
             results = call_with_deadline(
                 lambda: kb.retrieve(query, fetch, filter=flt, boost=boost),
                 timeout_s,
@@ -151,8 +194,10 @@ def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
             )
         except Exception as e:
             return _error_result("search_sessions", e)
+        # An agenda slot is taken: a session at the same time cannot be attended.
+        free = [r for r in results if not any(overlaps(r.metadata, b) for b in busy)]
         return [
-            session_card(r, reasons(r.metadata)) for r in one_per_session(results, int(max_results))
+            session_card(r, reasons(r.metadata)) for r in one_per_session(free, int(max_results))
         ]
 
     @tool
@@ -185,4 +230,8 @@ def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
         del card["summary"], card["score"]
         return card
 
-    return [search_sessions, get_session]
+    has_notes = memory is not None and notes is not None and memory_id is not None
+    # After get_session: on a tie (a message that only names a code) the offline model takes
+    # the first tool, and a plain code is a look-up.
+    agenda_tools = make_agenda_tools(attendee) if has_notes else []
+    return [search_sessions, get_session, *agenda_tools]

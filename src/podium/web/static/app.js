@@ -12,7 +12,11 @@
   const CITATION = /\[([A-Z]{3}\d{3})\]/g;
 
   const $ = (id) => document.getElementById(id);
-  const state = { config: null, token: null, actor: null, sessionId: null, busy: false, turn: 0 };
+  const state = {
+    config: null, token: null, actor: null, sessionId: null, busy: false, turn: 0,
+    // The attendee's notes by session code, for the cards' controls: {rating, attended}.
+    feedback: new Map(), agenda: new Set(),
+  };
 
   class ApiError extends Error {
     constructor(status, code, message) {
@@ -299,6 +303,7 @@
     state.sessionId = sessionStorage.getItem(KEY_SESSION) || newSessionId();
     sessionStorage.setItem(KEY_SESSION, state.sessionId);
     await loadSessions();
+    await loadAgenda();
     if ($("memory-panel").open) await loadMemory();
     $("prompt").focus();
   }
@@ -438,6 +443,7 @@
       );
     }
     if (s.summary) card.append(el("p", { class: "card-summary", text: s.summary }));
+    if (s.code) card.append(cardControls(s.code));
     return card;
   }
 
@@ -455,6 +461,117 @@
       prompt.focus();
     });
     return el("p", { class: "profile-used" }, `Using: ${terms.join(", ")} · `, fix);
+  }
+
+  // -- agenda and feedback ----------------------------------------------------------------------
+
+  // "Add to agenda", "I went" and a 1-5 rating on every session card.
+  function cardControls(code) {
+    const known = state.feedback.get(code) || {};
+    const agendaButton = el("button", {
+      type: "button", class: "btn btn-quiet card-agenda",
+      text: state.agenda.has(code) ? "On your agenda" : "Add to agenda",
+    });
+    agendaButton.addEventListener("click", () => addToAgenda(code, agendaButton));
+    const went = el("button", {
+      type: "button", class: "btn btn-quiet card-went", "aria-pressed": known.attended ? "true" : "false",
+      text: known.attended ? "I went ✓" : "I went",
+    });
+    went.addEventListener("click", () => giveFeedback(code, { attended: true }, went));
+    const rating = el("select", { class: "card-rating", "aria-label": `Rate ${code}` },
+      el("option", { value: "", text: "Rate…" }),
+      ...[1, 2, 3, 4, 5].map((n) => el("option", { value: String(n), text: "★".repeat(n) })));
+    if (known.rating) rating.value = String(known.rating);
+    rating.addEventListener("change", () => {
+      if (rating.value) giveFeedback(code, { rating: Number(rating.value) }, rating);
+    });
+    const status = el("span", { class: "card-note hint", role: "status" });
+    return el("div", { class: "card-actions" }, agendaButton, went, rating, status);
+  }
+
+  function noteOn(control, text) {
+    const status = control.closest(".card-actions").querySelector(".card-note");
+    if (status) status.textContent = text;
+  }
+
+  async function addToAgenda(code, button) {
+    button.disabled = true;
+    let data;
+    try {
+      data = await api("/api/agenda", { method: "POST", body: { code } });
+    } catch (err) {
+      handleError(err, "Could not add that session to your agenda");
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    button.textContent = "On your agenda";
+    const clashes = data.clashes.map((c) => `${c.code} (${c.day} ${c.start})`).join(", ");
+    noteOn(button, clashes ? `Added. It clashes with ${clashes}.` : "Added to your agenda.");
+    renderAgenda(data.agenda);
+  }
+
+  async function giveFeedback(code, body, control) {
+    control.disabled = true;
+    let data;
+    try {
+      data = await api("/api/feedback", { method: "POST", body: { code, ...body } });
+    } catch (err) {
+      handleError(err, "Could not save your feedback");
+      return;
+    } finally {
+      control.disabled = false;
+    }
+    const note = data.feedback;
+    state.feedback.set(code, { rating: note.rating, attended: note.attended });
+    const went = control.closest(".card-actions").querySelector(".card-went");
+    if (note.attended && went) {
+      went.textContent = "I went ✓";
+      went.setAttribute("aria-pressed", "true");
+    }
+    noteOn(control, note.rating ? `Thanks: ${note.rating}/5 saved.` : "Noted: you went.");
+  }
+
+  function renderAgenda(agenda) {
+    state.agenda = new Set(agenda.map((a) => a.code));
+    const items = agenda.map((a) => {
+      const remove = el("button", { type: "button", class: "btn btn-quiet", text: "Remove",
+        "aria-label": `Remove ${a.code} from your agenda` });
+      remove.addEventListener("click", () => removeFromAgenda(a.code, remove));
+      const when = [a.day, a.start && a.end ? `${a.start}–${a.end}` : a.start].filter(Boolean).join(" ");
+      return el("li", { class: "agenda-item", "data-code": a.code },
+        el("span", { class: "card-code", text: a.code }), " ", el("span", { text: a.title || "" }),
+        el("span", { class: "hint", text: ` ${when}` }),
+        a.clashes_with && a.clashes_with.length
+          ? el("span", { class: "badge badge-clash", text: `clashes with ${a.clashes_with.join(", ")}` })
+          : null,
+        remove);
+    });
+    $("agenda-list").replaceChildren(...items);
+    $("agenda-status").textContent = agenda.length
+      ? `${agenda.length} ${agenda.length === 1 ? "session" : "sessions"} on your agenda.`
+      : "Your agenda is empty: use “Add to agenda” on a session card.";
+  }
+
+  async function loadAgenda() {
+    try {
+      const [agenda, feedback] = await Promise.all([api("/api/agenda"), api("/api/feedback")]);
+      state.feedback = new Map(feedback.feedback.map((f) => [f.code, f]));
+      renderAgenda(agenda.agenda);
+    } catch (err) {
+      handleError(err, "Could not load your agenda");
+    }
+  }
+
+  async function removeFromAgenda(code, button) {
+    button.disabled = true;
+    try {
+      const data = await api(`/api/agenda/${encodeURIComponent(code)}`, { method: "DELETE" });
+      renderAgenda(data.agenda);
+    } catch (err) {
+      button.disabled = false;
+      handleError(err, "Could not remove that session");
+    }
   }
 
   function renderFinal(bubble, final) {
