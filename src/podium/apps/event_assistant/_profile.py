@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from podium.memory import actor_namespace_prefix, readable_record_text, record_json
 
+from ._vocabulary import DAYS
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -36,7 +38,9 @@ _CATEGORY_TOPICS: dict[str, Topic] = {
     "devops": "DevOps",
     "storage": "storage",
     "migration": "migration",
+    "industry": "industry",
 }
+_DAYS = {d.lower(): d for d in DAYS}
 _TOPIC_BOOST = 0.5
 _FORMAT_BOOST = 0.6
 _LEVEL_BOOST = 0.3
@@ -55,6 +59,12 @@ class Profile:
     hands_on: bool = False
     deep_dive: bool = False
     beginner: bool = False
+    #: Stated availability and level bounds (empty / None when not stated).
+    days: set[str] = field(default_factory=set)
+    times: set[str] = field(default_factory=set)
+    min_level: int | None = None
+    max_level: int | None = None
+    formats: set[str] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
@@ -79,6 +89,11 @@ class Profile:
             "hands_on": self.hands_on,
             "deep_dive": self.deep_dive,
             "beginner": self.beginner,
+            "days": [d for d in DAYS if d in self.days],
+            "times": sorted(self.times),
+            "min_level": self.min_level,
+            "max_level": self.max_level,
+            "formats": sorted(self.formats),
         }
 
 
@@ -116,19 +131,44 @@ def load_profile(
         # Both forms: Podium's structured content, or only AgentCore's JSON text (a record
         # written through BatchCreateMemoryRecords has nothing but {"text": ...}).
         categories = record.content.get("categories") or _json_categories(record.text)
-        negative = bool(record.content.get("negative")) or readable_record_text(
-            str(record.text)
-        ).lower().startswith("not ")
+        readable = readable_record_text(str(record.text)).lower()
+        negative = (
+            bool(record.content.get("negative"))
+            or record.content.get("polarity") == "negative"
+            or readable.startswith("not ")
+            or " is not interested in " in f" {readable}"
+        )
         for category in categories:
             topic = _CATEGORY_TOPICS.get(category)
             if topic:
-                (profile.avoided_topics if negative else profile.topics).add(topic)
+                # Newest first: a topic's latest statement decides (a retraction wins).
+                if topic not in profile.topics and topic not in profile.avoided_topics:
+                    (profile.avoided_topics if negative else profile.topics).add(topic)
             elif not negative:
-                profile.hands_on |= category == "hands-on"
-                profile.deep_dive |= category == "deep-dive"
-                profile.beginner |= category == "beginner"
+                _constraint(profile, category)
     profile.topics -= profile.avoided_topics
     return profile
+
+
+def _constraint(profile: Profile, category: str) -> None:
+    """Apply one constraint category of a positive preference record to ``profile``."""
+    profile.hands_on |= category == "hands-on"
+    profile.deep_dive |= category == "deep-dive"
+    profile.beginner |= category == "beginner"
+    if category in ("chalk-talk", "short-format"):
+        profile.formats.add(category)
+    elif category.startswith("day-") and category[4:] in _DAYS:
+        profile.days.add(_DAYS[category[4:]])
+    elif category in ("morning", "afternoon"):
+        profile.times.add(category)
+    elif category.startswith(("level-min-", "level-max-")) and category[10:].isdigit():
+        level = int(category[10:])
+        if category.startswith("level-min-"):
+            profile.min_level = max(profile.min_level or 0, level)
+            profile.deep_dive |= level >= 300
+        else:
+            profile.max_level = min(profile.max_level or 10_000, level)
+            profile.beginner |= level <= 200
 
 
 def _json_categories(text: str) -> list[str]:

@@ -22,6 +22,13 @@ from strands import ToolContext, tool
 from podium.errors import InvalidInput, PodiumError
 
 from ._catalog import one_per_session, session_card, session_filter
+from ._constraints import (
+    RELAX_ORDER,
+    format_types,
+    in_time_window,
+    profile_clauses,
+    without_avoided,
+)
 from ._profile import preference_boost
 
 # Module-level, not under TYPE_CHECKING: ``@tool`` resolves the hints at runtime to build the
@@ -29,6 +36,8 @@ from ._profile import preference_boost
 from ._vocabulary import Day, Level, SessionType, Topic
 
 if TYPE_CHECKING:
+    from podium.knowledge import RetrievalResult
+
     from ._services import Retriever
 
 __all__ = ["ToolTimeout", "call_with_deadline", "make_tools"]
@@ -43,6 +52,8 @@ _OVERFETCH = 3
 _MAX_FETCH = 30
 #: More chunks than any one session has (a catalog entry is 2-3 chunks of 256 tokens).
 _MAX_CHUNKS = 20
+#: Fewer sessions than this meeting every constraint: relax them in ``RELAX_ORDER``.
+_TOO_FEW = 3
 
 
 class ToolTimeout(TimeoutError):
@@ -105,6 +116,73 @@ def _stitch(chunks: list[str]) -> str:
     return text
 
 
+def _constrained_search(
+    kb: Retriever,
+    query: str,
+    profile: dict[str, Any],
+    max_results: int,
+    timeout_s: float,
+    *,
+    day: str | None,
+    level: int | None,
+    session_type: str | None,
+    topic: str | None,
+) -> list[dict[str, Any]]:
+    """Cards of sessions meeting the request and the profile's constraints, best first.
+
+    Exclusions always hold; the profile's days, level bounds and time window hold unless fewer
+    than :data:`_TOO_FEW` sessions meet them, and then relax in :data:`RELAX_ORDER` (the cards
+    found that way say which constraint was relaxed). Preferred formats are searched first.
+    """
+    base = session_filter(day, level, session_type, topic)
+    boost, reasons = preference_boost(profile)
+    types = [] if session_type else format_types(profile)
+    constrained = bool(
+        types
+        or profile.get("times")
+        or profile.get("avoided_topics")
+        or profile_clauses(profile, day=day, level=level, keep=RELAX_ORDER)
+    )
+    fetch = _MAX_FETCH if constrained else min(max_results * _OVERFETCH, _MAX_FETCH)
+
+    def search(clauses: list[dict[str, Any]], keep: tuple[str, ...]) -> list[RetrievalResult]:
+        all_clauses = ([base] if base else []) + clauses
+        flt = None
+        if all_clauses:
+            flt = all_clauses[0] if len(all_clauses) == 1 else {"andAll": all_clauses}
+        found = call_with_deadline(
+            lambda: kb.retrieve(query, fetch, filter=flt, boost=boost),
+            timeout_s,
+            "search_sessions",
+        )
+        return [
+            r
+            for r in one_per_session(found, _MAX_FETCH)
+            if without_avoided(profile, r.metadata)
+            and ("times" not in keep or in_time_window(profile, r.metadata))
+        ]
+
+    picked: dict[str, tuple[RetrievalResult, str | None]] = {}
+    for step in range(len(RELAX_ORDER) + 1):
+        keep = RELAX_ORDER[step:]
+        relaxed = RELAX_ORDER[step - 1] if step else None
+        clauses = profile_clauses(profile, day=day, level=level, keep=keep)
+        pool = search([*clauses, {"in": {"key": "type", "value": types}}], keep) if types else []
+        pool += search(clauses, keep)
+        for r in pool:
+            code = str(r.metadata.get("code") or r.source_uri)
+            picked.setdefault(code, (r, relaxed))
+        if len(picked) >= min(_TOO_FEW, max_results) or not constrained:
+            break
+    cards = []
+    for r, relaxed in list(picked.values())[:max_results]:
+        why = reasons(r.metadata)
+        if relaxed:
+            why.append(f"shown although it is outside your stated {relaxed}")
+        cards.append(session_card(r, why))
+    return cards
+
+
 def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
     """Strands tools bound to the sessions knowledge base.
 
@@ -139,21 +217,15 @@ def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
         """
         if not 1 <= int(max_results) <= 10:
             raise InvalidInput("max_results must be between 1 and 10")
-        flt = session_filter(day, level, session_type, topic)
         profile = tool_context.agent.state.get("profile") or {}
-        boost, reasons = preference_boost(profile)
-        fetch = min(int(max_results) * _OVERFETCH, _MAX_FETCH)
         try:
-            results = call_with_deadline(
-                lambda: kb.retrieve(query, fetch, filter=flt, boost=boost),
-                timeout_s,
-                "search_sessions",
-            )
+            cards = _constrained_search(
+                kb, query, profile, int(max_results), timeout_s,
+                day=day, level=level, session_type=session_type, topic=topic,
+            )  # fmt: skip
         except Exception as e:
             return _error_result("search_sessions", e)
-        return [
-            session_card(r, reasons(r.metadata)) for r in one_per_session(results, int(max_results))
-        ]
+        return cards
 
     @tool
     def get_session(code: str) -> Any:
