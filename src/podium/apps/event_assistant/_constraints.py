@@ -11,7 +11,8 @@ from typing import Any
 
 from ._profile import HANDS_ON_TYPES
 
-__all__ = ["RELAX_ORDER", "format_types", "in_time_window", "profile_clauses", "without_avoided"]
+__all__ = ["RELAX_ORDER", "format_types", "in_time_window", "profile_clauses", "topic_clause",
+           "without_avoided"]
 
 #: Constraint names, in the order they are dropped when too few sessions meet all of them.
 RELAX_ORDER = ("times", "level", "days")
@@ -35,6 +36,15 @@ def profile_clauses(
         if profile.get("max_level"):
             clauses.append({"lessThanOrEquals": {"key": "level", "value": profile["max_level"]}})
     return clauses
+
+
+def topic_clause(profile: dict[str, Any]) -> dict[str, Any] | None:
+    """A filter clause for sessions in any of the profile's topics (None when it has none)."""
+    topics = [str(t) for t in profile.get("topics") or []]
+    clauses = [{"listContains": {"key": "topics", "value": t}} for t in topics]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"orAll": clauses}
 
 
 def format_types(profile: dict[str, Any]) -> list[str]:

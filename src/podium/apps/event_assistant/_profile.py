@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from ._services import MemoryCalls
     from ._vocabulary import SessionType, Topic
 
-__all__ = ["HANDS_ON_TYPES", "PreferenceBoost", "Profile", "load_profile", "preference_boost"]
+__all__ = [
+    "HANDS_ON_TYPES",
+    "PreferenceBoost",
+    "Profile",
+    "category_topic",
+    "load_profile",
+    "preference_boost",
+]
 
 #: Formats that count as hands-on.
 HANDS_ON_TYPES: frozenset[SessionType] = frozenset({"workshop", "builders' session", "code talk"})
@@ -169,6 +176,11 @@ def _constraint(profile: Profile, category: str) -> None:
         else:
             profile.max_level = min(profile.max_level or 10_000, level)
             profile.beginner |= level <= 200
+
+
+def category_topic(category: str) -> Topic | None:
+    """The catalog topic of a memory category slug (None for a format or constraint)."""
+    return _CATEGORY_TOPICS.get(category)
 
 
 def _json_categories(text: str) -> list[str]:

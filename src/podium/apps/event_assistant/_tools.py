@@ -27,9 +27,11 @@ from ._constraints import (
     format_types,
     in_time_window,
     profile_clauses,
+    topic_clause,
     without_avoided,
 )
 from ._profile import preference_boost
+from ._understanding import spot_topics
 
 # Module-level, not under TYPE_CHECKING: ``@tool`` resolves the hints at runtime to build the
 # tools' JSON schemas (an ``enum`` per vocabulary).
@@ -144,6 +146,7 @@ def _constrained_search(
         or profile_clauses(profile, day=day, level=level, keep=RELAX_ORDER)
     )
     fetch = _MAX_FETCH if constrained else min(max_results * _OVERFETCH, _MAX_FETCH)
+    topics = None if topic or spot_topics(query) else topic_clause(profile)
 
     def search(clauses: list[dict[str, Any]], keep: tuple[str, ...]) -> list[RetrievalResult]:
         all_clauses = ([base] if base else []) + clauses
@@ -167,7 +170,13 @@ def _constrained_search(
         keep = RELAX_ORDER[step:]
         relaxed = RELAX_ORDER[step - 1] if step else None
         clauses = profile_clauses(profile, day=day, level=level, keep=keep)
-        pool = search([*clauses, {"in": {"key": "type", "value": types}}], keep) if types else []
+        type_clause = [{"in": {"key": "type", "value": types}}] if types else []
+        pool: list[RetrievalResult] = []
+        if topics:
+            # Retrieval can only rank what it found: also look inside the attendee's topics.
+            pool += search([*clauses, *type_clause, topics], keep) if types else []
+            pool += search([*clauses, topics], keep)
+        pool += search([*clauses, *type_clause], keep) if types else []
         pool += search(clauses, keep)
         for r in pool:
             code = str(r.metadata.get("code") or r.source_uri)

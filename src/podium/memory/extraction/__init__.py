@@ -22,6 +22,7 @@ from ._extractor import (
 )
 from ._host import WorkerHost
 from ._jobs import ExtractionJobs
+from ._understand import Statement, spot_topics, split_clauses, understand_sentence
 from ._worker import ExtractionWorker
 
 __all__ = [
@@ -37,6 +38,10 @@ __all__ = [
     "Message",
     "OfflineExtractor",
     "Skip",
+    "Statement",
     "Update",
     "WorkerHost",
+    "spot_topics",
+    "split_clauses",
+    "understand_sentence",
 ]
