@@ -81,6 +81,9 @@ def open_request_call(
     # All function words is fine here ("What should I go to?"): the form makes it a request.
     if not tokens or not ("?" in text or tokens[0] in _REQUEST_OPENERS or is_request(text)):
         return None
+    lead = [w for w in tokens[:5] if w not in {"please", "can", "could", "would", "you", "will"}]
+    if lead and lead[0] in _ACTION_VERBS:
+        return None  # "book me a taxi" is an action, not a request for sessions
     query = " ".join(interests) if interests else text
     for spec in tool_specs:
         name = str(spec.get("name", ""))

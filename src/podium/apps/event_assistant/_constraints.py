@@ -11,8 +11,14 @@ from typing import Any
 
 from ._profile import HANDS_ON_TYPES
 
-__all__ = ["RELAX_ORDER", "format_types", "in_time_window", "profile_clauses", "topic_clause",
-           "without_avoided"]
+__all__ = [
+    "RELAX_ORDER",
+    "format_types",
+    "in_time_window",
+    "profile_clauses",
+    "topic_clause",
+    "without_avoided",
+]
 
 #: Constraint names, in the order they are dropped when too few sessions meet all of them.
 RELAX_ORDER = ("times", "level", "days")

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from ._services import AssistantServices
 
-__all__ = ["CONSTRAINTS", "load_personas", "evaluate_personas", "session_checks"]
+__all__ = ["CONSTRAINTS", "evaluate_personas", "load_personas", "session_checks"]
 
 logger = logging.getLogger(__name__)
 

@@ -153,6 +153,10 @@ def load_profile(
                     (profile.avoided_topics if negative else profile.topics).add(topic)
             elif not negative:
                 _constraint(profile, category)
+        if not negative:
+            # Constraints the grammar read in the same clause as a trigger ("400-level").
+            for category in record.content.get("constraints") or []:
+                _constraint(profile, str(category))
     profile.topics -= profile.avoided_topics
     return profile
 

@@ -22,7 +22,7 @@ from ._extractor import (
 )
 from ._host import WorkerHost
 from ._jobs import ExtractionJobs
-from ._understand import Statement, spot_topics, split_clauses, understand_sentence
+from ._understand import Statement, split_clauses, spot_topics, understand_sentence
 from ._worker import ExtractionWorker
 
 __all__ = [
@@ -41,7 +41,7 @@ __all__ = [
     "Statement",
     "Update",
     "WorkerHost",
-    "spot_topics",
     "split_clauses",
+    "spot_topics",
     "understand_sentence",
 ]

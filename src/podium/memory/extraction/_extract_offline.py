@@ -215,12 +215,7 @@ def extract_preferences(message: Message) -> list[Candidate]:
     for sentence in split_sentences(message.text):
         found = _trigger_preferences(message, sentence)
         # The clause grammar reads every clause, and topics stated without a trigger verb.
-        covered = {
-            (str(c.content.get("polarity")), str(cat))
-            for c in found
-            for cat in c.content.get("categories", [])
-        }
-        out += found + grammar_candidates(message, sentence, covered)
+        out += found + grammar_candidates(message, sentence, found)
     return out
 
 

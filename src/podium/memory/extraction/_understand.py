@@ -20,11 +20,10 @@ preference records whose categories carry the constraints (``day-monday``, ``lev
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 import json
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from ._consolidate import Candidate
 from ._extractor import Message
@@ -32,11 +31,11 @@ from ._lexicon import TOPIC_LEXICON, phrase_pattern
 
 __all__ = [
     "DAY_NAMES",
-    "spot_topics",
     "Statement",
     "constraint_phrase",
     "grammar_candidates",
     "split_clauses",
+    "spot_topics",
     "understand_sentence",
 ]
 
@@ -247,7 +246,7 @@ def constraint_phrase(categories: Iterable[str]) -> str:
         words.append("whiteboard-style")
     if "short-format" in cats:
         words.append("short")
-    phrase = " ".join(words + ["sessions"])
+    phrase = " ".join([*words, "sessions"])
     for c in cats:
         if c.startswith("level-min-"):
             phrase += f" at level {c.removeprefix('level-min-')} or above"
@@ -286,15 +285,19 @@ def _candidate(
     )
 
 
-def grammar_candidates(
-    message: Message, sentence: str, covered: set[tuple[str, str]]
-) -> list[Candidate]:
-    """Preference candidates the clause grammar finds in ``sentence`` beyond ``covered``.
+def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) -> list[Candidate]:
+    """Preference candidates the clause grammar finds in ``sentence`` beyond the trigger rules'.
 
-    ``covered`` holds (polarity, category) pairs the trigger rules already produced for the
-    sentence. Each newly found topic becomes its own record (so a later retraction removes only
-    that one); the sentence's constraints (formats, levels, days, times) become one record.
+    ``found`` are the trigger rules' candidates for the sentence. A topic they did not produce
+    becomes its own record (so a later retraction removes only that one). Constraints (formats,
+    levels, days, times) of a clause a trigger record came from go into that record's
+    ``constraints``; those of the other clauses become one constraint record.
     """
+    covered = {
+        (str(c.content.get("polarity")), str(cat))
+        for c in found
+        for cat in c.content.get("categories", [])
+    }
     out: list[Candidate] = []
     constraints: list[str] = []
     for statement in understand_sentence(sentence):
@@ -308,7 +311,19 @@ def grammar_candidates(
                 covered.add(("negative", topic))
                 name = _TOPIC_NAMES.get(topic, topic.replace("-", " "))
                 out.append(_candidate(message, sentence, name, "negative", [topic]))
-        constraints += [c for c in statement.constraints if c not in constraints]
+        hosts = [
+            c
+            for c in found
+            if c.content.get("polarity") == "positive"
+            and str(c.content.get("preference", "")).lower() in statement.clause.lower()
+        ]
+        for host in hosts:
+            extra = [c for c in statement.constraints if c not in host.content["categories"]]
+            host.content["constraints"] = list(
+                dict.fromkeys([*host.content.get("constraints", []), *extra])
+            )
+        if not hosts:
+            constraints += [c for c in statement.constraints if c not in constraints]
     new = [c for c in constraints if ("positive", c) not in covered]
     if new:
         out.append(_candidate(message, sentence, constraint_phrase(new), "constraint", new))
