@@ -89,19 +89,25 @@ class Profile:
         return [f"session {r.session_id}: {r.text}" for r in self.summaries]
 
     def as_state(self) -> dict[str, Any]:
-        """The JSON-safe part kept in ``agent.state`` for tools."""
-        return {
+        """The JSON-safe part kept in ``agent.state`` for tools (constraints only when stated)."""
+        state: dict[str, Any] = {
             "topics": sorted(self.topics),
             "avoided_topics": sorted(self.avoided_topics),
             "hands_on": self.hands_on,
             "deep_dive": self.deep_dive,
             "beginner": self.beginner,
-            "days": [d for d in DAYS if d in self.days],
-            "times": sorted(self.times),
-            "min_level": self.min_level,
-            "max_level": self.max_level,
-            "formats": sorted(self.formats),
         }
+        if self.days:
+            state["days"] = [d for d in DAYS if d in self.days]
+        if self.times:
+            state["times"] = sorted(self.times)
+        if self.min_level is not None:
+            state["min_level"] = self.min_level
+        if self.max_level is not None:
+            state["max_level"] = self.max_level
+        if self.formats:
+            state["formats"] = sorted(self.formats)
+        return state
 
 
 def load_profile(

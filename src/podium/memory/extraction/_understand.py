@@ -52,6 +52,11 @@ _NOT_DAY = re.compile(
     + r")",
     re.IGNORECASE,
 )
+_DAY_OUT = re.compile(
+    r"\b(" + _DAY_RE + r")\s+(?:is|are)\s+(?:out|off|impossible|a\s+no[- ]go|not\s+possible)"
+    r"|\b(" + _DAY_RE + r")\s+(?:doesn't|does\s+not|won't|will\s+not)\s+work",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(
     r"\s*(?:;|,\s*(?:and|but|so|while|whereas|though|although)\s+|\s+but\s+|\s+whereas\s+|"
     r"\.\s+|,\s+(?=i\b|i'm\b|i'd\b|we\b|my\b|please\b|ideally\b))",
@@ -67,6 +72,8 @@ _NEGATION = re.compile(
     r"|(?:don't|do\s+not|dont|won't|never)\s+(?:\w+\s+){0,2}?(?:like|enjoy|want|care|need|love)"
     r"|(?:skip|avoid|exclude|hate|dislike|spare\s+me|no\s+more|tired\s+of|fed\s+up\s+with"
     r"|done\s+with|bored\s+(?:of|with)|lost\s+interest\s+in|other\s+than|except(?:\s+for)?"
+    r"|away\s+from\s+me|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?(?:for\s+me|my\s+thing)"
+    r"|leave\s+out|stopped\s+(?:caring\s+about|being\s+(?:into|interested\s+in)|following|doing)"
     r"|rather\s+not|stay\s+away\s+from|steer\s+clear\s+of|used\s+to\s+be\s+(?:into|interested\s+in)"
     r"|not\s+anymore))\b",
     re.IGNORECASE,
@@ -147,6 +154,7 @@ def _days(clause: str) -> list[str]:
     """The days a clause says the attendee is available (empty when it names none)."""
     text = _REASON.sub("", clause)
     excluded = {_day_index(m.group(1)) for m in _NOT_DAY.finditer(text)}
+    excluded |= {_day_index(m.group(1) or m.group(2)) for m in _DAY_OUT.finditer(text)}
     named: set[int] = set()
     for m in _RANGE.finditer(text):
         a, b = sorted((_day_index(m.group(1)), _day_index(m.group(2))))
