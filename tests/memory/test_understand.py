@@ -163,3 +163,11 @@ def test_understanding_a_turn_is_fast() -> None:
 def test_a_negation_after_its_object(text: str) -> None:
     (statement,) = understand_sentence(text)
     assert statement.avoided == ["serverless"] and statement.topics == []
+
+
+def test_a_self_description_without_lexicon_topic_is_kept_for_the_classifier() -> None:
+    prefs = extract_preferences(_m("I tune control loops for wind farms."))
+    assert [(p.content["preference"], p.content["categories"]) for p in prefs] == [
+        ("control loops for wind farms", [])
+    ]
+    assert extract_preferences(_m("I work at Initech.")) == []

@@ -52,6 +52,7 @@ _TOPIC_BOOST = 0.5
 _FORMAT_BOOST = 0.6
 _LEVEL_BOOST = 0.3
 _PROFILE_RECORDS = 20
+_MAX_PHRASES = 3
 
 
 @dataclass(kw_only=True)
@@ -72,6 +73,8 @@ class Profile:
     min_level: int | None = None
     max_level: int | None = None
     formats: set[str] = field(default_factory=set)
+    #: Interests no lexicon topic matched, for the semantic classifier at search time.
+    phrases: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -107,6 +110,8 @@ class Profile:
             state["max_level"] = self.max_level
         if self.formats:
             state["formats"] = sorted(self.formats)
+        if self.phrases:
+            state["phrases"] = list(self.phrases)
         return state
 
 
@@ -159,6 +164,10 @@ def load_profile(
                     (profile.avoided_topics if negative else profile.topics).add(topic)
             elif not negative:
                 _constraint(profile, category)
+        if not negative and not categories and record.content.get("preference"):
+            phrase = str(record.content["preference"])
+            if phrase not in profile.phrases and len(profile.phrases) < _MAX_PHRASES:
+                profile.phrases.append(phrase)
         if not negative:
             # Constraints the grammar read in the same clause as a trigger ("400-level").
             for category in record.content.get("constraints") or []:

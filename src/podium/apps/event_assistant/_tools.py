@@ -31,6 +31,7 @@ from ._constraints import (
     without_avoided,
 )
 from ._profile import preference_boost
+from ._semantic_topics import with_semantic_topics
 from ._understanding import spot_topics
 
 # Module-level, not under TYPE_CHECKING: ``@tool`` resolves the hints at runtime to build the
@@ -228,6 +229,10 @@ def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
             raise InvalidInput("max_results must be between 1 and 10")
         profile = tool_context.agent.state.get("profile") or {}
         try:
+            if profile.get("phrases"):
+                profile = call_with_deadline(
+                    lambda: with_semantic_topics(kb, profile), timeout_s, "search_sessions"
+                )
             cards = _constrained_search(
                 kb, query, profile, int(max_results), timeout_s,
                 day=day, level=level, session_type=session_type, topic=topic,

@@ -34,6 +34,7 @@ __all__ = [
     "Statement",
     "constraint_phrase",
     "grammar_candidates",
+    "self_description",
     "split_clauses",
     "spot_topics",
     "understand_sentence",
@@ -293,6 +294,24 @@ def _candidate(
     )
 
 
+_SELF = re.compile(
+    r"\b(?:i|we)\s+(?:mostly\s+|mainly\s+)?(?:work\s+(?:on|with)|build|write|design|develop|"
+    r"maintain|operate|look\s+after|tune|automate|program)\s+(?P<obj>[^,.;!?]{3,80})"
+    r"|^(?P<obj2>[^,.;!?]{3,60}?)\s+(?:is|are)\s+(?:my|our)\s+(?:whole\s+|main\s+)?"
+    r"(?:job|world|area|focus|thing|speciality|specialty|day\s+job|daily\s+bread|life)\b",
+    re.IGNORECASE,
+)
+
+
+def self_description(sentence: str) -> str | None:
+    """What the attendee says they work on ("I tune control loops for turbines"), if anything."""
+    match = _SELF.search(sentence)
+    if match is None:
+        return None
+    phrase = (match.group("obj") or match.group("obj2") or "").strip()
+    return phrase or None
+
+
 def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) -> list[Candidate]:
     """Preference candidates the clause grammar finds in ``sentence`` beyond the trigger rules'.
 
@@ -332,6 +351,11 @@ def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) 
             )
         if not hosts:
             constraints += [c for c in statement.constraints if c not in constraints]
+    if not found and not any(t for t, _ in covered if t == "positive"):
+        phrase = self_description(sentence)
+        if phrase:
+            # No lexicon topic: the phrase is kept for the catalog's semantic classifier.
+            out.append(_candidate(message, sentence, phrase, "positive", []))
     new = [c for c in constraints if ("positive", c) not in covered]
     if new:
         out.append(_candidate(message, sentence, constraint_phrase(new), "constraint", new))

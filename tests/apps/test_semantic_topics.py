@@ -1,0 +1,50 @@
+"""The semantic topic classifier: nearest catalog sessions vote with their tracks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podium.apps.event_assistant._semantic_topics import classify_topic, with_semantic_topics
+from podium.knowledge import RetrievalResult
+
+
+class VotingKB:
+    """Returns sessions whose tracks are fixed per phrase."""
+
+    def __init__(self, tracks: dict[str, list[str]]) -> None:
+        self.tracks = tracks
+        self.calls = 0
+
+    def retrieve(self, query: str, number_of_results: int = 5, search_type: Any = None,
+                 filter: Any = None, *, mmr: bool = False, boost: Any = None) -> list[Any]:  # fmt: skip
+        self.calls += 1
+        return [
+            RetrievalResult(
+                chunk_id=i,
+                text="",
+                score=1.0,
+                source_uri=f"S{i}",
+                metadata={"code": f"S{i}", "topics": [track, "other"]},
+            )
+            for i, track in enumerate(self.tracks.get(query, []))
+        ]
+
+
+def test_the_nearest_sessions_track_wins_and_is_cached() -> None:
+    kb = VotingKB({"telemetry from tractors": ["IoT"] * 6 + ["analytics"] * 2})
+    assert classify_topic(kb, "telemetry from tractors") == "IoT"
+    assert classify_topic(kb, "Telemetry from tractors ") == "IoT"
+    assert kb.calls == 1
+
+
+def test_no_majority_abstains() -> None:
+    kb = VotingKB({"odd phrase": ["IoT", "cost", "storage", "DevOps"] * 2})
+    assert classify_topic(kb, "odd phrase") is None
+
+
+def test_profile_gains_the_topic_unless_avoided() -> None:
+    kb = VotingKB({"ledger reconciliation": ["cost"] * 8})
+    profile = {"topics": ["storage"], "phrases": ["ledger reconciliation"]}
+    assert with_semantic_topics(kb, profile)["topics"] == ["cost", "storage"]
+    avoided = {"avoided_topics": ["cost"], "phrases": ["ledger reconciliation"]}
+    assert with_semantic_topics(kb, avoided).get("topics") == []
