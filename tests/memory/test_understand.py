@@ -171,3 +171,22 @@ def test_a_self_description_without_lexicon_topic_is_kept_for_the_classifier() -
         ("control loops for wind farms", [])
     ]
     assert extract_preferences(_m("I work at Initech.")) == []
+
+
+def test_a_ruled_out_level_number_raises_the_floor() -> None:
+    assert "level-min-300" in _constraints("Please leave out anything at the 200 level")
+
+
+def test_no_topic_sessions_is_an_exclusion() -> None:
+    (statement,) = understand_sentence("No Kubernetes talks this time")
+    assert statement.avoided == ["containers"]
+
+
+def test_ambiguous_words_yield_to_specific_ones() -> None:
+    assert spot_topics("Terraform pipelines for every team") == ["devops"]
+    assert spot_topics("pipelines into the warehouse") == ["analytics"]
+    assert spot_topics("a CDN at the edge") == ["networking"]
+
+
+def test_watching_code_written_is_hands_on() -> None:
+    assert "hands-on" in _constraints("I like it when the speaker writes code live")

@@ -9,6 +9,7 @@ __all__ = [
     "ROLE_NOUNS",
     "SUMMARY_STOPWORDS",
     "TOPIC_LEXICON",
+    "WEAK_PHRASES",
     "categories_of",
     "phrase_pattern",
 ]
@@ -60,8 +61,9 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "alerting", "alerts", "cloudwatch", "opentelemetry", "sre", "on-call",
     ),
     "cost": (
-        "cost", "costs", "finops", "cost optimization", "cost optimisation", "pricing", "spend",
-        "cloud bill", "billing", "budget", "budgets", "savings", "cheaper",
+        "cost", "costs", "finops", "cost optimization", "cost optimisation", "pricing",
+        "cloud bill", "billing", "budget", "budgets", "savings", "cheaper", "cloud spend",
+        "invoices", "chargeback", "showback", "reserved instances", "savings plans",
     ),
     "mlops": (
         "mlops", "model deployment", "model training", "sagemaker", "machine learning", "ml",
@@ -85,7 +87,8 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
     "migration": (
         "migration", "migrations", "migrate", "migrating", "modernization", "modernisation",
         "modernize", "modernise", "mainframe", "mainframes", "off-prem", "off prem",
-        "legacy", "lift and shift", "rehost", "replatform", "data center exit",
+        "legacy", "lift and shift", "rehost", "rehosting", "replatform", "replatforming",
+        "refactoring legacy", "data center exit", "data center", "data centre", "data centers",
         "datacenter exit", "on-premises", "on-prem",
     ),
     "industry": (
@@ -94,6 +97,13 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "public sector", "media and entertainment", "industry solutions",
     ),
 }  # fmt: skip
+
+#: Phrases that name a topic only when nothing more specific is said next to them ("CDK
+#: pipelines" is DevOps, "data pipelines" analytics; "edge" is IoT unless a CDN is named).
+WEAK_PHRASES = frozenset(
+    {"pipelines", "edge", "devices", "network", "metrics", "logs", "agents", "secure", "legacy",
+     "streaming", "warehouse", "identity", "prompts", "spend", "budget", "embedded"}
+)  # fmt: skip
 
 #: Format category → phrases (hands-on sessions, deep dives, beginner level).
 FORMAT_LEXICON: dict[str, tuple[str, ...]] = {

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ._consolidate import Candidate
 from ._extractor import Message
-from ._lexicon import TOPIC_LEXICON, phrase_pattern
+from ._lexicon import TOPIC_LEXICON, WEAK_PHRASES, phrase_pattern
 
 __all__ = [
     "DAY_NAMES",
@@ -70,6 +70,7 @@ _NEGATION = re.compile(
     r"|a\s+fan\s+of|want|need|like|enjoy|focus(?:ed|ing)?\s+on|work(?:ing)?\s+(?:on|with)|doing))?"
     r"|nothing\s+to\s+do\s+with|nothing\s+(?:on|about|around)"
     r"|nothing\s+(?:too|overly|that)|not\s+too|no\s+(?=intro|basic|beginner)"
+    r"|no\s+(?=(?:[\w/-]+\s+){1,2}(?:sessions?|talks?|content|stuff|topics?|tracks?)\b)"
     r"|(?:don't|do\s+not|dont|won't|never)\s+(?:\w+\s+){0,2}?(?:like|enjoy|want|care|need|love)"
     r"|(?:skip|avoid|exclude|hate|dislike|spare\s+me|no\s+more|tired\s+of|fed\s+up\s+with"
     r"|done\s+with|bored\s+(?:of|with)|lost\s+interest\s+in|other\s+than|except(?:\s+for)?"
@@ -102,7 +103,8 @@ _ADVANCED = re.compile(
 _HANDS_ON = re.compile(
     r"\b(?:hands[- ]on|workshops?|labs?\b|builders?'?\s+sessions?|code\s+talks?|"
     r"learn(?:ing)?\s+by\s+(?:doing|building)|build(?:ing)?\s+(?:things|stuff)(?:\s+myself)?|"
-    r"(?:type|code|follow)\s+along|live[- ]coding|code\s+(?:being\s+)?written|writing\s+code|"
+    r"(?:type|code|follow)\s+along|live[- ]coding|code\s+(?:being\s+)?written|"
+    r"writ(?:e|es|ing)\s+(?:real\s+|actual\s+)?code|code\s+live|live\s+code|"
     r"get\s+my\s+hands\s+dirty|roll\s+up\s+my\s+sleeves|keyboard|practical\s+exercises|"
     r"try\s+(?:things|it)\s+(?:out\s+)?myself|at\s+the\s+keyboard)",
     re.IGNORECASE,
@@ -143,7 +145,14 @@ def spot_topics(text: str) -> list[str]:
         if any(a <= start and end <= b and (b - a) > (end - start) for a, b, _ in kept):
             continue
         kept.append((start, end, name))
-    return list(dict.fromkeys(name for _, _, name in kept))
+    # An ambiguous word ("pipelines", "edge") counts only when nothing more specific is there.
+    strong = {name for a, b, name in kept if text[a:b].lower() not in WEAK_PHRASES}
+    found = [
+        name
+        for a, b, name in kept
+        if name in strong or not strong or text[a:b].lower() not in WEAK_PHRASES
+    ]
+    return list(dict.fromkeys(found))
 
 
 def _day_index(word: str) -> int:
@@ -173,6 +182,9 @@ def _levels(clause: str, negated: bool) -> list[str]:
     numbers += [int(m.group(1)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)]
     if numbers:
         low, high = min(numbers), max(numbers)
+        if negated and high < 400:
+            # "skip the 100-level stuff": everything above what was ruled out.
+            return [f"level-min-{high + 100}"]
         if re.search(r"\b(?:or\s+(?:below|less|under)|at\s+most|up\s+to|max(?:imum)?)\b", clause):
             return [f"level-max-{high}"]
         if low >= 300 or re.search(r"\b(?:and\s+up|or\s+(?:above|higher|more)|at\s+least|\+)",
