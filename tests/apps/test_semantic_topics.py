@@ -31,7 +31,7 @@ class VotingKB:
 
 
 def test_the_nearest_sessions_track_wins_and_is_cached() -> None:
-    kb = VotingKB({"telemetry from tractors": ["IoT"] * 6 + ["analytics"] * 2})
+    kb = VotingKB({"telemetry tractors": ["IoT"] * 6 + ["analytics"] * 2})
     assert classify_topic(kb, "telemetry from tractors") == "IoT"
     assert classify_topic(kb, "Telemetry from tractors ") == "IoT"
     assert kb.calls == 1
@@ -48,3 +48,8 @@ def test_profile_gains_the_topic_unless_avoided() -> None:
     assert with_semantic_topics(kb, profile)["topics"] == ["cost", "storage"]
     avoided = {"avoided_topics": ["cost"], "phrases": ["ledger reconciliation"]}
     assert with_semantic_topics(kb, avoided).get("topics") == []
+
+
+def test_a_clear_plurality_wins() -> None:
+    kb = VotingKB({"plural": ["cost"] * 3 + ["IoT", "storage", "DevOps", "analytics", "MLOps"]})
+    assert classify_topic(kb, "plural") == "cost"

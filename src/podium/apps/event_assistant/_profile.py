@@ -164,7 +164,8 @@ def load_profile(
                     (profile.avoided_topics if negative else profile.topics).add(topic)
             elif not negative:
                 _constraint(profile, category)
-        if not negative and not categories and record.content.get("preference"):
+        stated = categories or record.content.get("constraints")
+        if not negative and not stated and record.content.get("preference"):
             phrase = str(record.content["preference"])
             if phrase not in profile.phrases and len(profile.phrases) < _MAX_PHRASES:
                 profile.phrases.append(phrase)

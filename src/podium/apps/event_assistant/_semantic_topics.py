@@ -14,6 +14,8 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from podium.memory.extraction import content_phrase
+
 if TYPE_CHECKING:
     from ._services import Retriever
 
@@ -21,7 +23,7 @@ __all__ = ["classify_topic", "with_semantic_topics"]
 
 logger = logging.getLogger(__name__)
 
-#: Neighbours that vote, and the share of the vote the winning track needs.
+#: Neighbours that vote, and the share of the vote that wins outright.
 _K = 8
 _MIN_SHARE = 0.5
 _CACHE_SIZE = 2048
@@ -35,7 +37,8 @@ def classify_topic(kb: Retriever, phrase: str) -> str | None:
     with _lock:
         if key in _cache:
             return _cache[key]
-    results = kb.retrieve(phrase, _K * 2, "SEMANTIC")
+    # Function words only blur the neighbourhood ("I mostly care about ..."): search content.
+    results = kb.retrieve(content_phrase(phrase) or phrase, _K * 2, "SEMANTIC")
     votes: Counter[str] = Counter()
     seen: set[Any] = set()
     for result in results:
@@ -49,8 +52,11 @@ def classify_topic(kb: Retriever, phrase: str) -> str | None:
             break
     found = None
     if votes:
-        track, count = votes.most_common(1)[0]
-        if count / sum(votes.values()) >= _MIN_SHARE:
+        ranked = votes.most_common(2)
+        track, count = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0
+        # A majority, or a clear plurality (at least twice the next track's votes).
+        if count / sum(votes.values()) >= _MIN_SHARE or (count >= 3 and count >= 2 * runner_up):
             found = track
     logger.debug("phrase=<%s>, topic=<%s> | semantic topic", phrase, found)
     with _lock:

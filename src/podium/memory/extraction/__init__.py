@@ -22,7 +22,13 @@ from ._extractor import (
 )
 from ._host import WorkerHost
 from ._jobs import ExtractionJobs
-from ._understand import Statement, split_clauses, spot_topics, understand_sentence
+from ._understand import (
+    Statement,
+    content_phrase,
+    split_clauses,
+    spot_topics,
+    understand_sentence,
+)
 from ._worker import ExtractionWorker
 
 __all__ = [
@@ -41,6 +47,7 @@ __all__ = [
     "Statement",
     "Update",
     "WorkerHost",
+    "content_phrase",
     "split_clauses",
     "spot_topics",
     "understand_sentence",

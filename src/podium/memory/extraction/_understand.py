@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 
 from ._consolidate import Candidate
 from ._extractor import Message
-from ._lexicon import TOPIC_LEXICON, WEAK_PHRASES, phrase_pattern
+from ._lexicon import SUMMARY_STOPWORDS, TOPIC_LEXICON, WEAK_PHRASES, phrase_pattern
 
 __all__ = [
     "DAY_NAMES",
     "Statement",
     "constraint_phrase",
+    "content_phrase",
     "grammar_candidates",
     "self_description",
     "split_clauses",
@@ -76,6 +77,8 @@ _NEGATION = re.compile(
     r"|done\s+with|bored\s+(?:of|with)|lost\s+interest\s+in|other\s+than|except(?:\s+for)?"
     r"|away\s+from\s+me|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?(?:for\s+me|my\s+thing)"
     r"|leave\s+out|stopped\s+(?:caring\s+about|being\s+(?:into|interested\s+in)|following|doing)"
+    r"|(?:had|have)\s+(?:had\s+)?enough\s+of|sick\s+of"
+    r"|over\s+(?=(?:[\w/-]+\s+){0,2}(?:talks?|sessions?)\b)"
     r"|rather\s+not|stay\s+away\s+from|steer\s+clear\s+of|used\s+to\s+be\s+(?:into|interested\s+in)"
     r"|not\s+anymore))\b",
     re.IGNORECASE,
@@ -91,12 +94,15 @@ _LEVEL_WORD_NUMBER = re.compile(r"\blevel\s+([1-4])00\b", re.IGNORECASE)
 _BEGINNER = re.compile(
     r"\b(?:beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
     r"fundamentals?|getting\s+started|gentle|new\s+to|brand\s+new|starting\s+out|101|"
-    r"entry[- ]level|first\s+steps|novice|from\s+scratch)",
+    r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|"
+    r"(?:fairly|pretty|quite|very|totally|completely|relatively|still)\s+new\b|"
+    r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie)",
     re.IGNORECASE,
 )
 _EXPERT = re.compile(r"\b(?:expert(?:-level|\s+level)?|experts?|deepest|hardcore|guru)\b", re.I)
 _ADVANCED = re.compile(
     r"\b(?:advanced|deep[- ]dives?|in[- ]depth|under\s+the\s+hood|internals|senior-level|"
+    r"deep(?:ly)?\s+technical|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
     r"not\s+(?:for\s+)?beginners|technical\s+depth)\b",
     re.IGNORECASE,
 )
@@ -324,6 +330,35 @@ def self_description(sentence: str) -> str | None:
     return phrase or None
 
 
+_WORD = re.compile(r"[a-z][a-z0-9'-]+", re.IGNORECASE)
+_NOT_ABOUT_WORK = re.compile(
+    r"\?|^\s*(?:hi|hello|hey|thanks|thank\s+you|my\s+name|i'm\s+[A-Z]\w*\s*$|can\s+you|could\s+you"
+    r"|what|which|where|when|who|how|please\s+(?:show|find|recommend|suggest))",
+    re.IGNORECASE,
+)
+
+
+def content_phrase(text: str) -> str:
+    """``text`` without function words ("I mostly care about our bill" → "mostly care bill")."""
+    return " ".join(w for w in _WORD.findall(text) if w.lower() not in SUMMARY_STOPWORDS)
+
+
+def _topic_free_statement(sentence: str) -> str | None:
+    """A statement about the attendee's work with no lexicon topic, for the classifier.
+
+    Questions, greetings and short remarks are not; a clause that states a constraint ("keep it
+    light") is left out of the phrase.
+    """
+    if _NOT_ABOUT_WORK.search(sentence):
+        return None
+    clauses = [
+        c for c in split_clauses(sentence) if not any(s.constraints for s in understand_sentence(c))
+    ]
+    phrase = " ".join(clauses).strip()
+    content = [w for w in _WORD.findall(phrase) if w.lower() not in SUMMARY_STOPWORDS]
+    return phrase if len(content) >= 3 else None
+
+
 def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) -> list[Candidate]:
     """Preference candidates the clause grammar finds in ``sentence`` beyond the trigger rules'.
 
@@ -363,8 +398,8 @@ def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) 
             )
         if not hosts:
             constraints += [c for c in statement.constraints if c not in constraints]
-    if not found and not any(t for t, _ in covered if t == "positive"):
-        phrase = self_description(sentence)
+    if not found and not covered:
+        phrase = self_description(sentence) or _topic_free_statement(sentence)
         if phrase:
             # No lexicon topic: the phrase is kept for the catalog's semantic classifier.
             out.append(_candidate(message, sentence, phrase, "positive", []))
