@@ -53,3 +53,10 @@ def test_profile_gains_the_topic_unless_avoided() -> None:
 def test_a_clear_plurality_wins() -> None:
     kb = VotingKB({"plural": ["cost"] * 3 + ["IoT", "storage", "DevOps", "analytics", "MLOps"]})
     assert classify_topic(kb, "plural") == "cost"
+
+
+def test_avoided_phrases_become_exclusions() -> None:
+    kb = VotingKB({"model training jobs": ["MLOps"] * 8})
+    profile = {"topics": ["MLOps", "cost"], "avoided_phrases": ["model training jobs"]}
+    out = with_semantic_topics(kb, profile)
+    assert out["avoided_topics"] == ["MLOps"] and out["topics"] == ["cost"]

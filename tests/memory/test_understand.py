@@ -190,3 +190,9 @@ def test_ambiguous_words_yield_to_specific_ones() -> None:
 
 def test_watching_code_written_is_hands_on() -> None:
     assert "hands-on" in _constraints("I like it when the speaker writes code live")
+
+
+def test_a_negated_topic_free_statement_is_an_avoided_phrase() -> None:
+    (pref,) = extract_preferences(_m("Please steer clear of quantum annealing demos."))
+    assert pref.content["polarity"] == "negative"
+    assert pref.content["preference"] == "quantum annealing demos"

@@ -75,6 +75,7 @@ class Profile:
     formats: set[str] = field(default_factory=set)
     #: Interests no lexicon topic matched, for the semantic classifier at search time.
     phrases: list[str] = field(default_factory=list)
+    avoided_phrases: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -112,6 +113,8 @@ class Profile:
             state["formats"] = sorted(self.formats)
         if self.phrases:
             state["phrases"] = list(self.phrases)
+        if self.avoided_phrases:
+            state["avoided_phrases"] = list(self.avoided_phrases)
         return state
 
 
@@ -165,10 +168,11 @@ def load_profile(
             elif not negative:
                 _constraint(profile, category)
         stated = categories or record.content.get("constraints")
-        if not negative and not stated and record.content.get("preference"):
+        if not stated and record.content.get("preference"):
             phrase = str(record.content["preference"])
-            if phrase not in profile.phrases and len(profile.phrases) < _MAX_PHRASES:
-                profile.phrases.append(phrase)
+            phrases = profile.avoided_phrases if negative else profile.phrases
+            if phrase not in phrases and len(phrases) < _MAX_PHRASES:
+                phrases.append(phrase)
         if not negative:
             # Constraints the grammar read in the same clause as a trigger ("400-level").
             for category in record.content.get("constraints") or []:

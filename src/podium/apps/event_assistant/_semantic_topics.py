@@ -67,14 +67,23 @@ def classify_topic(kb: Retriever, phrase: str) -> str | None:
 
 
 def with_semantic_topics(kb: Retriever, profile: dict[str, Any]) -> dict[str, Any]:
-    """``profile`` with the topics of its unclassified interest phrases added (a copy)."""
+    """``profile`` with the topics of its unclassified phrases added (a copy).
+
+    ``phrases`` are interests, ``avoided_phrases`` exclusions; an exclusion wins over an
+    interest in the same topic, as a stated one does.
+    """
     phrases = [str(p) for p in profile.get("phrases") or []]
-    if not phrases:
+    avoided_phrases = [str(p) for p in profile.get("avoided_phrases") or []]
+    if not phrases and not avoided_phrases:
         return profile
-    avoided = set(profile.get("avoided_topics") or [])
-    topics = list(profile.get("topics") or [])
+    avoided = list(profile.get("avoided_topics") or [])
+    for phrase in avoided_phrases:
+        topic = classify_topic(kb, phrase)
+        if topic and topic not in avoided:
+            avoided.append(topic)
+    topics = [t for t in profile.get("topics") or [] if t not in avoided]
     for phrase in phrases:
         topic = classify_topic(kb, phrase)
         if topic and topic not in topics and topic not in avoided:
             topics.append(topic)
-    return {**profile, "topics": sorted(topics)}
+    return {**profile, "topics": sorted(topics), "avoided_topics": sorted(avoided)}

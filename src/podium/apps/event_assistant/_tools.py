@@ -229,7 +229,7 @@ def make_tools(kb: Retriever, *, timeout_s: float) -> list[Any]:
             raise InvalidInput("max_results must be between 1 and 10")
         profile = tool_context.agent.state.get("profile") or {}
         try:
-            if profile.get("phrases"):
+            if profile.get("phrases") or profile.get("avoided_phrases"):
                 profile = call_with_deadline(
                     lambda: with_semantic_topics(kb, profile), timeout_s, "search_sessions"
                 )

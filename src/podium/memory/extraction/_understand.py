@@ -94,7 +94,7 @@ _LEVEL_WORD_NUMBER = re.compile(r"\blevel\s+([1-4])00\b", re.IGNORECASE)
 _BEGINNER = re.compile(
     r"\b(?:beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
     r"fundamentals?|getting\s+started|gentle|new\s+to|brand\s+new|starting\s+out|101|"
-    r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|"
+    r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|know\s+(?:very\s+)?little|"
     r"(?:fairly|pretty|quite|very|totally|completely|relatively|still)\s+new\b|"
     r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie)",
     re.IGNORECASE,
@@ -102,14 +102,14 @@ _BEGINNER = re.compile(
 _EXPERT = re.compile(r"\b(?:expert(?:-level|\s+level)?|experts?|deepest|hardcore|guru)\b", re.I)
 _ADVANCED = re.compile(
     r"\b(?:advanced|deep[- ]dives?|in[- ]depth|under\s+the\s+hood|internals|senior-level|"
-    r"deep(?:ly)?\s+technical|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
+    r"deep(?:ly)?\s+technical|nitty[- ]gritty|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
     r"not\s+(?:for\s+)?beginners|technical\s+depth)\b",
     re.IGNORECASE,
 )
 _HANDS_ON = re.compile(
     r"\b(?:hands[- ]on|workshops?|labs?\b|builders?'?\s+sessions?|code\s+talks?|"
     r"learn(?:ing)?\s+by\s+(?:doing|building)|build(?:ing)?\s+(?:things|stuff)(?:\s+myself)?|"
-    r"(?:type|code|follow)\s+along|live[- ]coding|code\s+(?:being\s+)?written|"
+    r"(?:type|code|follow|build|work)\s+along|live[- ]coding|code\s+(?:being\s+)?written|"
     r"writ(?:e|es|ing)\s+(?:real\s+|actual\s+)?code|code\s+live|live\s+code|"
     r"get\s+my\s+hands\s+dirty|roll\s+up\s+my\s+sleeves|keyboard|practical\s+exercises|"
     r"try\s+(?:things|it)\s+(?:out\s+)?myself|at\s+the\s+keyboard)",
@@ -401,8 +401,14 @@ def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) 
     if not found and not covered:
         phrase = self_description(sentence) or _topic_free_statement(sentence)
         if phrase:
-            # No lexicon topic: the phrase is kept for the catalog's semantic classifier.
-            out.append(_candidate(message, sentence, phrase, "positive", []))
+            # No lexicon topic: the phrase is kept for the catalog's semantic classifier; under
+            # a negation cue it is what the attendee wants to avoid.
+            negation = _NEGATION.search(phrase)
+            if negation and content_phrase(phrase[negation.end() :]):
+                phrase = phrase[negation.end() :].strip(" ,.")
+                out.append(_candidate(message, sentence, phrase, "negative", []))
+            else:
+                out.append(_candidate(message, sentence, phrase, "positive", []))
     new = [c for c in constraints if ("positive", c) not in covered]
     if new:
         out.append(_candidate(message, sentence, constraint_phrase(new), "constraint", new))
