@@ -196,3 +196,16 @@ def test_a_negated_topic_free_statement_is_an_avoided_phrase() -> None:
     (pref,) = extract_preferences(_m("Please steer clear of quantum annealing demos."))
     assert pref.content["polarity"] == "negative"
     assert pref.content["preference"] == "quantum annealing demos"
+
+
+def test_particle_negations_and_more_format_and_level_words() -> None:
+    (statement,) = understand_sentence("Count me out of the serverless track")
+    assert statement.avoided == ["serverless"]
+    assert "hands-on" in _constraints("I want exercises I can do in my own account")
+    assert "level-max-200" in _constraints("I've never used a database, so easy talks please")
+    assert "level-min-400" in _constraints("the hardest material you can find")
+
+
+def test_a_split_particle_negation() -> None:
+    (statement,) = understand_sentence("Please leave the IoT talks out")
+    assert statement.avoided == ["iot"]

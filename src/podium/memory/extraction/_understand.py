@@ -76,7 +76,8 @@ _NEGATION = re.compile(
     r"|(?:skip|avoid|exclude|hate|dislike|spare\s+me|no\s+more|tired\s+of|fed\s+up\s+with"
     r"|done\s+with|bored\s+(?:of|with)|lost\s+interest\s+in|other\s+than|except(?:\s+for)?"
     r"|away\s+from\s+me|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?(?:for\s+me|my\s+thing)"
-    r"|leave\s+out|stopped\s+(?:caring\s+about|being\s+(?:into|interested\s+in)|following|doing)"
+    r"|leave\s+out|leave\s+(?=(?:[\w/-]+\s+){1,3}out\b)|count\s+me\s+out\s+of|rule\s+out"
+    r"|stopped\s+(?:caring\s+about|being\s+(?:into|interested\s+in)|following|doing)"
     r"|(?:had|have)\s+(?:had\s+)?enough\s+of|sick\s+of"
     r"|over\s+(?=(?:[\w/-]+\s+){0,2}(?:talks?|sessions?)\b)"
     r"|rather\s+not|stay\s+away\s+from|steer\s+clear\s+of|used\s+to\s+be\s+(?:into|interested\s+in)"
@@ -94,12 +95,15 @@ _LEVEL_WORD_NUMBER = re.compile(r"\blevel\s+([1-4])00\b", re.IGNORECASE)
 _BEGINNER = re.compile(
     r"\b(?:beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
     r"fundamentals?|getting\s+started|gentle|new\s+to|brand\s+new|starting\s+out|101|"
-    r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|know\s+(?:very\s+)?little|"
+    r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|easy|simple\s+(?:material|sessions?|talks?)|never\s+(?:touched|used|tried|done|worked\s+with)|know\s+(?:very\s+)?little|"
     r"(?:fairly|pretty|quite|very|totally|completely|relatively|still)\s+new\b|"
     r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie)",
     re.IGNORECASE,
 )
-_EXPERT = re.compile(r"\b(?:expert(?:-level|\s+level)?|experts?|deepest|hardcore|guru)\b", re.I)
+_EXPERT = re.compile(
+    r"\b(?:expert(?:-level|\s+level)?|experts?|deepest|hardcore|guru|hardest|most\s+advanced)\b",
+    re.I,
+)
 _ADVANCED = re.compile(
     r"\b(?:advanced|deep[- ]dives?|in[- ]depth|under\s+the\s+hood|internals|senior-level|"
     r"deep(?:ly)?\s+technical|nitty[- ]gritty|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
@@ -109,7 +113,7 @@ _ADVANCED = re.compile(
 _HANDS_ON = re.compile(
     r"\b(?:hands[- ]on|workshops?|labs?\b|builders?'?\s+sessions?|code\s+talks?|"
     r"learn(?:ing)?\s+by\s+(?:doing|building)|build(?:ing)?\s+(?:things|stuff)(?:\s+myself)?|"
-    r"(?:type|code|follow|build|work)\s+along|live[- ]coding|code\s+(?:being\s+)?written|"
+    r"(?:type|code|follow|build|work)\s+along|on\s+my\s+(?:own\s+)?laptop|in\s+my\s+own\s+account|exercises|practi[cs]e\s+(?:it|them|on)|live[- ]coding|code\s+(?:being\s+)?written|"
     r"writ(?:e|es|ing)\s+(?:real\s+|actual\s+)?code|code\s+live|live\s+code|"
     r"get\s+my\s+hands\s+dirty|roll\s+up\s+my\s+sleeves|keyboard|practical\s+exercises|"
     r"try\s+(?:things|it)\s+(?:out\s+)?myself|at\s+the\s+keyboard)",
