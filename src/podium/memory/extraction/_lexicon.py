@@ -11,7 +11,6 @@ __all__ = [
     "TOPIC_LEXICON",
     "WEAK_PHRASES",
     "categories_of",
-    "phrase_pattern",
 ]
 
 #: Topic category → phrases that signal it (matched on word boundaries, case-insensitive).
@@ -353,11 +352,6 @@ SUMMARY_STOPWORDS = frozenset(
 )
 
 _PATTERN_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """The compiled, word-bounded, case-insensitive pattern of one lexicon phrase."""
-    return _pattern(phrase)
 
 
 def _pattern(phrase: str) -> re.Pattern[str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ._consolidate import Candidate
 from ._extractor import Message
-from ._lexicon import SUMMARY_STOPWORDS, TOPIC_LEXICON, WEAK_PHRASES, phrase_pattern
+from ._lexicon import SUMMARY_STOPWORDS, TOPIC_LEXICON, WEAK_PHRASES
 
 __all__ = [
     "DAY_NAMES",
@@ -139,6 +139,19 @@ class Statement:
         return not (self.topics or self.avoided or self.constraints)
 
 
+_TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _topic_patterns() -> dict[str, re.Pattern[str]]:
+    """One alternation per topic, longest phrase first (one scan per topic, not per phrase)."""
+    if not _TOPIC_PATTERNS:
+        for name, phrases in TOPIC_LEXICON.items():
+            ordered = sorted(phrases, key=len, reverse=True)
+            body = "|".join(re.escape(p) for p in ordered)
+            _TOPIC_PATTERNS[name] = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I)
+    return _TOPIC_PATTERNS
+
+
 def spot_topics(text: str) -> list[str]:
     """Topic categories named in ``text``, longest match first.
 
@@ -146,9 +159,8 @@ def spot_topics(text: str) -> list[str]:
     MLOps, not observability; "release pipelines" is DevOps, not analytics).
     """
     spans: list[tuple[int, int, str]] = []
-    for name, phrases in TOPIC_LEXICON.items():
-        for phrase in phrases:
-            spans += [(m.start(), m.end(), name) for m in phrase_pattern(phrase).finditer(text)]
+    for name, pattern in _topic_patterns().items():
+        spans += [(m.start(), m.end(), name) for m in pattern.finditer(text)]
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for start, end, name in spans:
