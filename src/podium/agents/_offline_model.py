@@ -44,7 +44,7 @@ from podium.agents._offline_answer import (
     tool_outcome_reply,
 )
 from podium.agents._offline_arguments import searched_words
-from podium.agents._offline_routing import is_request, route_tool
+from podium.agents._offline_routing import is_request, open_request_call, route_tool
 from podium.agents._offline_text import (
     HISTORY_TAG,
     PROFILE_TAG,
@@ -266,6 +266,13 @@ def _plan(
     small_talk = small_talk_reply(question)
     if small_talk:
         return _TextReply(text=small_talk)
+    open_call = open_request_call(tool_specs, request_text or question, profile.interests)
+    if open_call is not None:
+        return _ToolCall(
+            name=open_call.name,
+            tool_use_id=_next_tool_use_id(messages),
+            arguments=open_call.arguments,
+        )
     if not question.strip():
         return _TextReply(text="How can I help?")
     return _TextReply(text=cannot_help_reply(tool_specs))

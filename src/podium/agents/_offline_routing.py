@@ -26,6 +26,7 @@ __all__ = [
     "RoutedCall",
     "is_information_request",
     "is_request",
+    "open_request_call",
     "route_tool",
 ]
 
@@ -35,7 +36,8 @@ _SEARCH_TOOL_WORDS = frozenset(("search", "query", "retrieve", "lookup"))
 _REQUEST_OPENERS = frozenset(
     """what which who when where why how can could would will is are do does did should shall
     may find show list search recommend suggest give tell get look book convert help any
-    please lookup need want i'm""".split()  # noqa: SIM905
+    please lookup need want i'm plan pick choose suggestions recommendations anything got
+    recommend""".split()  # noqa: SIM905
 )
 
 
@@ -64,6 +66,33 @@ _ACTION_VERBS = frozenset(
     """book buy order send call cancel schedule reserve pay delete remove create email text
     register sign subscribe purchase transfer rent hire drive fly write draw sing play""".split()  # noqa: SIM905
 )
+
+
+def open_request_call(
+    tool_specs: list[dict[str, Any]], text: str, interests: list[str]
+) -> RoutedCall | None:
+    """The search call for an open request ("What should I go to?", "Anything for me?").
+
+    A request that names nothing to look for asks for what fits the person: the search-like
+    tool runs on their known interests (or the request's own words when none are known), and
+    the tool personalises the rest.
+    """
+    tokens = words(text)
+    # All function words is fine here ("What should I go to?"): the form makes it a request.
+    if not tokens or not ("?" in text or tokens[0] in _REQUEST_OPENERS or is_request(text)):
+        return None
+    lead = [w for w in tokens[:5] if w not in {"please", "can", "could", "would", "you", "will"}]
+    if lead and lead[0] in _ACTION_VERBS:
+        return None  # "book me a taxi" is an action, not a request for sessions
+    query = " ".join(interests) if interests else text
+    for spec in tool_specs:
+        name = str(spec.get("name", ""))
+        if not set(content_stems(split_identifier(name))) & _SEARCH_TOOL_WORDS:
+            continue
+        arguments, missing = tool_arguments(spec, query, interests)
+        if not missing:
+            return RoutedCall(name=name, arguments=arguments, missing=[], score=0.0)
+    return None
 
 
 def is_information_request(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""``podium eval``: retrieval (BEIR) and memory (LoCoMo) evaluations."""
+"""``podium eval``: retrieval (BEIR), memory (LoCoMo) and personas (recommendation) evaluations."""
 
 from __future__ import annotations
 
@@ -87,3 +87,28 @@ def memory(
     if "baseline_bm25" in report:
         table.add_row("bm25 baseline", f"{report['baseline_bm25'][key]:.4f}")
     console.print(table)
+
+
+@eval_app.command("personas")
+def personas(
+    data: Annotated[Path, typer.Option(help="Personas JSON file (a list of attendees).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Constraint satisfaction of recommendations for attendees who introduced themselves."""
+    from podium.apps.event_assistant._personas_eval import evaluate_personas
+
+    report = evaluate_personas(
+        data,
+        _context.settings(),
+        progress=None if as_json else (lambda message: err_console.print(message)),
+    )
+    if as_json:
+        print_json(report)
+        return
+    table = Table("attendee", "score", "cited", "leak", title=f"personas on {data}")
+    for row in report["results"]:
+        table.add_row(row["id"], f"{row['score']:.2f}", " ".join(row["cited"]), str(row["leak"]))
+    console.print(table)
+    for name, value in report["constraints"].items():
+        console.print(f"{name}: {value:.3f}")
+    console.print(f"mean: {report['mean']:.3f}   leaks: {report['leaks']}")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from podium.memory import actor_namespace_prefix, readable_record_text, record_json
 
+from ._vocabulary import DAYS
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -15,7 +17,14 @@ if TYPE_CHECKING:
     from ._services import MemoryCalls
     from ._vocabulary import SessionType, Topic
 
-__all__ = ["HANDS_ON_TYPES", "PreferenceBoost", "Profile", "load_profile", "preference_boost"]
+__all__ = [
+    "HANDS_ON_TYPES",
+    "PreferenceBoost",
+    "Profile",
+    "category_topic",
+    "load_profile",
+    "preference_boost",
+]
 
 #: Formats that count as hands-on.
 HANDS_ON_TYPES: frozenset[SessionType] = frozenset({"workshop", "builders' session", "code talk"})
@@ -36,7 +45,9 @@ _CATEGORY_TOPICS: dict[str, Topic] = {
     "devops": "DevOps",
     "storage": "storage",
     "migration": "migration",
+    "industry": "industry",
 }
+_DAYS = {d.lower(): d for d in DAYS}
 _TOPIC_BOOST = 0.5
 _FORMAT_BOOST = 0.6
 _LEVEL_BOOST = 0.3
@@ -44,6 +55,7 @@ _PROFILE_RECORDS = 20
 #: Per topic (and for the format) shared with a session the attendee rated highly.
 _LIKED_BOOST = 0.3
 _DISLIKED_PENALTY = 0.3
+_MAX_PHRASES = 3
 
 
 @dataclass(kw_only=True)
@@ -58,6 +70,15 @@ class Profile:
     hands_on: bool = False
     deep_dive: bool = False
     beginner: bool = False
+    #: Stated availability and level bounds (empty / None when not stated).
+    days: set[str] = field(default_factory=set)
+    times: set[str] = field(default_factory=set)
+    min_level: int | None = None
+    max_level: int | None = None
+    formats: set[str] = field(default_factory=set)
+    #: Interests no lexicon topic matched, for the semantic classifier at search time.
+    phrases: list[str] = field(default_factory=list)
+    avoided_phrases: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -75,14 +96,29 @@ class Profile:
         return [f"session {r.session_id}: {r.text}" for r in self.summaries]
 
     def as_state(self) -> dict[str, Any]:
-        """The JSON-safe part kept in ``agent.state`` for tools."""
-        return {
+        """The JSON-safe part kept in ``agent.state`` for tools (constraints only when stated)."""
+        state: dict[str, Any] = {
             "topics": sorted(self.topics),
             "avoided_topics": sorted(self.avoided_topics),
             "hands_on": self.hands_on,
             "deep_dive": self.deep_dive,
             "beginner": self.beginner,
         }
+        if self.days:
+            state["days"] = [d for d in DAYS if d in self.days]
+        if self.times:
+            state["times"] = sorted(self.times)
+        if self.min_level is not None:
+            state["min_level"] = self.min_level
+        if self.max_level is not None:
+            state["max_level"] = self.max_level
+        if self.formats:
+            state["formats"] = sorted(self.formats)
+        if self.phrases:
+            state["phrases"] = list(self.phrases)
+        if self.avoided_phrases:
+            state["avoided_phrases"] = list(self.avoided_phrases)
+        return state
 
 
 def load_profile(
@@ -119,19 +155,59 @@ def load_profile(
         # Both forms: Podium's structured content, or only AgentCore's JSON text (a record
         # written through BatchCreateMemoryRecords has nothing but {"text": ...}).
         categories = record.content.get("categories") or _json_categories(record.text)
-        negative = bool(record.content.get("negative")) or readable_record_text(
-            str(record.text)
-        ).lower().startswith("not ")
+        readable = readable_record_text(str(record.text)).lower()
+        negative = (
+            bool(record.content.get("negative"))
+            or record.content.get("polarity") == "negative"
+            or readable.startswith("not ")
+            or " is not interested in " in f" {readable}"
+        )
         for category in categories:
             topic = _CATEGORY_TOPICS.get(category)
             if topic:
-                (profile.avoided_topics if negative else profile.topics).add(topic)
+                # Newest first: a topic's latest statement decides (a retraction wins).
+                if topic not in profile.topics and topic not in profile.avoided_topics:
+                    (profile.avoided_topics if negative else profile.topics).add(topic)
             elif not negative:
-                profile.hands_on |= category == "hands-on"
-                profile.deep_dive |= category == "deep-dive"
-                profile.beginner |= category == "beginner"
+                _constraint(profile, category)
+        stated = categories or record.content.get("constraints")
+        if not stated and record.content.get("preference"):
+            phrase = str(record.content["preference"])
+            phrases = profile.avoided_phrases if negative else profile.phrases
+            if phrase not in phrases and len(phrases) < _MAX_PHRASES:
+                phrases.append(phrase)
+        if not negative:
+            # Constraints the grammar read in the same clause as a trigger ("400-level").
+            for category in record.content.get("constraints") or []:
+                _constraint(profile, str(category))
     profile.topics -= profile.avoided_topics
     return profile
+
+
+def _constraint(profile: Profile, category: str) -> None:
+    """Apply one constraint category of a positive preference record to ``profile``."""
+    profile.hands_on |= category == "hands-on"
+    profile.deep_dive |= category == "deep-dive"
+    profile.beginner |= category == "beginner"
+    if category in ("chalk-talk", "short-format"):
+        profile.formats.add(category)
+    elif category.startswith("day-") and category[4:] in _DAYS:
+        profile.days.add(_DAYS[category[4:]])
+    elif category in ("morning", "afternoon"):
+        profile.times.add(category)
+    elif category.startswith(("level-min-", "level-max-")) and category[10:].isdigit():
+        level = int(category[10:])
+        if category.startswith("level-min-"):
+            profile.min_level = max(profile.min_level or 0, level)
+            profile.deep_dive |= level >= 300
+        else:
+            profile.max_level = min(profile.max_level or 10_000, level)
+            profile.beginner |= level <= 200
+
+
+def category_topic(category: str) -> Topic | None:
+    """The catalog topic of a memory category slug (None for a format or constraint)."""
+    return _CATEGORY_TOPICS.get(category)
 
 
 def _json_categories(text: str) -> list[str]:

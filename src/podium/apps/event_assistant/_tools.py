@@ -26,13 +26,25 @@ from podium.errors import InvalidInput, PodiumError
 from ._agenda import Attendee, overlaps, recommendation_state
 from ._agenda_tools import make_agenda_tools
 from ._catalog import one_per_session, session_card, session_filter
+from ._constraints import (
+    RELAX_ORDER,
+    format_types,
+    in_time_window,
+    profile_clauses,
+    topic_clause,
+    without_avoided,
+)
 from ._profile import preference_boost
+from ._semantic_topics import with_semantic_topics
+from ._understanding import spot_topics
 
 # Module-level, not under TYPE_CHECKING: ``@tool`` resolves the hints at runtime to build the
 # tools' JSON schemas (an ``enum`` per vocabulary).
 from ._vocabulary import Day, Level, SessionType, Topic
 
 if TYPE_CHECKING:
+    from podium.knowledge import RetrievalResult
+
     from ._notes import AttendeeNotes
     from ._services import MemoryCalls, Retriever
 
@@ -48,6 +60,8 @@ _OVERFETCH = 3
 _MAX_FETCH = 30
 #: More chunks than any one session has (a catalog entry is 2-3 chunks of 256 tokens).
 _MAX_CHUNKS = 20
+#: Fewer sessions than this meeting every constraint: relax them in ``RELAX_ORDER``.
+_TOO_FEW = 3
 
 
 class ToolTimeout(TimeoutError):
@@ -117,6 +131,85 @@ def _with_exclusions(flt: dict[str, Any] | None, codes: list[str]) -> dict[str, 
     return not_these if flt is None else {"andAll": [flt, not_these]}
 
 
+def _constrained_search(
+    kb: Retriever,
+    query: str,
+    profile: dict[str, Any],
+    max_results: int,
+    timeout_s: float,
+    *,
+    day: str | None,
+    level: int | None,
+    session_type: str | None,
+    topic: str | None,
+) -> list[dict[str, Any]]:
+    """Cards of sessions meeting the request and the profile's constraints, best first.
+
+    Exclusions always hold; the profile's days, level bounds and time window hold unless fewer
+    than :data:`_TOO_FEW` sessions meet them, and then relax in :data:`RELAX_ORDER` (the cards
+    found that way say which constraint was relaxed). Preferred formats are searched first.
+    """
+    base = _with_exclusions(
+        session_filter(day, level, session_type, topic), list(profile.get("exclude_codes") or [])
+    )
+    # An agenda slot is taken: a session at the same time cannot be attended.
+    busy = list(profile.get("busy") or [])
+    boost, reasons = preference_boost(profile)
+    types = [] if session_type else format_types(profile)
+    constrained = bool(
+        types
+        or profile.get("times")
+        or profile.get("avoided_topics")
+        or profile_clauses(profile, day=day, level=level, keep=RELAX_ORDER)
+    )
+    fetch = _MAX_FETCH if constrained else min(max_results * _OVERFETCH, _MAX_FETCH)
+    topics = None if topic or spot_topics(query) else topic_clause(profile)
+
+    def search(clauses: list[dict[str, Any]], keep: tuple[str, ...]) -> list[RetrievalResult]:
+        all_clauses = ([base] if base else []) + clauses
+        flt = None
+        if all_clauses:
+            flt = all_clauses[0] if len(all_clauses) == 1 else {"andAll": all_clauses}
+        found = call_with_deadline(
+            lambda: kb.retrieve(query, fetch, filter=flt, boost=boost),
+            timeout_s,
+            "search_sessions",
+        )
+        return [
+            r
+            for r in one_per_session(found, _MAX_FETCH)
+            if without_avoided(profile, r.metadata)
+            and ("times" not in keep or in_time_window(profile, r.metadata))
+            and not any(overlaps(r.metadata, b) for b in busy)
+        ]
+
+    picked: dict[str, tuple[RetrievalResult, str | None]] = {}
+    for step in range(len(RELAX_ORDER) + 1):
+        keep = RELAX_ORDER[step:]
+        relaxed = RELAX_ORDER[step - 1] if step else None
+        clauses = profile_clauses(profile, day=day, level=level, keep=keep)
+        type_clause = [{"in": {"key": "type", "value": types}}] if types else []
+        pool: list[RetrievalResult] = []
+        if topics:
+            # Retrieval can only rank what it found: also look inside the attendee's topics.
+            pool += search([*clauses, *type_clause, topics], keep) if types else []
+            pool += search([*clauses, topics], keep)
+        pool += search([*clauses, *type_clause], keep) if types else []
+        pool += search(clauses, keep)
+        for r in pool:
+            code = str(r.metadata.get("code") or r.source_uri)
+            picked.setdefault(code, (r, relaxed))
+        if len(picked) >= min(_TOO_FEW, max_results) or not constrained:
+            break
+    cards = []
+    for r, relaxed in list(picked.values())[:max_results]:
+        why = reasons(r.metadata)
+        if relaxed:
+            why.append(f"shown although it is outside your stated {relaxed}")
+        cards.append(session_card(r, why))
+    return cards
+
+
 def make_tools(
     kb: Retriever,
     *,
@@ -173,7 +266,6 @@ def make_tools(
         """
         if not 1 <= int(max_results) <= 10:
             raise InvalidInput("max_results must be between 1 and 10")
-        flt = session_filter(day, level, session_type, topic)
         profile = dict(tool_context.agent.state.get("profile") or {})
         person = attendee(tool_context)
         try:
@@ -183,22 +275,17 @@ def make_tools(
                     timeout_s,
                     "search_sessions",
                 )
-            boost, reasons = preference_boost(profile)
-            busy = list(profile.get("busy") or [])
-            fetch = min(int(max_results) * _OVERFETCH + 2 * len(busy), _MAX_FETCH)
-            flt = _with_exclusions(flt, list(profile.get("exclude_codes") or []))
-            results = call_with_deadline(
-                lambda: kb.retrieve(query, fetch, filter=flt, boost=boost),
-                timeout_s,
-                "search_sessions",
-            )
+            if profile.get("phrases") or profile.get("avoided_phrases"):
+                profile = call_with_deadline(
+                    lambda: with_semantic_topics(kb, profile), timeout_s, "search_sessions"
+                )
+            cards = _constrained_search(
+                kb, query, profile, int(max_results), timeout_s,
+                day=day, level=level, session_type=session_type, topic=topic,
+            )  # fmt: skip
         except Exception as e:
             return _error_result("search_sessions", e)
-        # An agenda slot is taken: a session at the same time cannot be attended.
-        free = [r for r in results if not any(overlaps(r.metadata, b) for b in busy)]
-        return [
-            session_card(r, reasons(r.metadata)) for r in one_per_session(free, int(max_results))
-        ]
+        return cards
 
     @tool
     def get_session(code: str) -> Any:

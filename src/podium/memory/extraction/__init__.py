@@ -22,6 +22,13 @@ from ._extractor import (
 )
 from ._host import WorkerHost
 from ._jobs import ExtractionJobs
+from ._understand import (
+    Statement,
+    content_phrase,
+    split_clauses,
+    spot_topics,
+    understand_sentence,
+)
 from ._worker import ExtractionWorker
 
 __all__ = [
@@ -37,6 +44,11 @@ __all__ = [
     "Message",
     "OfflineExtractor",
     "Skip",
+    "Statement",
     "Update",
     "WorkerHost",
+    "content_phrase",
+    "split_clauses",
+    "spot_topics",
+    "understand_sentence",
 ]

@@ -37,6 +37,7 @@ from ._extractor import (
 )
 from ._lexicon import FORMAT_LEXICON, ROLE_NOUNS, SUMMARY_STOPWORDS, TOPIC_LEXICON, categories_of
 from ._summary_text import summary_sentence
+from ._understand import grammar_candidates
 
 __all__ = [
     "OfflineExtractor",
@@ -213,40 +214,49 @@ def extract_preferences(message: Message) -> list[Candidate]:
     """Preference candidates stated in one user message."""
     out: list[Candidate] = []
     for sentence in split_sentences(message.text):
-        negative = _NEGATIVE.search(sentence)
-        match = negative or _POSITIVE.search(sentence)
-        if match is None:
-            continue
-        obj = _clean_object(match.group("obj"))
-        if not obj or len(obj) > 120:
-            continue
-        polarity = "negative" if negative else "positive"
-        for part in _split_topics(obj):
-            formats = [c for c in categories_of(obj) if c in FORMAT_LEXICON]
-            categories = [c for c in categories_of(part) if c in TOPIC_LEXICON]
-            categories += [f for f in formats if f not in categories]
-            verb = "is interested in" if polarity == "positive" else "is not interested in"
-            stated = "likes" if polarity == "positive" else "is not interested in"
-            # The text is AgentCore's user-preference record: JSON with context, preference
-            # and categories (readable_record_text gives back the sentence).
-            record = {
-                "context": f'The user said: "{sentence}"',
-                "preference": f"The user {verb} {part}.",
-                "categories": categories,
-            }
-            out.append(
-                Candidate(
-                    content={
-                        "preference": part,
-                        "polarity": polarity,
-                        "context": sentence,
-                        "categories": categories,
-                    },
-                    text=json.dumps(record, ensure_ascii=False),
-                    rationale=f'the user said: "{sentence}" ({stated} {part})',
-                    source_event_ids=(message.event_id,),
-                )
+        found = _trigger_preferences(message, sentence)
+        # The clause grammar reads every clause, and topics stated without a trigger verb.
+        out += found + grammar_candidates(message, sentence, found)
+    return out
+
+
+def _trigger_preferences(message: Message, sentence: str) -> list[Candidate]:
+    """Candidates of the trigger rules ("I like ...", "I'm not interested in ...")."""
+    out: list[Candidate] = []
+    negative = _NEGATIVE.search(sentence)
+    match = negative or _POSITIVE.search(sentence)
+    if match is None:
+        return out
+    obj = _clean_object(match.group("obj"))
+    if not obj or len(obj) > 120:
+        return out
+    polarity = "negative" if negative else "positive"
+    for part in _split_topics(obj):
+        formats = [c for c in categories_of(obj) if c in FORMAT_LEXICON]
+        categories = [c for c in categories_of(part) if c in TOPIC_LEXICON]
+        categories += [f for f in formats if f not in categories]
+        verb = "is interested in" if polarity == "positive" else "is not interested in"
+        stated = "likes" if polarity == "positive" else "is not interested in"
+        # The text is AgentCore's user-preference record: JSON with context, preference
+        # and categories (readable_record_text gives back the sentence).
+        record = {
+            "context": f'The user said: "{sentence}"',
+            "preference": f"The user {verb} {part}.",
+            "categories": categories,
+        }
+        out.append(
+            Candidate(
+                content={
+                    "preference": part,
+                    "polarity": polarity,
+                    "context": sentence,
+                    "categories": categories,
+                },
+                text=json.dumps(record, ensure_ascii=False),
+                rationale=f'the user said: "{sentence}" ({stated} {part})',
+                source_event_ids=(message.event_id,),
             )
+        )
     return out
 
 

@@ -9,36 +9,100 @@ __all__ = [
     "ROLE_NOUNS",
     "SUMMARY_STOPWORDS",
     "TOPIC_LEXICON",
+    "WEAK_PHRASES",
     "categories_of",
 ]
 
 #: Topic category → phrases that signal it (matched on word boundaries, case-insensitive).
 TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
     "generative-ai": (
-        "ai", "genai", "generative ai", "gen ai", "llm", "llms", "large language model",
-        "machine learning", "ml", "agents", "agentic", "bedrock", "rag", "prompt engineering",
-        "foundation model", "foundation models", "artificial intelligence", "deep learning",
+        "ai", "genai", "gen-ai", "generative ai", "gen ai", "llm", "llms", "large language model",
+        "large language models", "agents", "agentic", "bedrock", "rag", "prompt engineering",
+        "foundation model", "foundation models", "artificial intelligence", "chatbot", "chatbots",
+        "copilot", "copilots", "prompting", "prompts", "retrieval-augmented", "retrieval augmented",
+        "embeddings", "vector search", "fine-tuning", "fine tuning", "gpt", "claude", "transformers",
+        "ai assistants", "ai assistant", "conversational ai",
     ),
     "security": (
-        "security", "secure", "iam", "identity", "encryption", "compliance", "zero trust",
-        "zero-trust", "threat", "threats", "vulnerability", "vulnerabilities", "devsecops",
+        "security", "secure", "securing", "iam", "identity", "encryption", "compliance",
+        "zero trust", "zero-trust", "threat", "threats", "vulnerability", "vulnerabilities",
+        "devsecops", "ciso", "cisos", "secops", "appsec", "guardduty", "kms", "waf",
+        "incident response", "pentest", "pentesting", "penetration testing",
+        "access control", "secrets", "ransomware", "cybersecurity", "infosec",
     ),
-    "serverless": ("serverless", "lambda", "step functions", "eventbridge", "event-driven"),
+    "serverless": (
+        "serverless", "lambda", "step functions", "eventbridge", "event-driven", "event driven",
+        "functions as a service", "faas", "api gateway", "without servers", "sqs", "sns",
+    ),
     "databases": (
         "database", "databases", "sql", "nosql", "dynamodb", "aurora", "postgres", "postgresql",
-        "rds", "vector database", "vector databases",
+        "rds", "vector database", "vector databases", "dba", "dbas", "mysql", "oracle",
+        "redis", "elasticache", "neptune", "documentdb", "mongodb", "schema design",
     ),
-    "analytics": ("analytics", "data lake", "data lakes", "bi", "etl", "streaming", "big data"),
-    "containers": ("containers", "container", "kubernetes", "k8s", "eks", "ecs", "docker"),
-    "networking": ("networking", "network", "vpc", "cdn", "dns", "load balancing"),
-    "observability": ("observability", "monitoring", "logging", "tracing", "telemetry"),
-    "cost": ("cost", "costs", "finops", "cost optimization", "cost optimisation", "pricing"),
-    "mlops": ("mlops", "model deployment", "model training", "sagemaker"),
-    "iot": ("iot", "internet of things", "edge", "devices"),
-    "devops": ("devops", "ci/cd", "cicd", "ci cd", "infrastructure as code", "iac", "platform engineering"),
-    "storage": ("storage", "s3", "backup", "backups", "archival"),
-    "migration": ("migration", "migrations", "modernization", "modernisation", "mainframe"),
+    "analytics": (
+        "analytics", "data lake", "data lakes", "bi", "etl", "elt", "streaming", "big data",
+        "lakehouse", "lakehouses", "data pipelines", "pipelines", "data warehouse",
+        "data warehousing", "redshift", "athena", "glue", "kinesis", "kafka", "spark",
+        "emr", "data engineering", "data engineer", "data engineers", "quicksight", "iceberg",
+        "business intelligence",
+    ),
+    "containers": (
+        "containers", "container", "containerised", "containerized", "kubernetes", "k8s", "eks",
+        "ecs", "fargate", "docker", "helm", "pods", "service mesh",
+    ),
+    "networking": (
+        "networking", "network", "networks", "vpc", "vpcs", "cdn", "dns", "load balancing",
+        "load balancers", "load balancer", "cloudfront", "route 53", "transit gateway",
+        "connectivity", "subnets", "ipv6", "bgp",
+    ),
+    "observability": (
+        "observability", "monitoring", "logging", "logs", "tracing", "telemetry", "metrics",
+        "alerting", "alerts", "cloudwatch", "opentelemetry", "sre", "on-call",
+    ),
+    "cost": (
+        "cost", "costs", "finops", "cost optimization", "cost optimisation", "pricing",
+        "cloud bill", "billing", "budget", "budgets", "savings", "cheaper", "cloud spend",
+        "invoices", "chargeback", "showback", "reserved instances", "savings plans",
+    ),
+    "mlops": (
+        "mlops", "model deployment", "model training", "sagemaker", "machine learning", "ml",
+        "ml models", "model monitoring", "feature store", "feature stores", "training pipelines",
+        "data science", "data scientist", "data scientists", "inference", "model serving",
+    ),
+    "iot": (
+        "iot", "internet of things", "edge", "devices", "sensors", "sensor", "firmware",
+        "embedded", "greengrass", "telematics", "connected devices", "digital twin",
+        "digital twins", "industrial iot", "factory floor",
+    ),
+    "devops": (
+        "devops", "ci/cd", "cicd", "ci cd", "infrastructure as code", "iac", "platform engineering",
+        "terraform", "cloudformation", "cdk", "deployment pipelines", "release pipelines",
+        "continuous delivery", "continuous integration", "gitops", "release engineering",
+    ),
+    "storage": (
+        "storage", "s3", "backup", "backups", "archival", "archiving", "object storage",
+        "file storage", "block storage", "efs", "ebs", "glacier", "disaster recovery",
+    ),
+    "migration": (
+        "migration", "migrations", "migrate", "migrating", "modernization", "modernisation",
+        "modernize", "modernise", "mainframe", "mainframes", "off-prem", "off prem",
+        "legacy", "lift and shift", "rehost", "rehosting", "replatform", "replatforming",
+        "refactoring legacy", "data center exit", "data center", "data centre", "data centers",
+        "datacenter exit", "on-premises", "on-prem",
+    ),
+    "industry": (
+        "industry", "industries", "customer stories", "customer story", "case study",
+        "case studies", "healthcare", "life sciences", "telecom", "automotive",
+        "public sector", "media and entertainment", "industry solutions",
+    ),
 }  # fmt: skip
+
+#: Phrases that name a topic only when nothing more specific is said next to them ("CDK
+#: pipelines" is DevOps, "data pipelines" analytics; "edge" is IoT unless a CDN is named).
+WEAK_PHRASES = frozenset(
+    {"pipelines", "edge", "devices", "network", "metrics", "logs", "agents", "secure", "legacy",
+     "streaming", "warehouse", "identity", "prompts", "spend", "budget", "embedded"}
+)  # fmt: skip
 
 #: Format category → phrases (hands-on sessions, deep dives, beginner level).
 FORMAT_LEXICON: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,431 @@
+"""A small grammar over one user turn: clauses, negation scope, topics, formats, levels, days.
+
+Layers, each cheap (well under a millisecond per sentence):
+
+- **clauses**: a sentence is cut at coordinators that start a new statement (", and I", "; ",
+  " but ", "so", ...), so every clause of "I like AI and security, and I prefer hands-on
+  sessions" is read; reasons ("since I fly home Thursday") are set aside;
+- **negation scope**: a negation or retraction cue ("not a fan of", "no longer into", "nothing to
+  do with", "skip", "used to be into") makes what follows it in the clause negative;
+- **lexicon spotting** (``_lexicon``) for topics and formats anywhere in a clause, so
+  "Kubernetes is my daily bread" needs no trigger verb;
+- **levels** from numbers ("300 or 400 level", "400-level if you have it") and words
+  ("gentle introductions", "nothing too basic", "expert-level");
+- **availability**: days, ranges ("Monday through Wednesday"), negated days ("not on Friday"),
+  times of day ("Thursday afternoon", "mornings only").
+
+The result is a list of :class:`Statement` values; the offline extractor turns them into
+preference records whose categories carry the constraints (``day-monday``, ``level-min-300``...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ._consolidate import Candidate
+from ._extractor import Message
+from ._lexicon import SUMMARY_STOPWORDS, TOPIC_LEXICON, WEAK_PHRASES
+
+__all__ = [
+    "DAY_NAMES",
+    "Statement",
+    "constraint_phrase",
+    "content_phrase",
+    "grammar_candidates",
+    "self_description",
+    "split_clauses",
+    "spot_topics",
+    "understand_sentence",
+]
+
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday")
+_DAY_RE = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri)(?:day)?s?\b"
+_DAY = re.compile(r"\b(" + _DAY_RE + r")", re.IGNORECASE)
+_RANGE = re.compile(
+    r"\b(?:from\s+)?(" + _DAY_RE + r")\s*(?:through|thru|to|until|till|-|–)\s*(" + _DAY_RE + r")",
+    re.IGNORECASE,
+)
+_NOT_DAY = re.compile(
+    r"\b(?:not|nothing|never|except|but\s+not|can't|cannot|won't|unavailable|off)\b[^.;,]{0,24}?\b("
+    + _DAY_RE
+    + r")",
+    re.IGNORECASE,
+)
+_DAY_OUT = re.compile(
+    r"\b(" + _DAY_RE + r")\s+(?:is|are)\s+(?:out|off|impossible|a\s+no[- ]go|not\s+possible)"
+    r"|\b(" + _DAY_RE + r")\s+(?:doesn't|does\s+not|won't|will\s+not)\s+work",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(
+    r"\s*(?:;|,\s*(?:and|but|so|while|whereas|though|although)\s+|\s+but\s+|\s+whereas\s+|"
+    r"\.\s+|,\s+(?=i\b|i'm\b|i'd\b|we\b|my\b|please\b|ideally\b))",
+    re.IGNORECASE,
+)
+_REASON = re.compile(r"\s*,?\s+\b(?:since|because|as\s+i|as\s+we|cause)\b.*$", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not\s+(?:a\s+(?:big\s+|huge\s+)?fan\s+of|interested\s+in|into|keen\s+on|really\s+into)"
+    r"|no\s+longer(?:\s+(?:really\s+)?(?:interested\s+in|into|keen\s+on|care\s+(?:about|for)"
+    r"|a\s+fan\s+of|want|need|like|enjoy|focus(?:ed|ing)?\s+on|work(?:ing)?\s+(?:on|with)|doing))?"
+    r"|nothing\s+to\s+do\s+with|nothing\s+(?:on|about|around)"
+    r"|nothing\s+(?:too|overly|that)|not\s+too|no\s+(?=intro|basic|beginner)"
+    r"|no\s+(?=(?:[\w/-]+\s+){1,2}(?:sessions?|talks?|content|stuff|topics?|tracks?)\b)"
+    r"|(?:don't|do\s+not|dont|won't|never)\s+(?:\w+\s+){0,2}?(?:like|enjoy|want|care|need|love)"
+    r"|(?:skip|avoid|exclude|hate|dislike|spare\s+me|no\s+more|tired\s+of|fed\s+up\s+with"
+    r"|done\s+with|bored\s+(?:of|with)|lost\s+interest\s+in|other\s+than|except(?:\s+for)?"
+    r"|away\s+from\s+me|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?(?:for\s+me|my\s+thing)"
+    r"|leave\s+out|leave\s+(?=(?:[\w/-]+\s+){1,3}out\b)|count\s+me\s+out\s+of|rule\s+out"
+    r"|stopped\s+(?:caring\s+about|being\s+(?:into|interested\s+in)|following|doing)"
+    r"|(?:had|have)\s+(?:had\s+)?enough\s+of|sick\s+of"
+    r"|over\s+(?=(?:[\w/-]+\s+){0,2}(?:talks?|sessions?)\b)"
+    r"|rather\s+not|stay\s+away\s+from|steer\s+clear\s+of|used\s+to\s+be\s+(?:into|interested\s+in)"
+    r"|not\s+anymore))\b",
+    re.IGNORECASE,
+)
+_TIME = {
+    "morning": re.compile(r"\bmornings?\b|\bbefore\s+(?:noon|lunch)\b|\bearly\s+sessions\b", re.I),
+    "afternoon": re.compile(r"\bafternoons?\b|\bafter\s+lunch\b|\bpm\b", re.I),
+}
+_GREETING = re.compile(r"(?:good\s+)?(?:morning|afternoon|evening)(?:\s+\w+)?(?:\s+here)?", re.I)
+_LEVEL_NUMBER = re.compile(r"\b([1-4])00(?:\s*\+)?(?=\s*(?:-|\s)?\s*(?:level|or|and|\+|s\b|-))",
+                           re.IGNORECASE)  # fmt: skip
+_LEVEL_WORD_NUMBER = re.compile(r"\blevel\s+([1-4])00\b", re.IGNORECASE)
+_BEGINNER = re.compile(
+    r"\b(?:beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
+    r"fundamentals?|getting\s+started|gentle|new\s+to|brand\s+new|starting\s+out|101|"
+    r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|easy|simple\s+(?:material|sessions?|talks?)|never\s+(?:touched|used|tried|done|worked\s+with)|know\s+(?:very\s+)?little|"
+    r"(?:fairly|pretty|quite|very|totally|completely|relatively|still)\s+new\b|"
+    r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie)",
+    re.IGNORECASE,
+)
+_EXPERT = re.compile(
+    r"\b(?:expert(?:-level|\s+level)?|experts?|deepest|hardcore|guru|hardest|most\s+advanced)\b",
+    re.I,
+)
+_ADVANCED = re.compile(
+    r"\b(?:advanced|deep[- ]dives?|in[- ]depth|under\s+the\s+hood|internals|senior-level|"
+    r"deep(?:ly)?\s+technical|nitty[- ]gritty|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
+    r"not\s+(?:for\s+)?beginners|technical\s+depth)\b",
+    re.IGNORECASE,
+)
+_HANDS_ON = re.compile(
+    r"\b(?:hands[- ]on|workshops?|labs?\b|builders?'?\s+sessions?|code\s+talks?|"
+    r"learn(?:ing)?\s+by\s+(?:doing|building)|build(?:ing)?\s+(?:things|stuff)(?:\s+myself)?|"
+    r"(?:type|code|follow|build|work)\s+along|on\s+my\s+(?:own\s+)?laptop|in\s+my\s+own\s+account|exercises|practi[cs]e\s+(?:it|them|on)|live[- ]coding|code\s+(?:being\s+)?written|"
+    r"writ(?:e|es|ing)\s+(?:real\s+|actual\s+)?code|code\s+live|live\s+code|"
+    r"get\s+my\s+hands\s+dirty|roll\s+up\s+my\s+sleeves|keyboard|practical\s+exercises|"
+    r"try\s+(?:things|it)\s+(?:out\s+)?myself|at\s+the\s+keyboard)",
+    re.IGNORECASE,
+)
+_CHALK = re.compile(r"\b(?:whiteboard\w*|chalk\s+talks?|discussions?|interactive\s+q&a)\b", re.I)
+_SHORT = re.compile(r"\b(?:short\s+(?:formats?|sessions?|talks?)|lightning\s+talks?|bite-sized|"
+                    r"quick\s+talks?)\b", re.IGNORECASE)  # fmt: skip
+
+
+@dataclass
+class Statement:
+    """What one clause says: topics liked or avoided, and the constraints it states."""
+
+    clause: str
+    topics: list[str] = field(default_factory=list)
+    avoided: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when the clause says nothing the profile uses."""
+        return not (self.topics or self.avoided or self.constraints)
+
+
+_TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _topic_patterns() -> dict[str, re.Pattern[str]]:
+    """One alternation per topic, longest phrase first (one scan per topic, not per phrase)."""
+    if not _TOPIC_PATTERNS:
+        for name, phrases in TOPIC_LEXICON.items():
+            ordered = sorted(phrases, key=len, reverse=True)
+            body = "|".join(re.escape(p) for p in ordered)
+            _TOPIC_PATTERNS[name] = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I)
+    return _TOPIC_PATTERNS
+
+
+def spot_topics(text: str) -> list[str]:
+    """Topic categories named in ``text``, longest match first.
+
+    A phrase inside a longer phrase of another topic does not count ("model monitoring" is
+    MLOps, not observability; "release pipelines" is DevOps, not analytics).
+    """
+    spans: list[tuple[int, int, str]] = []
+    for name, pattern in _topic_patterns().items():
+        spans += [(m.start(), m.end(), name) for m in pattern.finditer(text)]
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, name in spans:
+        if any(a <= start and end <= b and (b - a) > (end - start) for a, b, _ in kept):
+            continue
+        kept.append((start, end, name))
+    # An ambiguous word ("pipelines", "edge") counts only when nothing more specific is there.
+    strong = {name for a, b, name in kept if text[a:b].lower() not in WEAK_PHRASES}
+    found = [
+        name
+        for a, b, name in kept
+        if name in strong or not strong or text[a:b].lower() not in WEAK_PHRASES
+    ]
+    return list(dict.fromkeys(found))
+
+
+def _day_index(word: str) -> int:
+    w = word.lower()[:3]
+    return {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}[w]
+
+
+def _days(clause: str) -> list[str]:
+    """The days a clause says the attendee is available (empty when it names none)."""
+    text = _REASON.sub("", clause)
+    excluded = {_day_index(m.group(1)) for m in _NOT_DAY.finditer(text)}
+    excluded |= {_day_index(m.group(1) or m.group(2)) for m in _DAY_OUT.finditer(text)}
+    named: set[int] = set()
+    for m in _RANGE.finditer(text):
+        a, b = sorted((_day_index(m.group(1)), _day_index(m.group(2))))
+        named.update(range(a, b + 1))
+    named.update(_day_index(m.group(1)) for m in _DAY.finditer(text))
+    named -= excluded
+    if not named and excluded:
+        named = set(range(len(DAY_NAMES))) - excluded
+    return [DAY_NAMES[i] for i in sorted(named)]
+
+
+def _levels(clause: str, negated: bool) -> list[str]:
+    """``level-min-N`` / ``level-max-N`` categories a clause states."""
+    numbers = [int(m.group(1)) * 100 for m in _LEVEL_NUMBER.finditer(clause)]
+    numbers += [int(m.group(1)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)]
+    if numbers:
+        low, high = min(numbers), max(numbers)
+        if negated and high < 400:
+            # "skip the 100-level stuff": everything above what was ruled out.
+            return [f"level-min-{high + 100}"]
+        if re.search(r"\b(?:or\s+(?:below|less|under)|at\s+most|up\s+to|max(?:imum)?)\b", clause):
+            return [f"level-max-{high}"]
+        if low >= 300 or re.search(r"\b(?:and\s+up|or\s+(?:above|higher|more)|at\s+least|\+)",
+                                   clause):  # fmt: skip
+            return [f"level-min-{low}"]
+        return [f"level-max-{high}"]
+    if _EXPERT.search(clause) and not negated:
+        return ["level-min-400"]
+    if _ADVANCED.search(clause) and not negated:
+        return ["level-min-300"]
+    if _BEGINNER.search(clause):
+        # "nothing too basic", "skip anything introductory": beginner words under negation.
+        return ["level-min-300"] if negated else ["level-max-200"]
+    return []
+
+
+def _formats(clause: str) -> list[str]:
+    out = []
+    if _HANDS_ON.search(clause):
+        out.append("hands-on")
+    if _CHALK.search(clause):
+        out.append("chalk-talk")
+    if _SHORT.search(clause):
+        out.append("short-format")
+    return out
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence (coordinated statements read one by one)."""
+    return [c.strip(" ,.!?") for c in _CLAUSE.split(sentence) if c and c.strip(" ,.!?")]
+
+
+def understand_sentence(sentence: str) -> list[Statement]:
+    """One :class:`Statement` per clause of ``sentence`` that says something."""
+    out: list[Statement] = []
+    for clause in split_clauses(sentence):
+        statement = Statement(clause=clause)
+        negation = _NEGATION.search(clause)
+        level_only = bool(negation and _BEGINNER.match(clause[negation.end() :].lstrip()))
+        # Topics before the cue stay positive ("AI is fine but not security"); after it, negative.
+        before = clause[: negation.start()] if negation else clause
+        after = clause[negation.end() :] if negation else ""
+        topics_before = spot_topics(before)
+        topics_after = spot_topics(after)
+        if level_only:
+            # "nothing too basic on security": the negation is about the level, not the topic.
+            topics_before, topics_after = topics_before + topics_after, []
+        elif negation and not topics_after:
+            # "Security is something I no longer care about": the cue follows its object.
+            topics_after, topics_before = topics_before, []
+        statement.topics = topics_before
+        statement.avoided = [t for t in topics_after if t not in topics_before]
+        formats = _formats(clause)
+        if negation and formats and _HANDS_ON.search(after):
+            formats = [f for f in formats if f != "hands-on"]
+        statement.constraints += formats
+        statement.constraints += _levels(clause, negated=negation is not None)
+        statement.constraints += [f"day-{d}" for d in _days(clause)]
+        if not _GREETING.fullmatch(clause):
+            statement.constraints += [name for name, rx in _TIME.items() if rx.search(clause)]
+        if not statement.empty:
+            out.append(statement)
+    return out
+
+
+_TOPIC_NAMES = {
+    "generative-ai": "generative AI", "mlops": "MLOps", "iot": "IoT", "devops": "DevOps",
+    "cost": "cost optimisation",
+}  # fmt: skip
+_DAY_TITLES = {f"day-{d}": d.capitalize() for d in DAY_NAMES}
+
+
+def constraint_phrase(categories: Iterable[str]) -> str:
+    """A readable phrase for constraint categories ("hands-on sessions at level 300+ on Monday")."""
+    cats = list(categories)
+    words = []
+    if "hands-on" in cats:
+        words.append("hands-on")
+    if "chalk-talk" in cats:
+        words.append("whiteboard-style")
+    if "short-format" in cats:
+        words.append("short")
+    phrase = " ".join([*words, "sessions"])
+    for c in cats:
+        if c.startswith("level-min-"):
+            phrase += f" at level {c.removeprefix('level-min-')} or above"
+        elif c.startswith("level-max-"):
+            phrase += f" at level {c.removeprefix('level-max-')} or below"
+    days = [_DAY_TITLES[c] for c in cats if c in _DAY_TITLES]
+    if days:
+        phrase += " on " + (", ".join(days[:-1]) + " or " + days[-1] if len(days) > 1 else days[0])
+    times = [c for c in cats if c in _TIME]
+    if times:
+        phrase += " in the " + " or ".join(times)
+    return phrase
+
+
+def _candidate(
+    message: Message, sentence: str, phrase: str, polarity: str, categories: list[str]
+) -> Candidate:
+    verb = "is interested in" if polarity == "positive" else "is not interested in"
+    if polarity == "constraint":
+        verb, polarity = "prefers", "positive"
+    record = {
+        "context": f'The user said: "{sentence}"',
+        "preference": f"The user {verb} {phrase}.",
+        "categories": categories,
+    }
+    return Candidate(
+        content={
+            "preference": phrase,
+            "polarity": polarity,
+            "context": sentence,
+            "categories": categories,
+        },
+        text=json.dumps(record, ensure_ascii=False),
+        rationale=f'the user said: "{sentence}" ({verb} {phrase})',
+        source_event_ids=(message.event_id,),
+    )
+
+
+_SELF = re.compile(
+    r"\b(?:i|we)\s+(?:mostly\s+|mainly\s+)?(?:work\s+(?:on|with)|build|write|design|develop|"
+    r"maintain|operate|look\s+after|tune|automate|program)\s+(?P<obj>[^,.;!?]{3,80})"
+    r"|^(?P<obj2>[^,.;!?]{3,60}?)\s+(?:is|are)\s+(?:my|our)\s+(?:whole\s+|main\s+)?"
+    r"(?:job|world|area|focus|thing|speciality|specialty|day\s+job|daily\s+bread|life)\b",
+    re.IGNORECASE,
+)
+
+
+def self_description(sentence: str) -> str | None:
+    """What the attendee says they work on ("I tune control loops for turbines"), if anything."""
+    match = _SELF.search(sentence)
+    if match is None:
+        return None
+    phrase = (match.group("obj") or match.group("obj2") or "").strip()
+    return phrase or None
+
+
+_WORD = re.compile(r"[a-z][a-z0-9'-]+", re.IGNORECASE)
+_NOT_ABOUT_WORK = re.compile(
+    r"\?|^\s*(?:hi|hello|hey|thanks|thank\s+you|my\s+name|i'm\s+[A-Z]\w*\s*$|can\s+you|could\s+you"
+    r"|what|which|where|when|who|how|please\s+(?:show|find|recommend|suggest))",
+    re.IGNORECASE,
+)
+
+
+def content_phrase(text: str) -> str:
+    """``text`` without function words ("I mostly care about our bill" → "mostly care bill")."""
+    return " ".join(w for w in _WORD.findall(text) if w.lower() not in SUMMARY_STOPWORDS)
+
+
+def _topic_free_statement(sentence: str) -> str | None:
+    """A statement about the attendee's work with no lexicon topic, for the classifier.
+
+    Questions, greetings and short remarks are not; a clause that states a constraint ("keep it
+    light") is left out of the phrase.
+    """
+    if _NOT_ABOUT_WORK.search(sentence):
+        return None
+    clauses = [
+        c for c in split_clauses(sentence) if not any(s.constraints for s in understand_sentence(c))
+    ]
+    phrase = " ".join(clauses).strip()
+    content = [w for w in _WORD.findall(phrase) if w.lower() not in SUMMARY_STOPWORDS]
+    return phrase if len(content) >= 3 else None
+
+
+def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) -> list[Candidate]:
+    """Preference candidates the clause grammar finds in ``sentence`` beyond the trigger rules'.
+
+    ``found`` are the trigger rules' candidates for the sentence. A topic they did not produce
+    becomes its own record (so a later retraction removes only that one). Constraints (formats,
+    levels, days, times) of a clause a trigger record came from go into that record's
+    ``constraints``; those of the other clauses become one constraint record.
+    """
+    covered = {
+        (str(c.content.get("polarity")), str(cat))
+        for c in found
+        for cat in c.content.get("categories", [])
+    }
+    out: list[Candidate] = []
+    constraints: list[str] = []
+    for statement in understand_sentence(sentence):
+        for topic in statement.topics:
+            if ("positive", topic) not in covered:
+                covered.add(("positive", topic))
+                name = _TOPIC_NAMES.get(topic, topic.replace("-", " "))
+                out.append(_candidate(message, sentence, name, "positive", [topic]))
+        for topic in statement.avoided:
+            if ("negative", topic) not in covered:
+                covered.add(("negative", topic))
+                name = _TOPIC_NAMES.get(topic, topic.replace("-", " "))
+                out.append(_candidate(message, sentence, name, "negative", [topic]))
+        hosts = [
+            c
+            for c in found
+            if c.content.get("polarity") == "positive"
+            and str(c.content.get("preference", "")).lower() in statement.clause.lower()
+        ]
+        for host in hosts:
+            extra = [c for c in statement.constraints if c not in host.content["categories"]]
+            host.content["constraints"] = list(
+                dict.fromkeys([*host.content.get("constraints", []), *extra])
+            )
+        if not hosts:
+            constraints += [c for c in statement.constraints if c not in constraints]
+    if not found and not covered:
+        phrase = self_description(sentence) or _topic_free_statement(sentence)
+        if phrase:
+            # No lexicon topic: the phrase is kept for the catalog's semantic classifier; under
+            # a negation cue it is what the attendee wants to avoid.
+            negation = _NEGATION.search(phrase)
+            if negation and content_phrase(phrase[negation.end() :]):
+                phrase = phrase[negation.end() :].strip(" ,.")
+                out.append(_candidate(message, sentence, phrase, "negative", []))
+            else:
+                out.append(_candidate(message, sentence, phrase, "positive", []))
+    new = [c for c in constraints if ("positive", c) not in covered]
+    if new:
+        out.append(_candidate(message, sentence, constraint_phrase(new), "constraint", new))
+    return out
