@@ -18,8 +18,11 @@ from podium.agents._offline_phrasing import (
     capabilities_sentence,
     capability,
     criteria,
+    history_text,
     is_machine_id,
     item_nouns,
+    last_time,
+    second_person,
 )
 from podium.agents._offline_text import (
     STOPWORDS,
@@ -226,7 +229,7 @@ def memory_question_kind(text: str) -> str | None:
 
 def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
     """Answer a memory question from the parsed memory context, or say there is no record."""
-    facts = [_second_person(item.text) for item in context.profile]
+    facts = [second_person(item.text) for item in context.profile]
     if kind == "name":
         if known.name:
             return f"Yes — you're {known.name}." + (
@@ -242,10 +245,10 @@ def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
             "I don't know anything about you yet. Tell me your name, what you do and what "
             "you're interested in, and I'll keep it in mind."
         )
-    earlier = [text for item in context.history if (text := _history_text(item.text))]
+    earlier = [text for item in context.history if (text := history_text(item.text))]
     said = [f"You said: {text}" for role, text in context.transcript if role == "user"][-5:]
     if len(earlier) == 1 and not said:
-        answer = _last_time(earlier[0])
+        answer = last_time(earlier[0])
         if facts:
             answer += "\n\nWhat I know about you:\n" + "\n".join(f"- {fact}" for fact in facts)
         return answer
@@ -261,49 +264,6 @@ def memory_reply(kind: str, context: MemoryContext, known: UserFacts) -> str:
             + "\n".join(f"- {fact}" for fact in facts)
         )
     return "I have no record of earlier conversations with you."
-
-
-_THE_USER = re.compile(r"^(?:the\s+)?user\s+(?P<verb>[a-z']+)\b", re.IGNORECASE)
-_PERSON_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't"}
-
-
-def _second_person(fact: str) -> str:
-    """Tell a fact to the user: "The user is into AI" becomes "You are into AI"; others stay."""
-    match = _THE_USER.match(fact)
-    if not match:
-        return fact
-    verb = match.group("verb").lower()
-    if verb in _PERSON_VERBS:
-        verb = _PERSON_VERBS[verb]
-    elif re.search(r"(?:ch|sh|ss|x|o)es$", verb):
-        verb = verb[:-2]
-    elif verb.endswith("ies") and len(verb) > 4:
-        verb = verb[:-3] + "y"
-    elif verb.endswith("s") and not verb.endswith("ss"):
-        verb = verb[:-1]
-    return f"You {verb}{fact[match.end() :]}"
-
-
-_HISTORY_PREFIX = re.compile(
-    r"^\s*(?:earlier\s+)?session\s+\S+?(?:\s*\((?P<when>[^)]*)\))?\s*:\s*", re.IGNORECASE
-)
-
-
-def _history_text(line: str) -> str:
-    """A history line without the raw session id it is keyed by ("(2026-12-07) ..." at most)."""
-    match = _HISTORY_PREFIX.match(line)
-    if not match:
-        return line.strip()
-    rest = line[match.end() :].strip()
-    when = (match.group("when") or "").strip()
-    return f"({when}) {rest}" if when and rest else rest
-
-
-def _last_time(text: str) -> str:
-    """Say "Last time you asked ..." for a summary written as "You asked ..." (else quote it)."""
-    if re.match(r"you\b", text, re.IGNORECASE):
-        return f"Last time {text[:1].lower()}{text[1:]}"
-    return f"Here's what I have from our last conversation: {text}"
 
 
 # --- grounded answers from tool results ---------------------------------------------------------

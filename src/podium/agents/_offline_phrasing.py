@@ -18,8 +18,11 @@ __all__ = [
     "capabilities_sentence",
     "capability",
     "criteria",
+    "history_text",
     "is_machine_id",
     "item_nouns",
+    "last_time",
+    "second_person",
 ]
 
 _QUERY_KEYS = frozenset(
@@ -119,3 +122,46 @@ def criteria(
     if filters:
         out += f" with {join_phrases(filters)}"
     return out
+
+
+_THE_USER = re.compile(r"^(?:the\s+)?user\s+(?P<verb>[a-z']+)\b", re.IGNORECASE)
+_PERSON_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't"}
+
+
+def second_person(fact: str) -> str:
+    """Tell a fact to the user: "The user is into AI" becomes "You are into AI"; others stay."""
+    match = _THE_USER.match(fact)
+    if not match:
+        return fact
+    verb = match.group("verb").lower()
+    if verb in _PERSON_VERBS:
+        verb = _PERSON_VERBS[verb]
+    elif re.search(r"(?:ch|sh|ss|x|o)es$", verb):
+        verb = verb[:-2]
+    elif verb.endswith("ies") and len(verb) > 4:
+        verb = verb[:-3] + "y"
+    elif verb.endswith("s") and not verb.endswith("ss"):
+        verb = verb[:-1]
+    return f"You {verb}{fact[match.end() :]}"
+
+
+_HISTORY_PREFIX = re.compile(
+    r"^\s*(?:earlier\s+)?session\s+\S+?(?:\s*\((?P<when>[^)]*)\))?\s*:\s*", re.IGNORECASE
+)
+
+
+def history_text(line: str) -> str:
+    """A history line without the raw session id it is keyed by ("(2026-12-07) ..." at most)."""
+    match = _HISTORY_PREFIX.match(line)
+    if not match:
+        return line.strip()
+    rest = line[match.end() :].strip()
+    when = (match.group("when") or "").strip()
+    return f"({when}) {rest}" if when and rest else rest
+
+
+def last_time(text: str) -> str:
+    """Say "Last time you asked ..." for a summary written as "You asked ..." (else quote it)."""
+    if re.match(r"you\b", text, re.IGNORECASE):
+        return f"Last time {text[:1].lower()}{text[1:]}"
+    return f"Here's what I have from our last conversation: {text}"
