@@ -156,6 +156,13 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     assert "ai" in whys and "security" in whys, whys
     kinds = [c.lower() for c in answer.locator(".card-facts").all_inner_texts()]
     assert any(kind in text for text in kinds for kind in HANDS_ON), kinds
+    # The seed's target: most of the next session's picks are hands-on AI or security sessions.
+    texts = [c.lower() for c in cards.all_inner_texts()]
+    fitting = [
+        t for t in texts if any(k in t for k in HANDS_ON) and ("security" in t or "ai" in t.split())
+    ]
+    print(f"\nseed scenario: {len(fitting)} of {len(texts)} picks hands-on AI or security")
+    assert len(fitting) >= 0.8 * len(texts), texts
     # The profile the answer used is shown, with a way to correct it.
     expect(answer.locator(".profile-used")).to_contain_text(re.compile(r"^Using: .*security"))
     expect(answer.locator(".profile-fix")).to_be_visible()
