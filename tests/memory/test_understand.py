@@ -60,6 +60,8 @@ def test_topics_from_products_roles_and_synonyms(text: str, topics: list[str]) -
         ("Serverless is great but skip anything on networking", ["networking"], ["serverless"]),
         ("I used to be into IoT", ["iot"], []),
         ("Encryption is something I no longer care about", ["security"], []),
+        ("I have heard enough about Kubernetes for now", ["containers"], []),
+        ("I can't get enough of serverless", [], ["serverless"]),
     ],
 )
 def test_negation_and_retraction_scope(text: str, avoided: list[str], liked: list[str]) -> None:

@@ -78,7 +78,7 @@ _NEGATION = re.compile(
     r"|away\s+from\s+me|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?(?:for\s+me|my\s+thing)"
     r"|leave\s+out|leave\s+(?=(?:[\w/-]+\s+){1,3}out\b)|count\s+me\s+out\s+of|rule\s+out"
     r"|stopped\s+(?:caring\s+about|being\s+(?:into|interested\s+in)|following|doing)"
-    r"|(?:had|have)\s+(?:had\s+)?enough\s+of|sick\s+of"
+    r"|(?:had|have|heard)\s+(?:had\s+)?enough\s+(?:of|about)|sick\s+of"
     r"|over\s+(?=(?:[\w/-]+\s+){0,2}(?:talks?|sessions?)\b)"
     r"|rather\s+not|stay\s+away\s+from|steer\s+clear\s+of|used\s+to\s+be\s+(?:into|interested\s+in)"
     r"|not\s+anymore))\b",
