@@ -555,10 +555,23 @@ def test_plain_text_tool_result_is_summarised() -> None:
 
     agent = Agent(model=OfflineModel(), tools=[lookup_faq], callback_handler=None)
     text = str(agent("when does registration open?")).strip()
-    assert (
-        text
-        == "Here is what I found:\nRegistration opens at 8am.\nBadges are at the north entrance."
-    )
+    # Sentences the tool wrote are said as they are, without an "I found" preamble.
+    assert text == "Registration opens at 8am.\nBadges are at the north entrance."
+
+
+def test_plain_text_lines_that_are_not_sentences_get_a_preamble() -> None:
+    @tool
+    def lookup_rooms(query: str) -> str:
+        """Look up rooms.
+
+        Args:
+            query: Free-text search query.
+        """
+        return "Room A - 200 seats\nRoom B - 80 seats"
+
+    agent = Agent(model=OfflineModel(), tools=[lookup_rooms], callback_handler=None)
+    text = str(agent("find rooms for a workshop")).strip()
+    assert text == "Here is what I found:\nRoom A - 200 seats\nRoom B - 80 seats"
 
 
 # --- streaming, metadata, determinism -----------------------------------------------------------

@@ -75,8 +75,9 @@ def test_an_unknown_tools_text_result_reads_naturally() -> None:
         content=[{"text": "Level 2 is reserved for speakers.\nEV chargers are on level 1."}],
     )
     text = tool_outcome_reply([outcome], profile=UserFacts(), max_results=5)
-    assert text.startswith("Here is what I found:\n")
-    assert "Level 2 is reserved for speakers." in text
+    # The tool answered in sentences: they are the answer, with no preamble.
+    assert text.startswith("Level 2 is reserved for speakers.")
+    assert "EV chargers are on level 1." in text
     assert "lookup_parking_zones" not in text and "returned" not in text
 
 

@@ -552,11 +552,12 @@ def tool_outcome_reply(
         if payload is None:
             lines = [line.strip() for line in text.splitlines() if line.strip()][:8]
             body = "\n".join(line[:200] for line in lines)
-            sections.append(
-                f"Here is what I found:\n{body}"
-                if body
-                else "I looked, but there was nothing to show."
-            )
+            if not body:
+                sections.append("I looked, but there was nothing to show.")
+            elif len(lines) <= 4 and all(line[-1:] in ".!?" for line in lines):
+                sections.append(body)  # the tool already answered in sentences: say it as is
+            else:
+                sections.append(f"Here is what I found:\n{body}")
             continue
         records, is_list = _records(payload)
         if is_list:

@@ -46,7 +46,7 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
 
     @tool(context=True)
     def add_to_agenda(code: str, tool_context: ToolContext) -> Any:  # noqa: D417
-        """Add (put) a session on the attendee's personal agenda, warning about clashes.
+        """Add a session, named by its code, to the attendee's personal agenda; warns about clashes.
 
         Args:
             code: The session code, three letters and three digits (for example SEC212).
@@ -78,7 +78,7 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
 
     @tool(context=True)
     def show_agenda(tool_context: ToolContext) -> Any:
-        """Show the attendee's agenda: what's next on my agenda, my schedule, and any clashes."""
+        """Show the attendee's agenda: what's next on it, and any clashes."""
         try:
             found = person(tool_context).next_on_agenda()
         except PodiumError as e:
