@@ -7,36 +7,19 @@ service socket).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from fixtures.assistant import run_turn, services_in
+from fixtures.assistant import Loopback, run_turn, services_in
 from podium.agents import ServiceClient
 from podium.apps.event_assistant import AssistantServices, create_agent
 from podium.apps.event_assistant._host import AssistantHost
 from podium.apps.event_assistant._remote import RemoteKnowledgeBase, RemoteMemory, RemoteServices
 
 INTRO = "Hello! I build event-driven backends and I am really interested in serverless."
-
-
-class _Loopback:
-    """Each call as JSON into the host's whitelisted methods (no socket)."""
-
-    def __init__(self, host: AssistantHost) -> None:
-        self.host = host
-        self.calls: list[str] = []
-
-    def call(self, method: str, **params: Any) -> Any:
-        self.calls.append(method)
-        params = json.loads(json.dumps(params))
-        return json.loads(json.dumps(self.host.methods[method].fn(**params)))
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -73,7 +56,7 @@ def test_a_thin_worker_asks_the_gateway_to_finish_extraction_first(
     services: AssistantServices,
 ) -> None:
     run_turn(create_agent("tove", "tove-intro", services=services), INTRO)
-    loopback = _Loopback(AssistantHost(services, owns_services=False))
+    loopback = Loopback(AssistantHost(services, owns_services=False))
     client = cast(ServiceClient, loopback)
     remote = RemoteServices(
         settings=services.settings,

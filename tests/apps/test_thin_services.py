@@ -8,14 +8,13 @@ system prompt, same recommendations in the same order with the same scores.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from fixtures.assistant import run_turn, services_in
+from fixtures.assistant import Loopback, run_turn, services_in
 from podium.agents import ServiceClient
 from podium.apps.event_assistant import AssistantServices, create_agent, preference_boost
 from podium.apps.event_assistant._host import AssistantHost
@@ -29,22 +28,6 @@ from podium.errors import Forbidden, InvalidInput
 
 INTRO = "I'm interested in AI and security and I prefer hands-on sessions."
 RECOMMEND = "Which sessions should I attend?"
-
-
-class Loopback:
-    """A :class:`ServiceClient` stand-in: each call as JSON into the host's whitelisted methods."""
-
-    def __init__(self, host: AssistantHost) -> None:
-        self.host = host
-        self.calls: list[str] = []
-
-    def call(self, method: str, **params: Any) -> Any:
-        self.calls.append(method)
-        params = json.loads(json.dumps(params))
-        return json.loads(json.dumps(self.host.methods[method].fn(**params)))
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from podium.errors import PodiumError
 
 from ._errors import AwsError, from_podium_error
 from ._eventstream import CONTENT_TYPE, encode_event, encode_exception
+from ._keys import AccessKey
 from ._protocol import SERVICES, find_route, parse_input, serialize_output, serialize_value
 from ._registry import HANDLERS, AwsBackend, Call, EventStream
 from ._sigv4 import parse_authorization, verify_signature
@@ -97,14 +98,19 @@ class AwsEndpoints:
             # Opening the services (first call) migrates the database: not on the event loop.
             keys = await run_in_threadpool(lambda: self.backend.keys)
 
+            looked_up: list[AccessKey | None] = []
+
             def secret_for(akid: str) -> str | None:
-                key = keys.get(akid)
+                # One lookup per request: the verified key is the caller's key below.
+                looked_up.append(keys.get(akid))
+                key = looked_up[-1]
                 return key.secret_access_key if key is not None else None
 
+            path = raw_path.split("?", 1)[0]
             await run_in_threadpool(
                 verify_signature,
                 method=request.method,
-                raw_path=raw_path.split("?", 1)[0],
+                raw_path=path,
                 query=query,
                 headers=headers,
                 body=body,
@@ -112,10 +118,8 @@ class AwsEndpoints:
                 secret_for=secret_for,
                 now=time.time(),
             )
-            key = await run_in_threadpool(keys.get, signed.access_key_id)
-            found = find_route(
-                signed.service, request.method, raw_path.split("?", 1)[0], list(SERVICES)
-            )
+            key = looked_up[0]
+            found = find_route(signed.service, request.method, path, list(SERVICES))
             if found is None:
                 raise AwsError(
                     "UnknownOperationException",
