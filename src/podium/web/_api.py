@@ -205,11 +205,9 @@ def _notes_strategy(record: MemoryRecord) -> MemoryStrategy | None:
     )
 
 
-def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
-    """The actor's long-term records across the assistant's strategies, newest first."""
-    memory = services.memory.get_memory(services.memory_id)
-    strategies = {s.strategy_id: s for s in memory.strategies}
-    found = services.memory.list_actor_records(services.memory_id, actor, limit=_MAX_RECORDS)
+def _actor_notes(services: AssistantServices, actor: str) -> list[MemoryRecord]:
+    """The actor's agenda and feedback notes (their exact namespaces, outside the strategies')."""
+    found: list[MemoryRecord] = []
     for kind in NOTE_KINDS:
         notes, _ = services.memory.list_memory_records(
             services.memory_id,
@@ -219,6 +217,15 @@ def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str
             exact=True,
         )
         found += notes
+    return found
+
+
+def list_actor_records(services: AssistantServices, actor: str) -> list[dict[str, Any]]:
+    """The actor's long-term records across the assistant's strategies, newest first."""
+    memory = services.memory.get_memory(services.memory_id)
+    strategies = {s.strategy_id: s for s in memory.strategies}
+    found = services.memory.list_actor_records(services.memory_id, actor, limit=_MAX_RECORDS)
+    found += _actor_notes(services, actor)
     ordered = [
         (strategy, record)
         for record in found
@@ -251,17 +258,10 @@ def delete_actor_record(services: AssistantServices, actor: str, record_id: str)
     """Delete one of the actor's records; NotFound for a missing one or anybody else's."""
     # The agenda and feedback notes live outside the strategies' namespaces: one of the actor's
     # own is found (and deleted) by its exact namespace, anything else falls through.
-    for kind in NOTE_KINDS:
-        notes, _ = services.memory.list_memory_records(
-            services.memory_id,
-            notes_namespace(kind, actor),
-            max_results=100,
-            actor_id=actor,
-            exact=True,
-        )
-        if any(r.record_id == record_id for r in notes):
-            services.memory.delete_memory_record(services.memory_id, record_id)
-            return
+    # A note of the actor's own is found by its exact namespace; anything else falls through.
+    if any(r.record_id == record_id for r in _actor_notes(services, actor)):
+        services.memory.delete_memory_record(services.memory_id, record_id)
+        return
     services.memory.delete_actor_record(services.memory_id, actor, record_id)
 
 
