@@ -74,3 +74,19 @@ def db(settings: Settings) -> Iterator[Database]:
 def knowledge(db: Database, settings: Settings) -> KnowledgeService:
     """The knowledge service over the test database."""
     return KnowledgeService(db, settings)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """One real PostgreSQL server for the run (see :mod:`fixtures.postgres`)."""
+    from fixtures.postgres import start_postgres
+
+    yield from start_postgres()
+
+
+@pytest.fixture
+def pg_url(postgres_server: Any) -> Iterator[str]:
+    """The URL of a fresh, migrated PostgreSQL database for this test (dropped after it)."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
