@@ -63,7 +63,10 @@ FILLER_WORDS = STOPWORDS | frozenset(
     """recommend recommendations recommended suggest suggestions suggested attend attending
     find search show list lookup look looking browse discover retrieve explore locate seek
     options ideas results top first interested prefer hi hello hey thanks thank ok okay yes
-    well now able should which""".split()  # noqa: SIM905
+    well now able should which
+    good great best worth worthwhile interesting cool fun nice year week today time conference
+    event events stuff things thing anything something pick picks reckon think guess see sort
+    help start begin even going go out got fill""".split()  # noqa: SIM905
 )
 
 _NUMBER_RE = re.compile(r"(?<![\w.:/])(\d+(?:\.\d+)?)(?![\d:/])")

@@ -51,12 +51,24 @@ class RoutedCall:
     score: float
 
 
+_CONTRACTION = re.compile(r"'(?:s|re|d|ll|ve|m)$")
+#: Short imperatives about the speaker ("sort me out", "surprise me", "fill my week").
+_ABOUT_ME = frozenset(("me", "my", "us", "our"))
+
+
+def _opener(tokens: list[str]) -> str:
+    """The first word without a contraction ("what's" → "what")."""
+    return _CONTRACTION.sub("", tokens[0]) if tokens else ""
+
+
 def is_request(text: str) -> bool:
     """Whether ``text`` asks for something (a question or an imperative), not just small talk."""
     tokens = words(text)
+    if 1 < len(tokens) <= 6 and tokens[1] in _ABOUT_ME:
+        return True
     if not [t for t in tokens if t not in FILLER_WORDS]:
-        return False
-    if "?" in text or (tokens and tokens[0] in _REQUEST_OPENERS):
+        return "?" in text and _opener(tokens) in _REQUEST_OPENERS  # "what's on?"
+    if "?" in text or _opener(tokens) in _REQUEST_OPENERS:
         return True
     lowered = " ".join(tokens)
     return bool(re.search(r"\b(?:looking for|i need|i want|recommend|suggest|please)\b", lowered))
@@ -79,7 +91,7 @@ def open_request_call(
     """
     tokens = words(text)
     # All function words is fine here ("What should I go to?"): the form makes it a request.
-    if not tokens or not ("?" in text or tokens[0] in _REQUEST_OPENERS or is_request(text)):
+    if not tokens or not ("?" in text or _opener(tokens) in _REQUEST_OPENERS or is_request(text)):
         return None
     lead = [w for w in tokens[:5] if w not in {"please", "can", "could", "would", "you", "will"}]
     if lead and lead[0] in _ACTION_VERBS:

@@ -412,6 +412,11 @@ _WORK_FACT = re.compile(
 )
 _CATEGORIES = re.compile(r"\((?:categories|topics|interests)\s*:\s*([^)]*)\)", re.IGNORECASE)
 _INTERESTED = re.compile(r"\binterest(?:ed)?\s+in\s+([^(;.]+)", re.IGNORECASE)
+_DISLIKE = re.compile(
+    r"\b(?:dislikes?|avoids?|doesn't like|does not like|(?:is|are)\s+not\s+interested|"
+    r"(?:is|are)\s*n't\s+interested|no\s+longer\s+interested|not\s+into|wants\s+nothing)\b",
+    re.IGNORECASE,
+)
 
 
 def profile_from_memory(context: MemoryContext) -> UserFacts:
@@ -428,6 +433,10 @@ def profile_from_memory(context: MemoryContext) -> UserFacts:
             profile.role = _role_text(work.group(1))
             profile.employer = (work.group(2) or "").strip(" .,")
             continue
+        if _DISLIKE.search(text):
+            # "The user is not interested in cost optimisation" names a topic to keep away.
+            profile.dislikes.append(text)
+            continue
         categories = _CATEGORIES.search(text)
         interested = _INTERESTED.search(text)
         if categories or interested or item.kind in {"interest", "interests", "topic"}:
@@ -440,8 +449,6 @@ def profile_from_memory(context: MemoryContext) -> UserFacts:
                 f for f in found if f.lower() not in map(str.lower, profile.interests)
             ]
             continue
-        if re.search(r"\b(?:dislikes?|avoids?|doesn't like|does not like)\b", text, re.IGNORECASE):
-            profile.dislikes.append(text)
-        elif item.kind == "preference" or re.search(r"\bprefer", text, re.IGNORECASE):
+        if item.kind == "preference" or re.search(r"\bprefer", text, re.IGNORECASE):
             profile.preferences.append(text)
     return profile

@@ -21,14 +21,16 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "foundation model", "foundation models", "artificial intelligence", "chatbot", "chatbots",
         "copilot", "copilots", "prompting", "prompts", "retrieval-augmented", "retrieval augmented",
         "embeddings", "vector search", "fine-tuning", "fine tuning", "gpt", "claude", "transformers",
-        "ai assistants", "ai assistant", "conversational ai",
+        "ai assistants", "ai assistant", "conversational ai", "hallucinates", "hallucination",
+        "hallucinations", "langchain", "llamaindex", "openai", "vector store",
     ),
     "security": (
         "security", "secure", "securing", "iam", "identity", "encryption", "compliance",
         "zero trust", "zero-trust", "threat", "threats", "vulnerability", "vulnerabilities",
         "devsecops", "ciso", "cisos", "secops", "appsec", "guardduty", "kms", "waf",
         "incident response", "pentest", "pentesting", "penetration testing",
-        "access control", "secrets", "ransomware", "cybersecurity", "infosec",
+        "access control", "secrets", "ransomware", "cybersecurity", "infosec", "key management",
+        "pci", "soc 2", "soc2", "security architect", "security engineer", "firewalls",
     ),
     "serverless": (
         "serverless", "lambda", "step functions", "eventbridge", "event-driven", "event driven",
@@ -37,27 +39,32 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
     "databases": (
         "database", "databases", "sql", "nosql", "dynamodb", "aurora", "postgres", "postgresql",
         "rds", "vector database", "vector databases", "dba", "dbas", "mysql", "oracle",
-        "redis", "elasticache", "neptune", "documentdb", "mongodb", "schema design",
+        "redis", "elasticache", "neptune", "documentdb", "mongodb", "schema design", "cassandra",
+        "read replicas", "replicas", "sql server", "query tuning", "dynamo",
     ),
     "analytics": (
         "analytics", "data lake", "data lakes", "bi", "etl", "elt", "streaming", "big data",
         "lakehouse", "lakehouses", "data pipelines", "pipelines", "data warehouse",
         "data warehousing", "redshift", "athena", "glue", "kinesis", "kafka", "spark",
         "emr", "data engineering", "data engineer", "data engineers", "quicksight", "iceberg",
-        "business intelligence",
+        "business intelligence", "dbt", "dashboards", "reporting", "snowflake", "databricks",
+        "tableau", "power bi", "looker", "data analyst", "data analysts",
     ),
     "containers": (
         "containers", "container", "containerised", "containerized", "kubernetes", "k8s", "eks",
-        "ecs", "fargate", "docker", "helm", "pods", "service mesh",
+        "ecs", "fargate", "docker", "helm", "pods", "service mesh", "openshift", "istio",
+        "crashloopbackoff",
     ),
     "networking": (
         "networking", "network", "networks", "vpc", "vpcs", "cdn", "dns", "load balancing",
         "load balancers", "load balancer", "cloudfront", "route 53", "transit gateway",
-        "connectivity", "subnets", "ipv6", "bgp",
+        "connectivity", "subnets", "ipv6", "bgp", "transit gateways", "direct connect", "vpn",
+        "peering", "network engineer", "network engineers",
     ),
     "observability": (
         "observability", "monitoring", "logging", "logs", "tracing", "telemetry", "metrics",
-        "alerting", "alerts", "cloudwatch", "opentelemetry", "sre", "on-call",
+        "alerting", "alerts", "cloudwatch", "opentelemetry", "sre", "on-call", "datadog", "grafana",
+        "prometheus", "pagerduty", "splunk", "new relic", "observability team",
     ),
     "cost": (
         "cost", "costs", "finops", "cost optimization", "cost optimisation", "pricing",
@@ -67,17 +74,22 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
     "mlops": (
         "mlops", "model deployment", "model training", "sagemaker", "machine learning", "ml",
         "ml models", "model monitoring", "feature store", "feature stores", "training pipelines",
-        "data science", "data scientist", "data scientists", "inference", "model serving",
+        "data science", "data scientist", "data scientists", "inference", "model serving", "mlflow",
+        "kubeflow", "model registry", "ml platform", "pytorch",
+        "tensorflow", "ml pipelines",
     ),
     "iot": (
         "iot", "internet of things", "edge", "devices", "sensors", "sensor", "firmware",
         "embedded", "greengrass", "telematics", "connected devices", "digital twin",
-        "digital twins", "industrial iot", "factory floor",
+        "digital twins", "industrial iot", "factory floor", "mqtt", "thermostats", "smart meters",
+        "plcs", "scada", "opc ua", "wearables",
     ),
     "devops": (
         "devops", "ci/cd", "cicd", "ci cd", "infrastructure as code", "iac", "platform engineering",
         "terraform", "cloudformation", "cdk", "deployment pipelines", "release pipelines",
         "continuous delivery", "continuous integration", "gitops", "release engineering",
+        "github actions", "argocd", "argo cd", "jenkins", "gitlab ci", "release engineer",
+        "release engineers", "build pipelines", "ansible", "pulumi", "circleci",
     ),
     "storage": (
         "storage", "s3", "backup", "backups", "archival", "archiving", "object storage",
@@ -88,7 +100,9 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "modernize", "modernise", "mainframe", "mainframes", "off-prem", "off prem",
         "legacy", "lift and shift", "rehost", "rehosting", "replatform", "replatforming",
         "refactoring legacy", "data center exit", "data center", "data centre", "data centers",
-        "datacenter exit", "on-premises", "on-prem",
+        "datacenter exit", "on-premises", "on-prem", "vmware", "data center move",
+        "move to the cloud", "moving to the cloud", "migrate to the cloud", "in the cloud by",
+        "to the cloud by", "cloud migration",
     ),
     "industry": (
         "industry", "industries", "customer stories", "customer story", "case study",
@@ -101,7 +115,8 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
 #: pipelines" is DevOps, "data pipelines" analytics; "edge" is IoT unless a CDN is named).
 WEAK_PHRASES = frozenset(
     {"pipelines", "edge", "devices", "network", "metrics", "logs", "agents", "secure", "legacy",
-     "streaming", "warehouse", "identity", "prompts", "spend", "budget", "embedded"}
+     "streaming", "warehouse", "identity", "prompts", "spend", "budget", "embedded",
+     "dashboards", "reporting", "replicas"}
 )  # fmt: skip
 
 #: Format category → phrases (hands-on sessions, deep dives, beginner level).

@@ -61,7 +61,7 @@ _DAY_OUT = re.compile(
 )
 _CLAUSE = re.compile(
     r"\s*(?:;|,\s*(?:and|but|so|while|whereas|though|although)\s+|\s+but\s+|\s+whereas\s+|"
-    r"\.\s+|,\s+(?=i\b|i'm\b|i'd\b|we\b|my\b|please\b|ideally\b))",
+    r"\.\s+|\s+[—–]\s+|\s+-\s+|,\s+(?=i\b|i'm\b|i'd\b|we\b|my\b|please\b|ideally\b))",
     re.IGNORECASE,
 )
 _REASON = re.compile(r"\s*,?\s+\b(?:since|because|as\s+i|as\s+we|cause)\b.*$", re.IGNORECASE)
@@ -73,6 +73,13 @@ _NEGATION = re.compile(
     r"|nothing\s+(?:too|overly|that)|not\s+too|no\s+(?=intro|basic|beginner)"
     r"|no\s+(?=(?:[\w/-]+\s+){1,2}(?:sessions?|talks?|content|stuff|topics?|tracks?)\b)"
     r"|(?:don't|do\s+not|dont|won't|never)\s+(?:\w+\s+){0,2}?(?:like|enjoy|want|care|need|love)"
+    r"|(?:don't|do\s+not|dont|never)\s+(?:send|show|give|recommend|suggest|book|put)\s+(?:me\s+)?"
+    r"|keep\s+(?:me\s+)?away\s+from|keep\s+(?=(?:[\w/-]+\s+){1,3}away\b)"
+    r"|can(?:'t|not|\s+not)\s+(?:\w+\s+){0,2}?(?:hear|stand|bear|take|face)"
+    r"|allergic\s+to|(?:so\s+)?done\s+with|moved\s+on\s+from|burned\s+out\s+on"
+    r"|(?:don't|do\s+not)\s+bother|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?our\s+thing"
+    r"|(?:is|are)\s+(?:another|some(?:one|body)\s+else's|the\s+other)\s+team's\s+(?:problem|job)"
+    r"|not\s+my\s+(?:problem|job|area|department|concern)|nothing(?=\s+\w)"
     r"|(?:skip|avoid|exclude|hate|dislike|spare\s+me|no\s+more|tired\s+of|fed\s+up\s+with"
     r"|done\s+with|bored\s+(?:of|with)|lost\s+interest\s+in|other\s+than|except(?:\s+for)?"
     r"|away\s+from\s+me|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?(?:for\s+me|my\s+thing)"
@@ -89,15 +96,27 @@ _TIME = {
     "afternoon": re.compile(r"\bafternoons?\b|\bafter\s+lunch\b|\bpm\b", re.I),
 }
 _GREETING = re.compile(r"(?:good\s+)?(?:morning|afternoon|evening)(?:\s+\w+)?(?:\s+here)?", re.I)
-_LEVEL_NUMBER = re.compile(r"\b([1-4])00(?:\s*\+)?(?=\s*(?:-|\s)?\s*(?:level|or|and|\+|s\b|-))",
+_LEVEL_NUMBER = re.compile(r"\b([1-4])00(?:\s*\+)?(?=\s*(?:-|\s)?\s*(?:level|or\b|and\b|\+|s\b|-\s*[1-4]00))",
                            re.IGNORECASE)  # fmt: skip
-_LEVEL_WORD_NUMBER = re.compile(r"\blevel\s+([1-4])00\b", re.IGNORECASE)
+_LEVEL_WORD_NUMBER = re.compile(
+    r"\blevel\s+([1-4])00\b|\b([1-4])00s?\s+(?:sessions?|talks?|stuff|content|ones)\b", re.I
+)
+#: "the 400 sessions go right over my head": that level and above is too much.
+_TOO_HARD = re.compile(
+    r"\b(?:over\s+my\s+head|too\s+(?:hard|advanced|deep|technical|much)|beyond\s+me|lose\s+me|"
+    r"(?:way\s+)?above\s+my\s+(?:level|pay\s*grade))\b",
+    re.IGNORECASE,
+)
+_MIDDLE = re.compile(r"\b(?:mid-level|mid\s+level|intermediate|middle[- ]of[- ]the[- ]road)\b", re.I)
 _BEGINNER = re.compile(
-    r"\b(?:beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
+    r"\b(?:not\s+an?\s+(?:engineer|developer|techie)|beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
     r"fundamentals?|getting\s+started|gentle|new\s+to|brand\s+new|starting\s+out|101|"
     r"entry[- ]level|first\s+steps|novice|from\s+scratch|newcomers?|new\s+here|easy|simple\s+(?:material|sessions?|talks?)|never\s+(?:touched|used|tried|done|worked\s+with)|know\s+(?:very\s+)?little|"
     r"(?:fairly|pretty|quite|very|totally|completely|relatively|still)\s+new\b|"
-    r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie)",
+    r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie|"
+    r"first\s+time\s+(?:at|here|attending)|barely\s+know|(?:don't|do\s+not)\s+know\s+much|"
+    r"not\s+(?:very\s+|that\s+|super\s+)?technical|non-technical|high[- ]level|"
+    r"explain\s+like|eli5)\b",
     re.IGNORECASE,
 )
 _EXPERT = re.compile(
@@ -107,21 +126,29 @@ _EXPERT = re.compile(
 _ADVANCED = re.compile(
     r"\b(?:advanced|deep[- ]dives?|in[- ]depth|under\s+the\s+hood|internals|senior-level|"
     r"deep(?:ly)?\s+technical|nitty[- ]gritty|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
-    r"not\s+(?:for\s+)?beginners|technical\s+depth)\b",
+    r"not\s+(?:for\s+)?beginners|technical\s+depth|architecture-level|serious\s+architecture|"
+    r"not\s+(?:the\s+)?(?:intros?|introductions?|introductory|basics?|101)|"
+    r"(?:done|did|past|beyond|know|covered|seen|through)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?"
+    r"(?:intro|introductory|basic|beginner|101)\w*(?:\s+(?:stuff|material|sessions|content))?)\b",
     re.IGNORECASE,
 )
 _HANDS_ON = re.compile(
     r"\b(?:hands[- ]on|workshops?|labs?\b|builders?'?\s+sessions?|code\s+talks?|"
-    r"learn(?:ing)?\s+by\s+(?:doing|building)|build(?:ing)?\s+(?:things|stuff)(?:\s+myself)?|"
+    r"learn(?:ing)?\s+(?:best\s+)?by\s+(?:doing|building|typing|coding|trying|breaking)|build(?:ing)?\s+(?:things|stuff)(?:\s+myself)?|"
     r"(?:type|code|follow|build|work)\s+along|on\s+my\s+(?:own\s+)?laptop|in\s+my\s+own\s+account|exercises|practi[cs]e\s+(?:it|them|on)|live[- ]coding|code\s+(?:being\s+)?written|"
     r"writ(?:e|es|ing)\s+(?:real\s+|actual\s+)?code|code\s+live|live\s+code|"
     r"get\s+my\s+hands\s+dirty|roll\s+up\s+my\s+sleeves|keyboard|practical\s+exercises|"
+    r"build(?:ing)?\s+(?:something|it)|rather\s+(?:build|do|make|code)|than\s+(?:sit\s+and\s+)?listen|"
+    r"sit\s+down\s+and\s+(?:write|build|code)|tinker(?:ing)?|hack(?:ing)?\s+on|"
     r"try\s+(?:things|it)\s+(?:out\s+)?myself|at\s+the\s+keyboard)",
     re.IGNORECASE,
 )
 _CHALK = re.compile(r"\b(?:whiteboard\w*|chalk\s+talks?|discussions?|interactive\s+q&a)\b", re.I)
 _SHORT = re.compile(r"\b(?:short\s+(?:formats?|sessions?|talks?)|lightning\s+talks?|bite-sized|"
                     r"quick\s+talks?)\b", re.IGNORECASE)  # fmt: skip
+
+
+_ANAPHORA = re.compile(r"\s*(?:those|them|these|that|it|this)(?:\s+(?:ones?|stuff|talks?|sessions?))?\s*$", re.I)
 
 
 @dataclass
@@ -177,9 +204,51 @@ def spot_topics(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+#: Leaving on a day: available up to it ("I fly home Tuesday night", "here until Wednesday").
+_UNTIL = re.compile(
+    r"\b(?:fly(?:ing)?\s+(?:home|out|back)|flight\s+(?:home|out|back)\s+(?:is\s+)?(?:on\s+)?|"
+    r"leav(?:e|ing)|head(?:ing)?\s+(?:home|out|back)|gone\s+(?:by|after)|until|till|up\s+to|"
+    r"(?:have|need)\s+to\s+(?:leave|go)|out\s+of\s+here)\s+(?:on\s+)?(?:the\s+)?(" + _DAY_RE + r")",
+    re.IGNORECASE,
+)
+#: Arriving on a day: available from it ("I get in Wednesday night", "Wednesday onwards").
+_FROM = re.compile(
+    r"\b(?:get(?:ting)?\s+in|arriv(?:e|ing)|land(?:ing)?|fly(?:ing)?\s+in|show(?:ing)?\s+up|"
+    r"from|starting|(?P<after>after))\s+(?:on\s+)?(?:the\s+)?(?P<day>" + _DAY_RE + r")"
+    r"(?P<late>\s+(?:night|evening|late))?"
+    r"|\b(?P<onward>" + _DAY_RE + r")\s+(?:onwards?|on(?=\s+(?:for|is|works|i\b)|\s*$)|and\s+(?:after|later))",
+    re.IGNORECASE,
+)
+#: Days taken by something else ("booth duty Monday and Tuesday", "kid's recital on Friday").
+_BUSY = re.compile(
+    r"\b(?:booth|duty|busy|tied\s+up|stuck|meetings?|recital|wedding|appointment|offsite|"
+    r"workshop\s+of\s+my\s+own|travel(?:l?ing)?|presenting|speaking)\b[^.;,]{0,30}?((?:\b"
+    + _DAY_RE + r"(?:\s*(?:,|and|&|or)\s*)?)+)",
+    re.IGNORECASE,
+)
+_ONLY = re.compile(r"\bonly\b[^.;]{0,40}", re.IGNORECASE)
+_FIRST_DAYS = re.compile(
+    r"\b(first|last)\s+(two|three|four|2|3|4)\s+days\b", re.IGNORECASE
+)
+_COUNTS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
+
+
+def _inside(m: re.Match[str], outer: re.Match[str]) -> bool:
+    return outer.start() <= m.start() < outer.end()
+
+
 def _day_index(word: str) -> int:
     w = word.lower()[:3]
     return {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}[w]
+
+
+def _named_days(text: str) -> set[int]:
+    """Day indexes a phrase names, ranges ("Monday through Wednesday") expanded."""
+    named = {_day_index(m.group(1)) for m in _DAY.finditer(text)}
+    for m in _RANGE.finditer(text):
+        a, b = sorted((_day_index(m.group(1)), _day_index(m.group(2))))
+        named.update(range(a, b + 1))
+    return named
 
 
 def _days(clause: str) -> list[str]:
@@ -187,11 +256,44 @@ def _days(clause: str) -> list[str]:
     text = _REASON.sub("", clause)
     excluded = {_day_index(m.group(1)) for m in _NOT_DAY.finditer(text)}
     excluded |= {_day_index(m.group(1) or m.group(2)) for m in _DAY_OUT.finditer(text)}
-    named: set[int] = set()
-    for m in _RANGE.finditer(text):
-        a, b = sorted((_day_index(m.group(1)), _day_index(m.group(2))))
-        named.update(range(a, b + 1))
-    named.update(_day_index(m.group(1)) for m in _DAY.finditer(text))
+    named = _named_days(text)
+    for m in _BUSY.finditer(text):
+        excluded |= {_day_index(d.group(1)) for d in _DAY.finditer(m.group(1))}
+    ranges = list(_RANGE.finditer(text))
+    until = list(_UNTIL.finditer(text))
+    since = [m for m in _FROM.finditer(text) if not any(_inside(m, r) for r in ranges)]
+    for m in until:
+        last = _day_index(m.group(1))
+        named.update(range(0, last + 1))
+        if re.match(r"\s*(?:morning|early)", text[m.end() :], re.IGNORECASE):
+            excluded.add(last)  # gone on Thursday morning: Wednesday is the last day
+    for m in since:
+        if m.group("onward"):
+            named.update(range(_day_index(m.group("onward")), len(DAY_NAMES)))
+        else:
+            # In on Wednesday night, or after Wednesday: Thursday is the first day.
+            late = 1 if m.group("late") or m.group("after") else 0
+            first = _day_index(m.group("day"))
+            named.update(range(first + late, len(DAY_NAMES)))
+            if late:
+                excluded.add(first)
+    if until or since:
+        # Days named outside the arrival/departure phrases are what keeps them busy.
+        spans = [*ranges, *until, *since]
+        named -= {
+            _day_index(m.group(1))
+            for m in _DAY.finditer(text)
+            if not any(_inside(m, r) for r in spans)
+        }
+    for m in _FIRST_DAYS.finditer(text):
+        count = _COUNTS[m.group(2).lower()]
+        first = m.group(1).lower() == "first"
+        named.update(range(count) if first else range(len(DAY_NAMES) - count, len(DAY_NAMES)))
+    only = [_named_days(m.group(0)) for m in _ONLY.finditer(text)]
+    if any(only) and not (until or since):
+        # "I can only be around Wednesday and Thursday, kid's recital on Friday": the days
+        # after "only" are the whole availability.
+        named = set().union(*only)
     named -= excluded
     if not named and excluded:
         named = set(range(len(DAY_NAMES))) - excluded
@@ -201,7 +303,11 @@ def _days(clause: str) -> list[str]:
 def _levels(clause: str, negated: bool) -> list[str]:
     """``level-min-N`` / ``level-max-N`` categories a clause states."""
     numbers = [int(m.group(1)) * 100 for m in _LEVEL_NUMBER.finditer(clause)]
-    numbers += [int(m.group(1)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)]
+    numbers += [
+        int(m.group(1) or m.group(2)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)
+    ]
+    if numbers and _TOO_HARD.search(clause):
+        return [f"level-max-{max(min(numbers) - 100, 100)}"]
     if numbers:
         low, high = min(numbers), max(numbers)
         if negated and high < 400:
@@ -213,6 +319,12 @@ def _levels(clause: str, negated: bool) -> list[str]:
                                    clause):  # fmt: skip
             return [f"level-min-{low}"]
         return [f"level-max-{high}"]
+    if _MIDDLE.search(clause):
+        return ["level-min-200", "level-max-300"]
+    if negated and _EXPERT.search(clause):
+        return ["level-max-300"]  # "nothing hardcore"
+    if negated and _ADVANCED.search(clause) and not _BEGINNER.search(clause):
+        return ["level-max-200"]  # "nothing too advanced"
     if _EXPERT.search(clause) and not negated:
         return ["level-min-400"]
     if _ADVANCED.search(clause) and not negated:
@@ -242,6 +354,9 @@ def split_clauses(sentence: str) -> list[str]:
 def understand_sentence(sentence: str) -> list[Statement]:
     """One :class:`Statement` per clause of ``sentence`` that says something."""
     out: list[Statement] = []
+    # A weak word ("network" in "hospital network") names a topic only when nothing more
+    # specific is said anywhere in the sentence, not just in its own clause.
+    sentence_topics = set(spot_topics(sentence))
     for clause in split_clauses(sentence):
         statement = Statement(clause=clause)
         negation = _NEGATION.search(clause)
@@ -257,15 +372,21 @@ def understand_sentence(sentence: str) -> list[Statement]:
         elif negation and not topics_after:
             # "Security is something I no longer care about": the cue follows its object.
             topics_after, topics_before = topics_before, []
-        statement.topics = topics_before
-        statement.avoided = [t for t in topics_after if t not in topics_before]
+        if negation and not topics_before and not topics_after and out and _ANAPHORA.match(after):
+            # "every other talk is about LLMs now - I'd rather skip those": the pronoun's
+            # topics are the previous clause's.
+            topics_after, out[-1].topics = out[-1].topics, []
+        statement.topics = [t for t in topics_before if t in sentence_topics]
+        statement.avoided = [
+            t for t in topics_after if t not in topics_before and t in sentence_topics
+        ]
         formats = _formats(clause)
         if negation and formats and _HANDS_ON.search(after):
             formats = [f for f in formats if f != "hands-on"]
         statement.constraints += formats
         statement.constraints += _levels(clause, negated=negation is not None)
         statement.constraints += [f"day-{d}" for d in _days(clause)]
-        if not _GREETING.fullmatch(clause):
+        if not _GREETING.fullmatch(clause) and not (_UNTIL.search(clause) or _FROM.search(clause)):
             statement.constraints += [name for name, rx in _TIME.items() if rx.search(clause)]
         if not statement.empty:
             out.append(statement)
@@ -390,8 +511,14 @@ def grammar_candidates(message: Message, sentence: str, found: list[Candidate]) 
     }
     out: list[Candidate] = []
     constraints: list[str] = []
-    for statement in understand_sentence(sentence):
+    statements = understand_sentence(sentence)
+    # "Keep me away from security talks, our CISO makes me sit through plenty": a topic the
+    # sentence rules out is not also liked because another clause mentions it in passing.
+    avoided = {t for st in statements for t in st.avoided}
+    for statement in statements:
         for topic in statement.topics:
+            if topic in avoided:
+                continue
             if ("positive", topic) not in covered:
                 covered.add(("positive", topic))
                 name = _TOPIC_NAMES.get(topic, topic.replace("-", " "))
