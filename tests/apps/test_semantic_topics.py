@@ -44,8 +44,14 @@ def test_no_majority_abstains() -> None:
 
 def test_profile_gains_the_topic_unless_avoided() -> None:
     kb = VotingKB({"ledger reconciliation": ["cost"] * 8})
-    profile = {"topics": ["storage"], "phrases": ["ledger reconciliation"]}
-    assert with_semantic_topics(kb, profile)["topics"] == ["cost", "storage"]
+    profile = {"topics": [], "phrases": ["ledger reconciliation"]}
+    assert with_semantic_topics(kb, profile)["topics"] == ["cost"]
+
+
+def test_a_guessed_topic_does_not_dilute_named_ones() -> None:
+    kb = VotingKB({"backend engineer at a game studio": ["industry"] * 8})
+    profile = {"topics": ["containers"], "phrases": ["backend engineer at a game studio"]}
+    assert with_semantic_topics(kb, profile)["topics"] == ["containers"]
     avoided = {"avoided_topics": ["cost"], "phrases": ["ledger reconciliation"]}
     assert with_semantic_topics(kb, avoided).get("topics") == []
 

@@ -443,7 +443,7 @@ def _reason(flat: dict[str, Any], query_words: list[str], profile: UserFacts) ->
     avoided = [d for d in profile.dislikes if phrase_in(d, item_stems)]
     if avoided:
         reasons.append(f"note: you said you'd rather avoid {join_phrases(avoided)}")
-    return "; ".join(reasons) if reasons else _FALLBACK_REASON
+    return "; ".join(r.rstrip(" .") for r in reasons) if reasons else _FALLBACK_REASON
 
 
 def _error_reply(outcome: ToolOutcome) -> str:
@@ -488,6 +488,12 @@ def _list_reply(
 ) -> tuple[str, list[str]]:
     singular, plural = item_nouns(outcome.name)
     asked = criteria(outcome.arguments, generic=frozenset((singular, plural)) | STOPWORDS)
+    interests = " ".join(profile.interests).lower()
+    if interests and any(
+        isinstance(v, str) and v.lower() == interests for v in outcome.arguments.values()
+    ):
+        # An open request searched on the attendee's own interests: say so, not the query.
+        asked = " that fit what you've told me"
     if not records:
         return (
             f"I couldn't find any {plural}{asked}. "
@@ -508,7 +514,7 @@ def _list_reply(
     lines = [f"{intro} I found{asked}:"]
     cited: list[str] = []
     query_words = outcome.terms
-    matched = False
+    matched = relaxed = False
     for index, record in enumerate(shown, start=1):
         if not isinstance(record, dict):
             lines.append(f"{index}. {_scalar(record) or json.dumps(record)[:200]}")
@@ -526,8 +532,13 @@ def _list_reply(
             )
             if x
         )
+        # The tool's own account of why it picked the item, when it gives one, is the reason.
+        given = [str(w).rstrip(" .") for w in record.get("why") or [] if isinstance(w, str)]
         reason = _reason(flat, query_words, profile)
         matched = matched or reason != _FALLBACK_REASON
+        if given:
+            reason = "; ".join(given)
+            relaxed = relaxed or any("although" in w for w in given)
         lines.append(f"{index}. {head}")
         lines.append(f"   Why: {reason}.")
         if ident:
@@ -535,6 +546,12 @@ def _list_reply(
     if not matched and query_words:
         quoted = join_phrases([f'"{w}"' for w in query_words])
         lines.insert(1, f"None of these mention {quoted} directly; this is what came closest.")
+    if relaxed:
+        lines.insert(
+            1,
+            "Too few meet everything you asked for, so I relaxed one constraint for some of "
+            "them (each says which).",
+        )
     return "\n".join(lines), cited
 
 

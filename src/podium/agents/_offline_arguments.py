@@ -66,7 +66,7 @@ FILLER_WORDS = STOPWORDS | frozenset(
     well now able should which
     good great best worth worthwhile interesting cool fun nice year week today time conference
     event events stuff things thing anything something pick picks reckon think guess see sort
-    help start begin even going go out got fill""".split()  # noqa: SIM905
+    help start begin even going go out got fill sign up""".split()  # noqa: SIM905
 )
 
 _NUMBER_RE = re.compile(r"(?<![\w.:/])(\d+(?:\.\d+)?)(?![\d:/])")

@@ -56,14 +56,28 @@ _CONTRACTION = re.compile(r"'(?:s|re|d|ll|ve|m)$")
 _ABOUT_ME = frozenset(("me", "my", "us", "our"))
 
 
+#: Words that open a message without being its request ("ok, what should I see").
+_INTERJECTIONS = frozenset("ok okay so alright right well hmm um uh and then now".split())  # noqa: SIM905
+
+
 def _opener(tokens: list[str]) -> str:
     """The first word without a contraction ("what's" → "what")."""
     return _CONTRACTION.sub("", tokens[0]) if tokens else ""
 
 
+def _request_words(text: str) -> list[str]:
+    """The words of ``text`` after any leading interjections."""
+    tokens = words(text)
+    while len(tokens) > 1 and tokens[0] in _INTERJECTIONS:
+        tokens = tokens[1:]
+    return tokens
+
+
 def is_request(text: str) -> bool:
     """Whether ``text`` asks for something (a question or an imperative), not just small talk."""
-    tokens = words(text)
+    tokens = _request_words(text)
+    if tokens in (["go"], ["go", "ahead"], ["shoot"], ["surprise", "me"]):
+        return True  # "ok, go": go ahead with what you can do for me
     if 1 < len(tokens) <= 6 and tokens[1] in _ABOUT_ME:
         return True
     if not [t for t in tokens if t not in FILLER_WORDS]:
@@ -89,7 +103,7 @@ def open_request_call(
     tool runs on their known interests (or the request's own words when none are known), and
     the tool personalises the rest.
     """
-    tokens = words(text)
+    tokens = _request_words(text)
     # All function words is fine here ("What should I go to?"): the form makes it a request.
     if not tokens or not ("?" in text or _opener(tokens) in _REQUEST_OPENERS or is_request(text)):
         return None

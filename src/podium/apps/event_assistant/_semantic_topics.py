@@ -69,8 +69,8 @@ def classify_topic(kb: Retriever, phrase: str) -> str | None:
 def with_semantic_topics(kb: Retriever, profile: dict[str, Any]) -> dict[str, Any]:
     """``profile`` with the topics of its unclassified phrases added (a copy).
 
-    ``phrases`` are interests, ``avoided_phrases`` exclusions; an exclusion wins over an
-    interest in the same topic, as a stated one does.
+    ``phrases`` are interests (used only when the profile names no topic), ``avoided_phrases``
+    exclusions; an exclusion wins over an interest in the same topic, as a stated one does.
     """
     phrases = [str(p) for p in profile.get("phrases") or []]
     avoided_phrases = [str(p) for p in profile.get("avoided_phrases") or []]
@@ -82,7 +82,10 @@ def with_semantic_topics(kb: Retriever, profile: dict[str, Any]) -> dict[str, An
         if topic and topic not in avoided:
             avoided.append(topic)
     topics = [t for t in profile.get("topics") or [] if t not in avoided]
-    for phrase in phrases:
+    # A phrase is a guess; a topic the attendee named is not. Next to named topics the guesses
+    # only dilute them ("backend engineer at a game studio" beside "Kubernetes"), so they count
+    # only when nothing was named.
+    for phrase in phrases if not topics else []:
         topic = classify_topic(kb, phrase)
         if topic and topic not in topics and topic not in avoided:
             topics.append(topic)

@@ -131,6 +131,10 @@ def _with_exclusions(flt: dict[str, Any] | None, codes: list[str]) -> dict[str, 
     return not_these if flt is None else {"andAll": [flt, not_these]}
 
 
+def _code(r: RetrievalResult) -> str:
+    return str(r.metadata.get("code") or r.source_uri)
+
+
 def _constrained_search(
     kb: Retriever,
     query: str,
@@ -163,7 +167,9 @@ def _constrained_search(
         or profile_clauses(profile, day=day, level=level, keep=RELAX_ORDER)
     )
     fetch = _MAX_FETCH if constrained else min(max_results * _OVERFETCH, _MAX_FETCH)
-    topics = None if topic or spot_topics(query) else topic_clause(profile)
+    # The topics to hold while relaxing: the ones the request names, else the profile's.
+    named = spot_topics(query)
+    topics = None if topic else topic_clause({"topics": named} if named else profile)
 
     def search(clauses: list[dict[str, Any]], keep: tuple[str, ...]) -> list[RetrievalResult]:
         all_clauses = ([base] if base else []) + clauses
@@ -184,6 +190,11 @@ def _constrained_search(
         ]
 
     picked: dict[str, tuple[RetrievalResult, str | None]] = {}
+    enough = min(_TOO_FEW, max_results)
+    # The attendee's topics hold longest: while relaxing a constraint still finds sessions in
+    # them, sessions outside them wait (a networking 400-level fan on Thursday gets networking
+    # at another level before 400-level sessions on anything).
+    others: list[tuple[RetrievalResult, str | None]] = []
     for step in range(len(RELAX_ORDER) + 1):
         keep = RELAX_ORDER[step:]
         relaxed = RELAX_ORDER[step - 1] if step else None
@@ -194,13 +205,18 @@ def _constrained_search(
             # Retrieval can only rank what it found: also look inside the attendee's topics.
             pool += search([*clauses, *type_clause, topics], keep) if types else []
             pool += search([*clauses, topics], keep)
-        pool += search([*clauses, *type_clause], keep) if types else []
-        pool += search(clauses, keep)
+            rest = search([*clauses, *type_clause], keep) if types else []
+            others += [(r, relaxed) for r in [*rest, *search(clauses, keep)]]
+        else:
+            pool += search([*clauses, *type_clause], keep) if types else []
+            pool += search(clauses, keep)
         for r in pool:
-            code = str(r.metadata.get("code") or r.source_uri)
-            picked.setdefault(code, (r, relaxed))
-        if len(picked) >= min(_TOO_FEW, max_results) or not constrained:
+            picked.setdefault(_code(r), (r, relaxed))
+        if len(picked) >= enough or not constrained:
             break
+    if len(picked) < max_results:
+        for r, relaxed in others:
+            picked.setdefault(_code(r), (r, relaxed))
     cards = []
     for r, relaxed in list(picked.values())[:max_results]:
         why = reasons(r.metadata)

@@ -49,6 +49,7 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "emr", "data engineering", "data engineer", "data engineers", "quicksight", "iceberg",
         "business intelligence", "dbt", "dashboards", "reporting", "snowflake", "databricks",
         "tableau", "power bi", "looker", "data analyst", "data analysts",
+        "data visualisation", "data visualization", "visualisation", "visualization",
     ),
     "containers": (
         "containers", "container", "containerised", "containerized", "kubernetes", "k8s", "eks",
@@ -81,7 +82,7 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
     "iot": (
         "iot", "internet of things", "edge", "devices", "sensors", "sensor", "firmware",
         "embedded", "greengrass", "telematics", "connected devices", "digital twin",
-        "digital twins", "industrial iot", "factory floor", "mqtt", "thermostats", "smart meters",
+        "digital twins", "industrial iot", "factory floor", "mqtt", "thermostats", "smart meters", "smart meter",
         "plcs", "scada", "opc ua", "wearables",
     ),
     "devops": (
@@ -116,7 +117,7 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
 WEAK_PHRASES = frozenset(
     {"pipelines", "edge", "devices", "network", "metrics", "logs", "agents", "secure", "legacy",
      "streaming", "warehouse", "identity", "prompts", "spend", "budget", "embedded",
-     "dashboards", "reporting", "replicas"}
+     "dashboards", "reporting", "replicas", "sql"}
 )  # fmt: skip
 
 #: Format category → phrases (hands-on sessions, deep dives, beginner level).

@@ -208,7 +208,9 @@ def spot_topics(text: str) -> list[str]:
 _UNTIL = re.compile(
     r"\b(?:fly(?:ing)?\s+(?:home|out|back)|flight\s+(?:home|out|back)\s+(?:is\s+)?(?:on\s+)?|"
     r"leav(?:e|ing)|head(?:ing)?\s+(?:home|out|back)|gone\s+(?:by|after)|until|till|up\s+to|"
-    r"(?:have|need)\s+to\s+(?:leave|go)|out\s+of\s+here)\s+(?:on\s+)?(?:the\s+)?(" + _DAY_RE + r")",
+    r"(?:have|need)\s+to\s+(?:leave|go)|out\s+of\s+here|"
+    r"(?:out\s+of\s+here|gone|leaving|flying\s+(?:out|home)|home|off)\s+after)"
+    r"\s+(?:on\s+)?(?:the\s+)?(" + _DAY_RE + r")",
     re.IGNORECASE,
 )
 #: Arriving on a day: available from it ("I get in Wednesday night", "Wednesday onwards").
@@ -261,7 +263,9 @@ def _days(clause: str) -> list[str]:
         excluded |= {_day_index(d.group(1)) for d in _DAY.finditer(m.group(1))}
     ranges = list(_RANGE.finditer(text))
     until = list(_UNTIL.finditer(text))
-    since = [m for m in _FROM.finditer(text) if not any(_inside(m, r) for r in ranges)]
+    since = [
+        m for m in _FROM.finditer(text) if not any(_inside(m, r) for r in [*ranges, *until])
+    ]
     for m in until:
         last = _day_index(m.group(1))
         named.update(range(0, last + 1))
