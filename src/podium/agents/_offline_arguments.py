@@ -66,9 +66,11 @@ FILLER_WORDS = STOPWORDS | frozenset(
     well now able should which
     good great best worth worthwhile interesting cool fun nice year week today time conference
     event events stuff things thing anything something pick picks reckon think guess see sort
-    help start begin even going go out got fill sign up""".split()  # noqa: SIM905
+    help start begin even going go out got fill sign up free""".split()  # noqa: SIM905
 )
 
+#: Function words a title may hold inside it ("Designing tools for LLM agents").
+_TITLE_JOINERS = frozenset("for of the to with in on a an and at from your my by".split())  # noqa: SIM905
 _NUMBER_RE = re.compile(r"(?<![\w.:/])(\d+(?:\.\d+)?)(?![\d:/])")
 _DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b")
 _CODE_RE = re.compile(r"(?<![\w-])([A-Za-z]{2,6}[-_]?\d{2,6}[A-Za-z0-9]*)(?![\w-])")
@@ -186,6 +188,8 @@ class _Filler:
     text: str
     tool_stems: set[str]
     interests: list[str]
+    #: Every stem of the tool's name and description, examples included: never part of a title.
+    own_stems: set[str] = field(default_factory=set)
     used: list[tuple[int, int]] = field(default_factory=list)
 
     def free(self, span: tuple[int, int]) -> bool:
@@ -194,7 +198,7 @@ class _Filler:
     def take(self, span: tuple[int, int]) -> None:
         self.used.append(span)
 
-    def identifier(self, name: str, schema: dict[str, Any]) -> str | None:
+    def identifier(self, name: str, schema: dict[str, Any], *, titles: bool = True) -> str | None:
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             core = pattern.removeprefix("^").removesuffix("$")
@@ -221,7 +225,46 @@ class _Filler:
         if numbered and self.free(numbered.span(1)):
             self.take(numbered.span(1))
             return numbered.group(1)
+        if titles and "title" in str(schema.get("description", "")).lower():
+            return self.title()
         return None
+
+    def title(self) -> str | None:
+        """A quoted phrase, else the longest run of words that are not the tool's own.
+
+        For a parameter that takes a title as well as an id ("add Designing tools for LLM
+        agents to my agenda"): function words may sit inside the run, not at its ends.
+        """
+        quoted = re.search(r"[\"“']([^\"”']{3,160})[\"”']", self.text)
+        if quoted and self.free(quoted.span(1)):
+            self.take(quoted.span(1))
+            return quoted.group(1).strip()
+        best: tuple[int, int, int] | None = None  # (content words, start, end)
+        run: list[re.Match[str]] = []
+        tokens = list(re.finditer(r"[\w][\w'+#:-]*", self.text))
+        for match in [*tokens, None]:
+            word = match.group(0).lower() if match else ""
+            own = (
+                match is None
+                or not self.free(match.span())
+                or stem(word) in self.tool_stems | self.own_stems
+            )
+            inner = word in _TITLE_JOINERS
+            if match is not None and not own and (inner or word not in FILLER_WORDS):
+                run.append(match)
+                continue
+            while run and run[-1].group(0).lower() in _TITLE_JOINERS:
+                run.pop()
+            while run and run[0].group(0).lower() in _TITLE_JOINERS:
+                run.pop(0)
+            content = sum(1 for m in run if m.group(0).lower() not in _TITLE_JOINERS)
+            if run and (best is None or content > best[0]):
+                best = (content, run[0].start(), run[-1].end())
+            run = []
+        if best is None:
+            return None
+        self.take((best[1], best[2]))
+        return self.text[best[1] : best[2]]
 
     def day(self, schema: dict[str, Any]) -> str | None:
         match = re.search(r"\b\d{4}-\d{2}-\d{2}\b", self.text)
@@ -393,7 +436,9 @@ def tool_arguments(
         text=text,
         tool_stems=generic_stems(spec),
         interests=list(interests or []),
-    )
+        own_stems=set(content_stems(f"{split_identifier(str(spec.get('name', '')))} "
+                                    f"{spec.get('description', '')}")),
+    )  # fmt: skip
     args: dict[str, Any] = {}
 
     def put(name: str, value: Any) -> None:
@@ -527,4 +572,4 @@ def identifier_in(text: str, name: str, schema: dict[str, Any]) -> bool:
     if not (_is_id_param(name, schema) and schema.get("type", "string") == "string"):
         return False
     filler = _Filler(text=text, tool_stems=set(), interests=[])
-    return bool(filler.identifier(name, schema))
+    return bool(filler.identifier(name, schema, titles=False))

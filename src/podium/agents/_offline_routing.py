@@ -88,6 +88,13 @@ def is_request(text: str) -> bool:
     return bool(re.search(r"\b(?:looking for|i need|i want|recommend|suggest|please)\b", lowered))
 
 
+_EXPERIENCE = re.compile(
+    r"\b(?:i|we)\s+(?:just\s+|really\s+)?(?:attended|went\s+to|saw|was\s+at|were\s+at|sat\s+in|"
+    r"loved|liked|enjoyed|hated|rated|gave)\b|\b(?:was|were)\s+(?:really\s+|so\s+|pretty\s+)?"
+    r"(?:great|good|boring|amazing|awful|excellent|terrible|fantastic|meh|useful|brilliant|"
+    r"disappointing|fun|dull)\b|\b[1-5]\s*(?:/\s*5|stars?)\b|\b(?:one|two|three|four|five)\s+stars?\b",
+    re.IGNORECASE,
+)
 _ACTION_VERBS = frozenset(
     """book buy order send call cancel schedule reserve pay delete remove create email text
     register sign subscribe purchase transfer rent hire drive fly write draw sing play""".split()  # noqa: SIM905
@@ -181,9 +188,14 @@ def route_tool(
     its score (Strands' ``tool_choice``).
     """
     candidates: list[RoutedCall] = []
+    # "I attended the guardrails workshop, it was great" reports an experience: it is not a
+    # search, even though it names what a search could look for.
+    reporting = not forced and not is_request(text) and bool(_EXPERIENCE.search(text))
     for spec in tool_specs:
         name = str(spec.get("name", ""))
         if forced and name != forced:
+            continue
+        if reporting and set(content_stems(split_identifier(name))) & _SEARCH_TOOL_WORDS:
             continue
         arguments, missing = tool_arguments(spec, text, interests)
         candidates.append(

@@ -46,10 +46,10 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
 
     @tool(context=True)
     def add_to_agenda(code: str, tool_context: ToolContext) -> Any:  # noqa: D417
-        """Add a session, named by its code, to the attendee's personal agenda; warns about clashes.
+        """Add a session, named by its code or title, to the attendee's agenda; warns about clashes.
 
         Args:
-            code: The session code, three letters and three digits (for example SEC212).
+            code: The session's code (for example SEC212) or its title.
         """
         try:
             done = person(tool_context).add_to_agenda(code)
@@ -67,7 +67,7 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
         """Remove (drop, delete, cancel) a session from the attendee's agenda or schedule.
 
         Args:
-            code: The session code, three letters and three digits (for example SEC212).
+            code: The session's code (for example SEC212) or its title.
         """
         try:
             done = person(tool_context).remove_from_agenda(code)
@@ -105,12 +105,12 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
     def record_session_feedback(  # noqa: D417
         code: str, attended_or_rating: str, tool_context: ToolContext
     ) -> Any:
-        """Record that the attendee attended (went to) a session, or rated it.
+        """Record that the attendee attended (went to, was at, saw) a session, talk or workshop, or rated it.
 
-        For example "I attended SEC212", "AIM301 was great", "boring", "five stars".
+        For example "I attended SEC212", "AIM301 was great", "loved it", "boring", "five stars".
 
         Args:
-            code: The session code, three letters and three digits (for example SEC212).
+            code: The session's code (for example SEC212) or its title.
             attended_or_rating: The attendee's words about it (went, great, boring, 4 stars).
         """
         rating, attended = parse_feedback(attended_or_rating)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from podium.agents import render_memory_context
 from podium.errors import InvalidInput
 
-from ._profile import load_profile
+from ._profile import load_profile, with_turn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -164,6 +164,16 @@ class MemoryHookProvider:
             return
         self.memory.create_event(self.memory_id, actor_id, session_id, payload)
         self.events_written += 1
+        message = event.message
+        if message.get("role") == "user":
+            text = " ".join(
+                str(block["text"]) for block in message.get("content", []) if "text" in block
+            )
+            if text.strip():
+                # What this turn says applies to this turn's searches already (extraction,
+                # which makes it long-term, runs after the turn).
+                profile = event.agent.state.get("profile") or {}
+                event.agent.state.set("profile", with_turn(profile, text))
 
 
 def _without_tool_calls(text: str) -> str:

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from podium.memory import actor_namespace_prefix, readable_record_text, record_json
+from podium.memory.extraction import Message, extract_preferences
 
 from ._vocabulary import DAYS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from podium.memory import MemoryRecord, MemoryStrategy
 
@@ -21,8 +22,10 @@ __all__ = [
     "HANDS_ON_TYPES",
     "PreferenceBoost",
     "Profile",
+    "apply_preference",
     "category_topic",
     "load_profile",
+    "with_turn",
     "preference_boost",
 ]
 
@@ -152,36 +155,68 @@ def load_profile(
             elif kind in ("summary", "episodic"):
                 profile.summaries += [r for r in records if r.session_id != session_id]
     for record in profile.preferences:
-        # Both forms: Podium's structured content, or only AgentCore's JSON text (a record
-        # written through BatchCreateMemoryRecords has nothing but {"text": ...}).
-        categories = record.content.get("categories") or _json_categories(record.text)
-        readable = readable_record_text(str(record.text)).lower()
-        negative = (
-            bool(record.content.get("negative"))
-            or record.content.get("polarity") == "negative"
-            or readable.startswith("not ")
-            or " is not interested in " in f" {readable}"
-        )
-        for category in categories:
-            topic = _CATEGORY_TOPICS.get(category)
-            if topic:
-                # Newest first: a topic's latest statement decides (a retraction wins).
-                if topic not in profile.topics and topic not in profile.avoided_topics:
-                    (profile.avoided_topics if negative else profile.topics).add(topic)
-            elif not negative:
-                _constraint(profile, category)
-        stated = categories or record.content.get("constraints")
-        if not stated and record.content.get("preference"):
-            phrase = str(record.content["preference"])
-            phrases = profile.avoided_phrases if negative else profile.phrases
-            if phrase not in phrases and len(phrases) < _MAX_PHRASES:
-                phrases.append(phrase)
-        if not negative:
-            # Constraints the grammar read in the same clause as a trigger ("400-level").
-            for category in record.content.get("constraints") or []:
-                _constraint(profile, str(category))
+        apply_preference(profile, record.content, str(record.text))
     profile.topics -= profile.avoided_topics
     return profile
+
+
+def apply_preference(profile: Profile, content: Mapping[str, Any], text: str) -> None:
+    """Apply one preference (a record's ``content`` and ``text``), newest first, to ``profile``."""
+    # Both forms: Podium's structured content, or only AgentCore's JSON text (a record
+    # written through BatchCreateMemoryRecords has nothing but {"text": ...}).
+    categories = content.get("categories") or _json_categories(text)
+    readable = readable_record_text(text).lower()
+    negative = (
+        bool(content.get("negative"))
+        or content.get("polarity") == "negative"
+        or readable.startswith("not ")
+        or " is not interested in " in f" {readable}"
+    )
+    for category in categories:
+        topic = _CATEGORY_TOPICS.get(category)
+        if topic:
+            # Newest first: a topic's latest statement decides (a retraction wins).
+            if topic not in profile.topics and topic not in profile.avoided_topics:
+                (profile.avoided_topics if negative else profile.topics).add(topic)
+        elif not negative:
+            _constraint(profile, category)
+    stated = categories or content.get("constraints")
+    if not stated and content.get("preference"):
+        phrase = str(content["preference"])
+        phrases = profile.avoided_phrases if negative else profile.phrases
+        if phrase not in phrases and len(phrases) < _MAX_PHRASES:
+            phrases.append(phrase)
+    if not negative:
+        # Constraints the grammar read in the same clause as a trigger ("400-level").
+        for category in content.get("constraints") or []:
+            _constraint(profile, str(category))
+
+
+def with_turn(state: dict[str, Any], text: str) -> dict[str, Any]:
+    """The state profile updated with what this user turn itself says (a copy).
+
+    "I'm a DBA, only here Friday: what should I attend?" asks in the same breath as it tells:
+    the turn's statements apply at once, before its extraction runs. What the turn states wins
+    over what was stored (a new day list replaces the old one; a retraction removes a topic).
+    """
+    said = Profile()
+    message = Message(event_id="turn", role="USER", text=text, timestamp=0.0)
+    for candidate in extract_preferences(message):
+        apply_preference(said, candidate.content, candidate.text)
+    said.topics -= said.avoided_topics
+    new = said.as_state()
+    if not (said.topics or said.avoided_topics or len(new) > 5 or said.hands_on):
+        return state
+    out = dict(state)
+    topics = (set(state.get("topics") or []) - said.avoided_topics) | said.topics
+    avoided = (set(state.get("avoided_topics") or []) - said.topics) | said.avoided_topics
+    out["topics"], out["avoided_topics"] = sorted(topics), sorted(avoided)
+    for flag in ("hands_on", "deep_dive", "beginner"):
+        out[flag] = bool(state.get(flag)) or bool(new[flag])
+    for key in ("days", "times", "min_level", "max_level", "formats", "phrases"):
+        if key in new:
+            out[key] = new[key]
+    return out
 
 
 def _constraint(profile: Profile, category: str) -> None:
@@ -244,14 +279,18 @@ def preference_boost(state: dict[str, Any]) -> tuple[Any, Any]:
     liked_types = set(state.get("liked_types", []))
     disliked = set(state.get("disliked_topics", []))
 
+    # A stated bound says what depth was asked for ("400-level only"), not just "deep".
+    deepest = max(300, int(state.get("min_level") or 0))
+    gentlest = min(200, int(state.get("max_level") or 200))
+
     def reasons(meta: dict[str, Any]) -> list[str]:
         out = [f"your interest in {t}" for t in meta.get("topics", []) if t in topics]
         if hands_on and meta.get("type") in HANDS_ON_TYPES:
             out.append(f"hands-on format ({meta.get('type')}) you prefer")
         level = meta.get("level")
-        if deep and isinstance(level, int | float) and level >= 300:
+        if deep and isinstance(level, int | float) and level >= deepest:
             out.append(f"{int(level)}-level depth you asked for")
-        if beginner and isinstance(level, int | float) and level <= 200:
+        if beginner and isinstance(level, int | float) and level <= gentlest:
             out.append(f"{int(level)}-level, beginner friendly")
         liked = [t for t in meta.get("topics", []) if t in liked_topics]
         if liked:

@@ -8,7 +8,7 @@ ADD / UPDATE / SKIP / DELETE decisions to the records in the job's completing tr
 from __future__ import annotations
 
 from ._extract_llm import LLMExtractor
-from ._extract_offline import OfflineExtractor
+from ._extract_offline import OfflineExtractor, extract_preferences
 from ._extractor import (
     Add,
     Decision,
@@ -48,6 +48,7 @@ __all__ = [
     "Update",
     "WorkerHost",
     "content_phrase",
+    "extract_preferences",
     "split_clauses",
     "spot_topics",
     "understand_sentence",
