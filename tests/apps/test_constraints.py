@@ -136,3 +136,27 @@ def test_profile_reads_constraint_categories() -> None:
 
 def test_request_topics_in_catalog_terms() -> None:
     assert spot_topics("anything on EKS autoscaling or Aurora?") == ["containers", "databases"]
+
+
+def test_the_attendees_topics_hold_longest_while_relaxing() -> None:
+    # Storage at level 400: there is none. Storage at another level comes before 400-level
+    # sessions on other topics (which fill only what storage cannot).
+    codes = _search({"topics": ["storage"], "min_level": 400})
+    assert codes[:4] and all(c.startswith("AAA") for c in codes[:4])
+
+
+def test_topics_named_in_the_request_hold_instead_of_the_profiles() -> None:
+    codes = _search({"topics": ["storage"], "min_level": 400}, query="networking please")
+    assert codes[:2] and all(c.startswith("BBB") for c in codes[:2])
+
+
+def test_a_turn_applies_to_its_own_search() -> None:
+    from podium.apps.event_assistant._profile import with_turn
+
+    stored = {"topics": ["storage"], "avoided_topics": [], "hands_on": False,
+              "deep_dive": False, "beginner": False, "days": ["Monday"]}  # fmt: skip
+    now = with_turn(stored, "These days I'm more into BGP and VPC peering, no longer storage. "
+                            "I'm only here Thursday.")  # fmt: skip
+    assert now["topics"] == ["networking"] and now["avoided_topics"] == ["storage"]
+    assert now["days"] == ["Thursday"]
+    assert with_turn(stored, "thanks!") is stored

@@ -66,7 +66,8 @@ FILLER_WORDS = STOPWORDS | frozenset(
     well now able should which
     good great best worth worthwhile interesting cool fun nice year week today time conference
     event events stuff things thing anything something pick picks reckon think guess see sort
-    help start begin even going go out got fill sign up free""".split()  # noqa: SIM905
+    help start begin even going go out got fill sign up free seeing hook last yesterday
+    earlier ago""".split()  # noqa: SIM905
 )
 
 #: Function words a title may hold inside it ("Designing tools for LLM agents").
@@ -255,9 +256,11 @@ class _Filler:
                 continue
             while run and run[-1].group(0).lower() in _TITLE_JOINERS:
                 run.pop()
-            while run and run[0].group(0).lower() in _TITLE_JOINERS:
+            while run and run[0].group(0) in _TITLE_JOINERS:  # "The Quiet Harbour" keeps "The"
                 run.pop(0)
             content = sum(1 for m in run if m.group(0).lower() not in _TITLE_JOINERS)
+            # Capitalised words away from the message's start look like a name.
+            content += 2 * sum(1 for m in run if m.start() > 0 and m.group(0)[:1].isupper())
             if run and (best is None or content > best[0]):
                 best = (content, run[0].start(), run[-1].end())
             run = []

@@ -95,6 +95,7 @@ _EXPERIENCE = re.compile(
     r"disappointing|fun|dull)\b|\b[1-5]\s*(?:/\s*5|stars?)\b|\b(?:one|two|three|four|five)\s+stars?\b",
     re.IGNORECASE,
 )
+_RECORDS_REPORTS = re.compile(r"\b(?:rate[ds]?|rating|review|feedback|attended|record)\b", re.I)
 _ACTION_VERBS = frozenset(
     """book buy order send call cancel schedule reserve pay delete remove create email text
     register sign subscribe purchase transfer rent hire drive fly write draw sing play""".split()  # noqa: SIM905
@@ -207,6 +208,12 @@ def route_tool(
     complete = [c for c in ranked if not c.missing]
     if forced or any_tool:
         return (complete or ranked)[0]
+    if reporting:
+        # A tool that records such reports takes it even on a thin word overlap.
+        for call in complete:
+            spec = next(s for s in tool_specs if s.get("name") == call.name)
+            if call.score > 0 and _RECORDS_REPORTS.search(str(spec.get("description", ""))):
+                return call
     if complete and complete[0].score >= ROUTE_THRESHOLD:
         return complete[0]
     if request and is_information_request(text):

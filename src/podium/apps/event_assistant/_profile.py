@@ -25,8 +25,8 @@ __all__ = [
     "apply_preference",
     "category_topic",
     "load_profile",
-    "with_turn",
     "preference_boost",
+    "with_turn",
 ]
 
 #: Formats that count as hands-on.

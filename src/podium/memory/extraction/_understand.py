@@ -76,6 +76,7 @@ _NEGATION = re.compile(
     r"|(?:don't|do\s+not|dont|never)\s+(?:send|show|give|recommend|suggest|book|put)\s+(?:me\s+)?"
     r"|keep\s+(?:me\s+)?away\s+from|keep\s+(?=(?:[\w/-]+\s+){1,3}away\b)"
     r"|can(?:'t|not|\s+not)\s+(?:\w+\s+){0,2}?(?:hear|stand|bear|take|face)"
+    r"|pass\s+on|give\s+(?:\w+\s+){0,2}a\s+miss|sit\s+(?:those|them|that|it)\s+out"
     r"|allergic\s+to|(?:so\s+)?done\s+with|moved\s+on\s+from|burned\s+out\s+on"
     r"|(?:don't|do\s+not)\s+bother|(?:is|are)\s*(?:n't|\s+not)\s+(?:really\s+)?our\s+thing"
     r"|(?:is|are)\s+(?:another|some(?:one|body)\s+else's|the\s+other)\s+team's\s+(?:problem|job)"
@@ -99,7 +100,9 @@ _GREETING = re.compile(r"(?:good\s+)?(?:morning|afternoon|evening)(?:\s+\w+)?(?:
 _LEVEL_NUMBER = re.compile(r"\b([1-4])00(?:\s*\+)?(?=\s*(?:-|\s)?\s*(?:level|or\b|and\b|\+|s\b|-\s*[1-4]00))",
                            re.IGNORECASE)  # fmt: skip
 _LEVEL_WORD_NUMBER = re.compile(
-    r"\blevel\s+([1-4])00\b|\b([1-4])00s?\s+(?:sessions?|talks?|stuff|content|ones)\b", re.I
+    r"\blevel\s+([1-4])00\b|\b([1-4])00s?\s+(?:sessions?|talks?|stuff|content|ones)\b"
+    r"|\b(?:at|above|over|past|beyond)\s+([1-4])00\b(?!\s*(?:people|users|devices|-))",
+    re.I,
 )
 #: "the 400 sessions go right over my head": that level and above is too much.
 _TOO_HARD = re.compile(
@@ -107,7 +110,9 @@ _TOO_HARD = re.compile(
     r"(?:way\s+)?above\s+my\s+(?:level|pay\s*grade))\b",
     re.IGNORECASE,
 )
-_MIDDLE = re.compile(r"\b(?:mid-level|mid\s+level|intermediate|middle[- ]of[- ]the[- ]road)\b", re.I)
+_MIDDLE = re.compile(
+    r"\b(?:mid-level|mid\s+level|intermediate|middle[- ]of[- ]the[- ]road)\b", re.I
+)
 _BEGINNER = re.compile(
     r"\b(?:not\s+an?\s+(?:engineer|developer|techie)|beginners?|beginner-friendly|introductory|introductions?|intro\b|basics|basic|"
     r"fundamentals?|getting\s+started|gentle|new\s+to|brand\s+new|starting\s+out|101|"
@@ -148,7 +153,9 @@ _SHORT = re.compile(r"\b(?:short\s+(?:formats?|sessions?|talks?)|lightning\s+tal
                     r"quick\s+talks?)\b", re.IGNORECASE)  # fmt: skip
 
 
-_ANAPHORA = re.compile(r"\s*(?:those|them|these|that|it|this)(?:\s+(?:ones?|stuff|talks?|sessions?))?\s*$", re.I)
+_ANAPHORA = re.compile(
+    r"\s*(?:those|them|these|that|it|this)(?:\s+(?:ones?|stuff|talks?|sessions?))?\s*$", re.I
+)
 
 
 @dataclass
@@ -207,7 +214,7 @@ def spot_topics(text: str) -> list[str]:
 #: Leaving on a day: available up to it ("I fly home Tuesday night", "here until Wednesday").
 _UNTIL = re.compile(
     r"\b(?:fly(?:ing)?\s+(?:home|out|back)|flight\s+(?:home|out|back)\s+(?:is\s+)?(?:on\s+)?|"
-    r"leav(?:e|ing)|head(?:ing)?\s+(?:home|out|back)|gone\s+(?:by|after)|until|till|up\s+to|"
+    r"leav(?:e|es|ing)|head(?:ing)?\s+(?:home|out|back)|gone\s+(?:by|after)|until|till|up\s+to|"
     r"(?:have|need)\s+to\s+(?:leave|go)|out\s+of\s+here|"
     r"(?:out\s+of\s+here|gone|leaving|flying\s+(?:out|home)|home|off)\s+after)"
     r"\s+(?:on\s+)?(?:the\s+)?(" + _DAY_RE + r")",
@@ -218,20 +225,21 @@ _FROM = re.compile(
     r"\b(?:get(?:ting)?\s+in|arriv(?:e|ing)|land(?:ing)?|fly(?:ing)?\s+in|show(?:ing)?\s+up|"
     r"from|starting|(?P<after>after))\s+(?:on\s+)?(?:the\s+)?(?P<day>" + _DAY_RE + r")"
     r"(?P<late>\s+(?:night|evening|late))?"
-    r"|\b(?P<onward>" + _DAY_RE + r")\s+(?:onwards?|on(?=\s+(?:for|is|works|i\b)|\s*$)|and\s+(?:after|later))",
+    r"|\b(?P<onward>"
+    + _DAY_RE
+    + r")\s+(?:onwards?|on(?=\s+(?:for|is|works|i\b)|\s*$)|and\s+(?:after|later))",
     re.IGNORECASE,
 )
 #: Days taken by something else ("booth duty Monday and Tuesday", "kid's recital on Friday").
 _BUSY = re.compile(
-    r"\b(?:booth|duty|busy|tied\s+up|stuck|meetings?|recital|wedding|appointment|offsite|"
+    r"\b(?:booth|stand|manning|staffing|duty|busy|tied\s+up|stuck|meetings?|recital|wedding|appointment|offsite|"
     r"workshop\s+of\s+my\s+own|travel(?:l?ing)?|presenting|speaking)\b[^.;,]{0,30}?((?:\b"
-    + _DAY_RE + r"(?:\s*(?:,|and|&|or)\s*)?)+)",
+    + _DAY_RE
+    + r"(?:\s*(?:,|and|&|or)\s*)?)+)",
     re.IGNORECASE,
 )
 _ONLY = re.compile(r"\bonly\b[^.;]{0,40}", re.IGNORECASE)
-_FIRST_DAYS = re.compile(
-    r"\b(first|last)\s+(two|three|four|2|3|4)\s+days\b", re.IGNORECASE
-)
+_FIRST_DAYS = re.compile(r"\b(first|last)\s+(two|three|four|2|3|4)\s+days\b", re.IGNORECASE)
 _COUNTS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 
 
@@ -263,9 +271,7 @@ def _days(clause: str) -> list[str]:
         excluded |= {_day_index(d.group(1)) for d in _DAY.finditer(m.group(1))}
     ranges = list(_RANGE.finditer(text))
     until = list(_UNTIL.finditer(text))
-    since = [
-        m for m in _FROM.finditer(text) if not any(_inside(m, r) for r in [*ranges, *until])
-    ]
+    since = [m for m in _FROM.finditer(text) if not any(_inside(m, r) for r in [*ranges, *until])]
     for m in until:
         last = _day_index(m.group(1))
         named.update(range(0, last + 1))
@@ -308,7 +314,7 @@ def _levels(clause: str, negated: bool) -> list[str]:
     """``level-min-N`` / ``level-max-N`` categories a clause states."""
     numbers = [int(m.group(1)) * 100 for m in _LEVEL_NUMBER.finditer(clause)]
     numbers += [
-        int(m.group(1) or m.group(2)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)
+        int(next(g for g in m.groups() if g)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)
     ]
     if numbers and _TOO_HARD.search(clause):
         return [f"level-max-{max(min(numbers) - 100, 100)}"]
