@@ -326,7 +326,7 @@ def kubernetes_files(options: DeployOptions, out: Path) -> dict[str, str]:
         "resources": list(MANIFESTS),
     }
     files["kustomization.yaml"] = dump_yaml(
-        kustomization, comment=f"Podium: {note}\n  kubectl apply -k {out.name or '.'}"
+        kustomization, comment=f"Podium: {note}\n  kubectl apply -k .   # from this folder"
     )
     files["Dockerfile"] = dockerfile(f"docker build -f {dockerfile_path} -t {options.image} .")
     files["Dockerfile.dockerignore"] = DOCKERIGNORE
