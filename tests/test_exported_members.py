@@ -13,6 +13,7 @@ PACKAGES = [
     "podium.apps",
     "podium.apps.event_assistant",
     "podium.cli",
+    "podium.deploy",
     "podium.embeddings",
     "podium.identity",
     "podium.knowledge",

@@ -90,7 +90,10 @@ def open(
     start_worker: bool = True,
     **settings: Any,
 ) -> Podium:
-    """Open Podium: resolve settings, migrate the database, build the services.
+    """Open Podium: resolve settings, migrate (or check) the database, build the services.
+
+    The schema is migrated when :attr:`Settings.migrates_at_start` (SQLite by default); on
+    PostgreSQL it must already be at head (``podium migrate``).
 
     Args:
         home: the data directory (default ``PODIUM_HOME``, else the user data directory).
@@ -100,6 +103,7 @@ def open(
 
     Raises:
         InvalidInput: a setting is not valid (the message names it).
+        ConfigurationError: the schema is not at head and is not migrated at start.
         StorageError: the database cannot be opened or migrated.
     """
     from pydantic import ValidationError
@@ -131,7 +135,7 @@ def open_settings(settings: Settings, *, start_worker: bool = True) -> Podium:
         settings.ensure_home()
     database = Database(settings.resolved_database_url)
     try:
-        database.migrate()
+        database.ensure_schema(auto_migrate=settings.migrates_at_start)
         podium = Podium(
             settings=settings,
             database=database,

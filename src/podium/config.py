@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL. Default: sqlite:///$PODIUM_HOME/podium.db",
     )
+    auto_migrate: bool | None = Field(
+        default=None,
+        description="Migrate the database schema when a process starts (PODIUM_AUTO_MIGRATE). "
+        "Default: on for SQLite; off for PostgreSQL, where `podium migrate` runs the "
+        "migrations once and every process only checks the schema revision.",
+    )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
         description="Embedding model for new knowledge bases and memories.",
@@ -162,6 +168,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home / 'podium.db'}"
+
+    @property
+    def migrates_at_start(self) -> bool:
+        """Whether processes migrate the schema at start (else they check it is at head)."""
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.resolved_database_url.startswith("sqlite")
 
     def ensure_home(self) -> Path:
         """Create the data directory if needed (mode 0700: private to its owner) and return it."""

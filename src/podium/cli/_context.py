@@ -34,13 +34,16 @@ def settings() -> Settings:
 
 @cache
 def database() -> Database:
-    """The migrated database under ``PODIUM_HOME`` (or ``PODIUM_DATABASE_URL``)."""
+    """The database under ``PODIUM_HOME`` (or ``PODIUM_DATABASE_URL``), its schema at head.
+
+    Migrated on SQLite; on PostgreSQL only checked (``podium migrate`` migrates it).
+    """
     from podium.storage import Database
 
     s = settings()
     s.ensure_home()
     db = Database(s.resolved_database_url)
-    db.migrate()
+    db.ensure_schema(auto_migrate=s.migrates_at_start)
     return db
 
 

@@ -15,10 +15,12 @@ from podium.errors import PodiumError
 from . import _context
 from ._chat import ask, chat
 from ._demo import demo
+from ._deploy import deploy_app
 from ._eval import eval_app
 from ._kb import kb_app
 from ._keys import aws_env, keys_app
 from ._memory import memory_app
+from ._migrate import migrate
 from ._output import command_group, err_console
 from ._serve import idp_app, serve
 from ._up import up
@@ -36,6 +38,8 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
 app.add_typer(memory_app, name="memory")
 app.command("up")(up)
+app.command("migrate")(migrate)
+app.add_typer(deploy_app, name="deploy")
 app.command("serve")(serve)
 app.add_typer(idp_app, name="idp")
 app.add_typer(keys_app, name="keys")

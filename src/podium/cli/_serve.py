@@ -115,6 +115,9 @@ def serve(
             markup=False,
         )
         raise typer.Exit(1)
+    if not settings.migrates_at_start:
+        # A schema behind this Podium stops here, in one line, not in the app's start-up.
+        _context.database().dispose()
     run_serve(settings, agent, dev_idp=dev_idp, public_url=public_url, agent_name=name)
 
 

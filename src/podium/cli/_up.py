@@ -25,4 +25,9 @@ def up(
 
     if home is not None:
         _context.configure(home=home)
-    run_up(_context.settings(), port=port, model=model, home=home, progress=True)
+    settings = _context.settings()
+    if not settings.migrates_at_start:
+        # A schema behind this Podium (PostgreSQL: run `podium migrate`) stops here, in one
+        # line; on SQLite the first run's preparation migrates it.
+        _context.database().dispose()
+    run_up(settings, port=port, model=model, home=home, progress=True)

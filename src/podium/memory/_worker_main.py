@@ -25,7 +25,7 @@ def main(settings: Settings, *, extractor: Extractor | None = None) -> int:
     from .extraction import ExtractionWorker
 
     db = Database(settings.resolved_database_url)
-    db.migrate()
+    db.ensure_schema(auto_migrate=settings.migrates_at_start)
     service = MemoryService(db, settings)
     worker = ExtractionWorker(service, extractor)
     stop = threading.Event()

@@ -492,7 +492,7 @@ def create_gateway_app(
             await run_in_threadpool(aws.close)
 
     aws = aws_backend or AwsBackend(
-        settings, open=lambda: open_settings(settings, start_worker=True)
+        settings, open=lambda: open_settings(settings, start_worker=settings.embedded_worker)
     )
     aws.runtime = runtime
     aws.agent_name = agent_name

@@ -38,7 +38,10 @@ class SessionOwners:
         self._db: Database | None = None
 
     def open(self) -> None:
-        """Open (and migrate) the database, then forget owners past the retention; idempotent."""
+        """Open the database, then forget owners past the retention; idempotent.
+
+        Its schema is migrated or checked as :meth:`Database.ensure_schema` says.
+        """
         if self._db is not None:
             return
         from podium.storage import Database
@@ -46,7 +49,7 @@ class SessionOwners:
         if self._settings.database_url is None:
             self._settings.ensure_home()  # the default SQLite file lives in a private home
         db = Database(self._settings.resolved_database_url)
-        db.migrate()
+        db.ensure_schema(auto_migrate=self._settings.migrates_at_start)
         self._db = db
         pruned = self.prune(time.time() - self.retention_s)
         if pruned:

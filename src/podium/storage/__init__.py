@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import _schema as schema
-from ._database import Database, storage_errors
+from ._database import Database, display_url, storage_errors
 from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
 from ._vector_cache import VectorMatrixCache
@@ -20,6 +20,7 @@ __all__ = [
     "VectorMatrixCache",
     "convex",
     "dbsf",
+    "display_url",
     "mmr",
     "query_terms",
     "rrf",

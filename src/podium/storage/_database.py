@@ -18,7 +18,7 @@ from podium.errors import ConfigurationError, Conflict, StorageError
 
 from ._keyword import repair_fts_tables
 
-__all__ = ["Database", "display_url", "storage_errors"]
+__all__ = ["Database", "display_url", "head_revision", "storage_errors"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,9 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 # Alembic's ``context`` and ``op`` are module-level proxies: two threads migrating at once (the
 # gateway and ``podium up``'s preparation) would run on each other's context.
 _MIGRATE_LOCK = threading.Lock()
+# Any constant: the PostgreSQL advisory lock that lets one migrator run at a time cluster-wide
+# (two `podium migrate` jobs at once, a retried Kubernetes Job).
+_MIGRATE_ADVISORY_LOCK = 0x706F6469756D  # "podium"
 
 
 #: PostgreSQL's SQLSTATE for ``undefined_table``.
@@ -62,9 +65,9 @@ def storage_errors(url: str | None = None) -> Iterator[None]:
         if _missing_table(e):
             where = f"the database at {display_url(url)}" if url else "the database"
             raise ConfigurationError(
-                f"{where} has no Podium schema, or an older one ({e.orig}): call "
-                "Database.migrate() on it before using it (the podium CLI commands, "
-                "`podium up` included, migrate by themselves)"
+                f"{where} has no Podium schema, or an older one ({e.orig}): run "
+                "`podium migrate` (or call Database.migrate()) on it before using it; "
+                "on SQLite the podium commands, `podium up` included, migrate by themselves"
             ) from e
         # The driver's own message only: str(e) would carry the SQL and its parameters (message
         # text, ids) into an error that may reach a client.
@@ -164,22 +167,97 @@ class Database:
         """Bring the schema to the newest Alembic revision (idempotent).
 
         Also rebuilds any keyword index SQLite can no longer read (:func:`repair_fts_tables`).
+        On PostgreSQL an advisory lock makes concurrent migrators (in other processes) run one
+        after the other; the later ones find the schema at head.
         """
         from alembic import command
-        from alembic.config import Config
 
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
+        config = _alembic_config()
         # The write lock up front (BEGIN IMMEDIATE on SQLite): processes that migrate the same
         # database at once (``podium up`` and its gateway, session workers) then run one after
         # the other, and the later ones find it at head, instead of failing with "locked".
         with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
             conn = raw.execution_options(podium_write=True)
+            if self.dialect == "postgresql":
+                # Taken inside the transaction Alembic then joins: released at its commit.
+                conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_ADVISORY_LOCK}
+                )
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             repair_fts_tables(conn)
             conn.commit()
 
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at; None for a database never migrated."""
+        from alembic.runtime.migration import MigrationContext
+
+        with storage_errors(self.url), self.engine.connect() as conn:
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return ", ".join(heads) if heads else None
+
+    def check_schema(self) -> None:
+        """Make sure the schema is at this Podium's newest revision, without changing it.
+
+        Raises:
+            ConfigurationError: the database is behind (or ahead of) this Podium; the message
+                says which revision it is at, which one is needed, and what to run.
+        """
+        current, head = self.schema_revision(), head_revision()
+        if current == head:
+            return
+        where = display_url(self.url)
+        if current is None:
+            raise ConfigurationError(
+                f"database schema is at none (an empty database: {where}), this Podium needs "
+                f"{head}: run `podium migrate`"
+            )
+        if current in _known_revisions():
+            raise ConfigurationError(
+                f"database schema is at {current} ({where}), this Podium needs {head}: "
+                "run `podium migrate`"
+            )
+        raise ConfigurationError(
+            f"database schema is at {current} ({where}), a revision this Podium does not know "
+            f"(it needs {head}): a newer Podium migrated it; run that version instead"
+        )
+
+    def ensure_schema(self, *, auto_migrate: bool) -> None:
+        """What a process does with the schema at start: migrate it, or only check it.
+
+        ``auto_migrate`` is :attr:`podium.config.Settings.migrates_at_start` (on for SQLite, off
+        for PostgreSQL, where ``podium migrate`` runs the migrations once for every process).
+
+        Raises:
+            ConfigurationError: ``auto_migrate`` is off and the schema is not at head.
+        """
+        if auto_migrate:
+            self.migrate()
+        else:
+            self.check_schema()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def head_revision() -> str:
+    """The newest Alembic revision this Podium ships (what :meth:`Database.migrate` reaches)."""
+    from alembic.script import ScriptDirectory
+
+    return ", ".join(ScriptDirectory.from_config(_alembic_config()).get_heads())
