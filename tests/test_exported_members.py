@@ -20,6 +20,7 @@ PACKAGES = [
     "podium.memory",
     "podium.runtime",
     "podium.storage",
+    "podium.transfer",
     "podium.vectors",
     "podium.web",
 ]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import EVENT_QUERY, KB_QUERY, RECORD_QUERY, dump, fts_rows
 
 import podium
+from fixtures.transfer import EVENT_QUERY, KB_QUERY, RECORD_QUERY, dump, fts_rows
 from podium.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from podium.transfer import copy_database
 
@@ -95,7 +95,7 @@ def test_a_target_with_rows_is_refused_unless_forced(
     src, _ = source
     assert copy_database(src, pg_url).ok
     before = dump(pg_url)
-    with pytest.raises(Conflict, match="not empty.*--force"):
+    with pytest.raises(Conflict, match=r"not empty.*--force"):
         copy_database(src, pg_url)
     assert dump(pg_url) == before
     forced = copy_database(src, pg_url, force=True)

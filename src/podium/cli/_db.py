@@ -63,9 +63,12 @@ def _progress(done: int, total: int, name: str) -> None:
 @db_app.command("copy")
 def copy(
     from_url: Annotated[
-        str, typer.Option("--from", help="Source database URL (sqlite:///… or postgresql+psycopg://…).")
+        str,
+        typer.Option("--from", help="Source database URL (sqlite:///… or postgresql+psycopg://…)."),
     ],
-    to_url: Annotated[str, typer.Option("--to", help="Target database URL; migrated to head first.")],
+    to_url: Annotated[
+        str, typer.Option("--to", help="Target database URL; migrated to head first.")
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Replace everything in a target that holds rows.")
     ] = False,

@@ -237,4 +237,3 @@ def restore_database(
     )
     report.format = "sqlite"
     return report
-

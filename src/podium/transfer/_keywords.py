@@ -38,7 +38,7 @@ class KeywordRebuild:
 
 def _batches(
     conn: sa.Connection, table: sa.Table, key: str, columns: list[str], where: Any, size: int
-) -> Iterator[list[sa.Row[Any]]]:
+) -> Iterator[list[tuple[Any, ...]]]:
     """Rows in key order, ``size`` at a time (keyset pages: the same connection inserts)."""
     last: int | None = None
     cols = [table.c[key], *(table.c[c] for c in columns)]
@@ -46,7 +46,7 @@ def _batches(
         query = sa.select(*cols).where(where).order_by(table.c[key]).limit(size)
         if last is not None:
             query = query.where(table.c[key] > last)
-        rows = list(conn.execute(query))
+        rows = [tuple(row) for row in conn.execute(query)]
         if not rows:
             return
         yield rows

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-from podium.errors import ConfigurationError, Conflict
+from podium.errors import ConfigurationError, Conflict, StorageError
 from podium.storage import Database
 
 from ._keywords import KeywordRebuild, rebuild_keyword_indexes
@@ -52,7 +52,9 @@ class RowSource(Protocol):
         """The highest id each table's counter has handed out (where the source keeps one)."""
         ...
 
-    def rows(self, table: str, columns: list[str], batch_size: int) -> Iterator[list[dict[str, Any]]]:
+    def rows(
+        self, table: str, columns: list[str], batch_size: int
+    ) -> Iterator[list[dict[str, Any]]]:
         """The rows of ``table`` in primary-key order, ``batch_size`` at a time."""
         ...
 
@@ -102,8 +104,7 @@ class CopyReport:
                 {"name": t.name, "source": t.source, "target": t.target} for t in self.tables
             ],
             "keyword_indexes": [
-                {"name": k.name, "rows": k.rows, "skipped": k.skipped}
-                for k in self.keyword_indexes
+                {"name": k.name, "rows": k.rows, "skipped": k.skipped} for k in self.keyword_indexes
             ],
         }
 
@@ -180,6 +181,8 @@ def load_rows(
     Raises:
         ConfigurationError: the source is at another schema revision or has other tables.
         Conflict: the target holds rows and ``force`` is not set.
+        StorageError: a table gave another number of rows than the source counts (a damaged
+            archive); the target is left as it was.
     """
     with target.connect() as conn:
         revision = str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar())
@@ -191,8 +194,16 @@ def load_rows(
         for done, table in enumerate(tables, start=1):
             insert = _insert_table(table, target.dialect).insert()
             names = [c.name for c in writable_columns(table)]
+            read = 0
             for batch in source.rows(table.name, names, batch_size):
                 conn.execute(insert, batch)
+                read += len(batch)
+            if read != source.count(table.name):
+                # A damaged or truncated source: roll everything back rather than commit part.
+                raise StorageError(
+                    f"{source.description}: table {table.name} gave {read} rows where it "
+                    f"counts {source.count(table.name)}; nothing was written"
+                )
             if progress is not None:
                 progress(done, len(tables), table.name)
         set_counters(conn, tables, source.counters())
