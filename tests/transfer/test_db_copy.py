@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import podium
 from fixtures.transfer import EVENT_QUERY, KB_QUERY, RECORD_QUERY, dump, fts_rows
 from podium.errors import ConfigurationError, Conflict, InvalidInput, NotFound
+from podium.storage import Database
 from podium.transfer import copy_database
 
 
@@ -157,3 +158,33 @@ def test_bad_urls_are_refused_before_anything_is_written(tmp_path: Path) -> None
     sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE x (a)").connection.close()
     with pytest.raises(ConfigurationError, match="no Podium schema"):
         copy_database(f"sqlite:///{tmp_path / 'other.db'}", target)
+
+
+def test_columns_of_the_target_backend_alone_are_left_to_the_database(
+    source: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    # As a PostgreSQL-only search column would be: nullable, or generated from the row.
+    src, _ = source
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    db = Database(target)
+    db.migrate()
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE chunks ADD COLUMN extra TEXT")
+        conn.exec_driver_sql(
+            "ALTER TABLE chunks ADD COLUMN shout TEXT GENERATED ALWAYS AS (upper(text)) VIRTUAL"
+        )
+    db.dispose()
+    assert copy_database(src, target).ok
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        rows = conn.execute("SELECT extra, shout, text FROM chunks").fetchall()
+    assert rows and all(e is None and s == t.upper() for e, s, t in rows)
+
+    strict = f"sqlite:///{tmp_path / 'strict.db'}"
+    db = Database(strict)
+    db.migrate()
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE chunks ADD COLUMN must TEXT NOT NULL DEFAULT 'x'")
+        conn.exec_driver_sql("CREATE TABLE probe (x int)")
+    db.dispose()
+    with pytest.raises(ConfigurationError, match=r"only in the target: \['probe'\]"):
+        copy_database(src, strict)

@@ -115,6 +115,10 @@ class ArchiveSource:
         """The id counters of the archived database."""
         return self._counters
 
+    def columns(self, table: str) -> list[str]:
+        """The columns archived for ``table``."""
+        return list(self._tables[table]["columns"])
+
     def rows(
         self, table: str, columns: list[str], batch_size: int
     ) -> Iterator[list[dict[str, Any]]]:

@@ -54,6 +54,10 @@ class DatabaseSource:
             self._counters = read_counters(self.conn, list(self.tables.values()))
         return self._counters
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` (computed ones too: a load skips what it does not write)."""
+        return [c.name for c in self.tables[table].columns]
+
     def rows(
         self, table: str, columns: list[str], batch_size: int
     ) -> Iterator[list[dict[str, Any]]]:

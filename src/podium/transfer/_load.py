@@ -52,6 +52,10 @@ class RowSource(Protocol):
         """The highest id each table's counter has handed out (where the source keeps one)."""
         ...
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` the source has."""
+        ...
+
     def rows(
         self, table: str, columns: list[str], batch_size: int
     ) -> Iterator[list[dict[str, Any]]]:
@@ -124,10 +128,35 @@ class _JsonText(TypeDecorator[str]):
         return sa.cast(bindvalue, self.cast_to) if self.cast_to is not None else bindvalue
 
 
-def _insert_table(table: sa.Table, dialect: str) -> sa.Table:
-    """``table`` with JSON columns taking JSON text, for inserts only."""
-    columns = []
+def _shared_columns(source: RowSource, table: sa.Table) -> list[str]:
+    """The target columns the source has; a missing one must be nullable or have a default.
+
+    A backend may carry columns of its own (a PostgreSQL search column, say): the source
+    does not have them, and the database's default or the keyword rebuild fills them.
+    """
+    have = set(source.columns(table.name))
+    names = []
     for c in writable_columns(table):
+        if c.name in have:
+            names.append(c.name)
+        elif c.nullable or c.server_default is not None:
+            logger.info(
+                "table=<%s>, column=<%s> | not in the source, left to its default",
+                table.name,
+                c.name,
+            )
+        else:
+            raise ConfigurationError(
+                f"{source.description}: table {table.name} has no column {c.name}, "
+                "which the target requires"
+            )
+    return names
+
+
+def _insert_table(table: sa.Table, dialect: str, names: list[str]) -> sa.Table:
+    """``table`` with JSON columns taking JSON text, for inserts of ``names`` only."""
+    columns = []
+    for c in (table.c[name] for name in names):
         kind = c.type
         if isinstance(kind, sa.JSON):
             kind = _JsonText(kind if dialect == "postgresql" else None)
@@ -192,8 +221,8 @@ def load_rows(
     with target.begin() as conn:
         _empty(conn, tables, force, target_label)
         for done, table in enumerate(tables, start=1):
-            insert = _insert_table(table, target.dialect).insert()
-            names = [c.name for c in writable_columns(table)]
+            names = _shared_columns(source, table)
+            insert = _insert_table(table, target.dialect, names).insert()
             read = 0
             for batch in source.rows(table.name, names, batch_size):
                 conn.execute(insert, batch)
