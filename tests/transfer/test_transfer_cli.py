@@ -76,6 +76,13 @@ def test_backup_and_restore_from_the_home(
     assert json.loads(restored.stdout)["ok"]
     _failed(_podium("restore", str(backup), "--database", target), "not empty")
     _failed(_podium("restore", str(tmp_path / "none.db"), "--database", target), "no backup")
+    unreachable = "postgresql+psycopg://u:pw@127.0.0.1:1/x"
+    _failed(
+        _podium("backup", "--out", str(tmp_path / "x"), "--database", unreachable),
+        "cannot open the source database",
+    )
+    _failed(_podium("restore", str(backup), "--database", unreachable), "cannot open the target")
+    assert not (tmp_path / "x").exists() and not list(tmp_path.glob(".x.*"))
 
 
 def test_help_describes_the_commands() -> None:
