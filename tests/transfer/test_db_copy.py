@@ -13,7 +13,7 @@ import podium
 from fixtures.transfer import EVENT_QUERY, KB_QUERY, RECORD_QUERY, dump, fts_rows
 from podium.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from podium.storage import Database
-from podium.transfer import copy_database
+from podium.transfer import backup_database, copy_database, restore_database
 
 
 def _sqlite_sequence(url: str) -> dict[str, int]:
@@ -188,3 +188,34 @@ def test_columns_of_the_target_backend_alone_are_left_to_the_database(
     db.dispose()
     with pytest.raises(ConfigurationError, match=r"only in the target: \['probe'\]"):
         copy_database(src, strict)
+
+
+def test_vectors_move_between_bytes_and_pgvector_columns(
+    source: tuple[str, dict[str, str]], pg_url: str, tmp_path: Path
+) -> None:
+    # A PostgreSQL schema that keeps chunk embeddings in a pgvector column, as HNSW search needs.
+    src, _ = source
+    db = Database(pg_url)
+    with db.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.exec_driver_sql("ALTER TABLE chunks DROP COLUMN embedding")
+        conn.exec_driver_sql("ALTER TABLE chunks ADD COLUMN embedding vector(384)")
+    db.dispose()
+    assert copy_database(src, pg_url).ok
+    engine = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT count(*) FROM chunks WHERE vector_dims(embedding) = 384"
+        ).scalar_one()
+    engine.dispose()
+    original = dump(src)
+    assert stored == sum(1 for row in original["chunks"] if row[-1] is not None) > 0
+
+    back = f"sqlite:///{tmp_path / 'back.db'}"
+    assert copy_database(pg_url, back).ok
+    assert dump(back) == original  # float32 bytes, exactly
+    archive = tmp_path / "pg.podium"
+    backup_database(pg_url, archive)
+    again = f"sqlite:///{tmp_path / 'again.db'}"
+    assert restore_database(archive, again).ok
+    assert dump(again) == original

@@ -24,6 +24,7 @@ from podium.errors import InvalidInput
 
 from ._copy import DatabaseSource
 from ._tables import writable_columns
+from ._values import is_vector
 
 __all__ = ["FORMAT", "ArchiveSource", "is_archive", "write_archive"]
 
@@ -44,7 +45,11 @@ def write_archive(source: DatabaseSource, out: Path, *, batch_size: int = 1000) 
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         for table in source.ordered_tables():
             columns = [c.name for c in writable_columns(table)]
-            binary = [c.name for c in writable_columns(table) if isinstance(c.type, sa.LargeBinary)]
+            binary = [
+                c.name
+                for c in writable_columns(table)
+                if isinstance(c.type, sa.LargeBinary) or is_vector(c)
+            ]
             rows = 0
             with zf.open(_member(table.name), "w", force_zip64=True) as f:
                 for batch in source.rows(table.name, columns, batch_size):

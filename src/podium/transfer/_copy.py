@@ -19,6 +19,7 @@ from ._endpoints import (
 )
 from ._load import CopyReport, Progress, load_rows
 from ._tables import count_rows, read_counters, reflect
+from ._values import from_vectors, is_vector
 
 __all__ = ["DatabaseSource", "copy_database", "database_source"]
 
@@ -61,7 +62,7 @@ class DatabaseSource:
     def rows(
         self, table: str, columns: list[str], batch_size: int
     ) -> Iterator[list[dict[str, Any]]]:
-        """Rows in primary-key order, JSON columns as their text, streamed in batches."""
+        """Rows in primary-key order, JSON as its text, vectors as float32 bytes, in batches."""
         source = self.tables[table]
         missing = [c for c in columns if c not in source.c]
         if missing:
@@ -74,8 +75,11 @@ class DatabaseSource:
         ]
         query = sa.select(*selected).order_by(*source.primary_key.columns)
         result = self.conn.execution_options(yield_per=batch_size).execute(query)
+        vectors = [c for c in columns if is_vector(source.c[c])]
         for part in result.mappings().partitions(batch_size):
-            yield [dict(row) for row in part]
+            rows = [dict(row) for row in part]
+            from_vectors(rows, vectors)
+            yield rows
 
 
 @contextmanager

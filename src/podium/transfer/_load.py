@@ -21,6 +21,7 @@ from podium.storage import Database
 
 from ._keywords import KeywordRebuild, rebuild_keyword_indexes
 from ._tables import clear_derived, count_rows, reflect, set_counters, writable_columns
+from ._values import is_vector, to_vectors
 
 __all__ = ["CopyReport", "RowSource", "TableCount", "load_rows"]
 
@@ -34,7 +35,7 @@ class RowSource(Protocol):
     """Rows of a Podium database at one revision, as a load reads them.
 
     JSON values come as their JSON text (so a JSON ``null`` stays apart from SQL NULL and
-    nothing is parsed on the way), binary ones as ``bytes``.
+    nothing is parsed on the way), binary ones and vectors as ``bytes`` (float32 for vectors).
     """
 
     description: str
@@ -223,9 +224,10 @@ def load_rows(
         for done, table in enumerate(tables, start=1):
             names = _shared_columns(source, table)
             insert = _insert_table(table, target.dialect, names).insert()
+            vectors = [name for name in names if is_vector(table.c[name])]
             read = 0
             for batch in source.rows(table.name, names, batch_size):
-                conn.execute(insert, batch)
+                conn.execute(insert, to_vectors(batch, vectors))
                 read += len(batch)
             if read != source.count(table.name):
                 # A damaged or truncated source: roll everything back rather than commit part.

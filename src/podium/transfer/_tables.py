@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ._values import register_postgres_types
+
 __all__ = [
     "DERIVED_PREFIXES",
     "clear_derived",
@@ -37,6 +39,8 @@ def is_copied(name: str) -> bool:
 
 def reflect(conn: sa.Connection) -> list[sa.Table]:
     """The copied tables of the database behind ``conn``, parents before children."""
+    if conn.dialect.name == "postgresql":
+        register_postgres_types()
     metadata = sa.MetaData()
     metadata.reflect(conn, only=lambda name, _md: is_copied(name))
     return list(metadata.sorted_tables)
