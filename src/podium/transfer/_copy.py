@@ -74,7 +74,7 @@ class DatabaseSource:
             for c in columns
         ]
         query = sa.select(*selected).order_by(*source.primary_key.columns)
-        result = self.conn.execution_options(yield_per=batch_size).execute(query)
+        result = self.conn.execute(query, execution_options={"yield_per": batch_size})
         vectors = [c for c in columns if is_vector(source.c[c])]
         for part in result.mappings().partitions(batch_size):
             rows = [dict(row) for row in part]
