@@ -21,6 +21,7 @@ PACKAGES = [
     "podium.memory",
     "podium.runtime",
     "podium.storage",
+    "podium.transfer",
     "podium.vectors",
     "podium.web",
 ]

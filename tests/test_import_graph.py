@@ -20,6 +20,7 @@ PACKAGES = (
     "podium.embeddings",
     "podium.memory",
     "podium.storage",
+    "podium.transfer",
     "podium.vectors",
 )
 

@@ -14,6 +14,7 @@ from podium.errors import PodiumError
 
 from . import _context
 from ._chat import ask, chat
+from ._db import backup, db_app, restore
 from ._demo import demo
 from ._deploy import deploy_app
 from ._eval import eval_app
@@ -47,6 +48,9 @@ app.command("aws-env")(aws_env)
 app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("ask")(ask)
+app.add_typer(db_app, name="db")
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 @app.callback()
