@@ -67,7 +67,7 @@ FILLER_WORDS = STOPWORDS | frozenset(
     good great best worth worthwhile interesting cool fun nice year week today time conference
     event events stuff things thing anything something pick picks reckon think guess see sort
     help start begin even going go out got fill sign up free seeing hook last yesterday
-    earlier ago""".split()  # noqa: SIM905
+    earlier ago pls plz""".split()  # noqa: SIM905
 )
 
 #: Function words a title may hold inside it ("Designing tools for LLM agents").

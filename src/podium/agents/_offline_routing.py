@@ -51,6 +51,10 @@ class RoutedCall:
     score: float
 
 
+#: Words that ask for something even with nothing else said ("picks pls", "ideas?").
+_ASKING_WORDS = frozenset(
+    "picks pick recommendations recommend suggestions suggest ideas options plan help".split()  # noqa: SIM905
+)
 _CONTRACTION = re.compile(r"'(?:s|re|d|ll|ve|m)$")
 #: Short imperatives about the speaker ("sort me out", "surprise me", "fill my week").
 _ABOUT_ME = frozenset(("me", "my", "us", "our"))
@@ -81,7 +85,10 @@ def is_request(text: str) -> bool:
     if 1 < len(tokens) <= 6 and tokens[1] in _ABOUT_ME:
         return True
     if not [t for t in tokens if t not in FILLER_WORDS]:
-        return "?" in text and _opener(tokens) in _REQUEST_OPENERS  # "what's on?"
+        # "what's on?", "picks pls": a request made only of function words.
+        return ("?" in text and _opener(tokens) in _REQUEST_OPENERS) or bool(
+            set(tokens) & _ASKING_WORDS
+        )
     if "?" in text or _opener(tokens) in _REQUEST_OPENERS:
         return True
     lowered = " ".join(tokens)
@@ -118,12 +125,13 @@ def open_request_call(
     lead = [w for w in tokens[:5] if w not in {"please", "can", "could", "would", "you", "will"}]
     if lead and lead[0] in _ACTION_VERBS:
         return None  # "book me a taxi" is an action, not a request for sessions
-    query = " ".join(interests) if interests else text
     for spec in tool_specs:
         name = str(spec.get("name", ""))
         if not set(content_stems(split_identifier(name))) & _SEARCH_TOOL_WORDS:
             continue
-        arguments, missing = tool_arguments(spec, query, interests)
+        # Filters come from what was asked; the interests only stand in for the query (as
+        # filters, "code talks" in a profile would rule out every other format).
+        arguments, missing = tool_arguments(spec, " ".join(tokens), interests)
         if not missing:
             return RoutedCall(name=name, arguments=arguments, missing=[], score=0.0)
     return None

@@ -102,7 +102,7 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "legacy", "lift and shift", "rehost", "rehosting", "replatform", "replatforming",
         "refactoring legacy", "data center exit", "data center", "data centre", "data centers",
         "datacenter exit", "on-premises", "on-prem", "vmware", "data center move",
-        "move to the cloud", "moving to the cloud", "migrate to the cloud", "in the cloud by",
+        "move to the cloud", "moving to the cloud", "lifting and shifting", "lift-and-shift", "migrate to the cloud", "in the cloud by",
         "to the cloud by", "cloud migration",
     ),
     "industry": (

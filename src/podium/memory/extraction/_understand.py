@@ -55,7 +55,8 @@ _NOT_DAY = re.compile(
     re.IGNORECASE,
 )
 _DAY_OUT = re.compile(
-    r"\b(" + _DAY_RE + r")\s+(?:is|are)\s+(?:out|off|impossible|a\s+no[- ]go|not\s+possible)"
+    r"\b(" + _DAY_RE + r")(?:\s+(?:is|are)|'s)\s+(?:out|off|impossible|a\s+no[- ]go|not\s+possible|"
+    r"a\s+write[- ]off|a\s+wash|lost|gone|taken|booked)"
     r"|\b(" + _DAY_RE + r")\s+(?:doesn't|does\s+not|won't|will\s+not)\s+work",
     re.IGNORECASE,
 )
@@ -108,6 +109,15 @@ _LEVEL_WORD_NUMBER = re.compile(
 _TOO_HARD = re.compile(
     r"\b(?:over\s+my\s+head|too\s+(?:hard|advanced|deep|technical|much)|beyond\s+me|lose\s+me|"
     r"(?:way\s+)?above\s+my\s+(?:level|pay\s*grade))\b",
+    re.IGNORECASE,
+)
+_BOUND = re.compile(
+    r"\b(above|over|beyond|past|higher\s+than|below|under|less\s+than|lower\s+than)\s+"
+    r"(?:level\s+)?([1-4])00\b(?!\s*(?:people|users|devices|-bed|beds|employees|stores))",
+    re.IGNORECASE,
+)
+_LEVEL_SPAN = re.compile(
+    r"\b([1-4])00\s*(?:to|-|–|through|thru)\s*([1-4])00\b(?!\s*(?:people|users|devices|-bed))",
     re.IGNORECASE,
 )
 _MIDDLE = re.compile(
@@ -173,6 +183,9 @@ class Statement:
         return not (self.topics or self.avoided or self.constraints)
 
 
+_EMPLOYER = re.compile(
+    r"\b(?:at|for|with|in)\s+(?:an?|the|our|my)\s+(?:[\w&-]+\s+){0,3}$", re.IGNORECASE
+)
 _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -195,6 +208,12 @@ def spot_topics(text: str) -> list[str]:
     spans: list[tuple[int, int, str]] = []
     for name, pattern in _topic_patterns().items():
         spans += [(m.start(), m.end(), name) for m in pattern.finditer(text)]
+    # "a security analyst at a telecom": an industry word naming the employer is no interest.
+    spans = [
+        (a, b, name)
+        for a, b, name in spans
+        if name != "industry" or not _EMPLOYER.search(text[max(0, a - 40) : a])
+    ]
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for start, end, name in spans:
@@ -316,6 +335,23 @@ def _levels(clause: str, negated: bool) -> list[str]:
     numbers += [
         int(next(g for g in m.groups() if g)) * 100 for m in _LEVEL_WORD_NUMBER.finditer(clause)
     ]
+    bound = _BOUND.search(clause)
+    if bound:
+        number = int(bound.group(2)) * 100
+        upper = bound.group(1).lower() in ("above", "over", "beyond", "past", "higher than")
+        # "nothing above 200" caps it at 200, "nothing below 300" floors it at 300; without the
+        # negation, "above 200" starts at 300 and "below 300" stops at 200.
+        if negated:
+            return [f"level-max-{number}"] if upper else [f"level-min-{number}"]
+        return (
+            [f"level-min-{min(number + 100, 400)}"]
+            if upper
+            else [f"level-max-{max(number - 100, 100)}"]
+        )
+    span = _LEVEL_SPAN.search(clause)
+    if span:
+        low, high = sorted((int(span.group(1)) * 100, int(span.group(2)) * 100))
+        return [f"level-min-{low}", f"level-max-{high}"]
     if numbers and _TOO_HARD.search(clause):
         return [f"level-max-{max(min(numbers) - 100, 100)}"]
     if numbers:
@@ -345,6 +381,15 @@ def _levels(clause: str, negated: bool) -> list[str]:
     return []
 
 
+def _has_number(clause: str) -> bool:
+    return bool(
+        _LEVEL_NUMBER.search(clause)
+        or _LEVEL_WORD_NUMBER.search(clause)
+        or _BOUND.search(clause)
+        or _LEVEL_SPAN.search(clause)
+    )
+
+
 def _formats(clause: str) -> list[str]:
     out = []
     if _HANDS_ON.search(clause):
@@ -367,7 +412,9 @@ def understand_sentence(sentence: str) -> list[Statement]:
     # A weak word ("network" in "hospital network") names a topic only when nothing more
     # specific is said anywhere in the sentence, not just in its own clause.
     sentence_topics = set(spot_topics(sentence))
-    for clause in split_clauses(sentence):
+    clauses = split_clauses(sentence)
+    numeric = any(_has_number(c) and _levels(c, negated=False) for c in clauses)
+    for clause in clauses:
         statement = Statement(clause=clause)
         negation = _NEGATION.search(clause)
         level_only = bool(negation and _BEGINNER.match(clause[negation.end() :].lstrip()))
@@ -394,7 +441,11 @@ def understand_sentence(sentence: str) -> list[Statement]:
         if negation and formats and _HANDS_ON.search(after):
             formats = [f for f in formats if f != "hands-on"]
         statement.constraints += formats
-        statement.constraints += _levels(clause, negated=negation is not None)
+        levels = _levels(clause, negated=negation is not None)
+        if numeric and not _has_number(clause):
+            # "new to AI, so middle of the road: 200 to 300": the numbers say it exactly.
+            levels = []
+        statement.constraints += levels
         statement.constraints += [f"day-{d}" for d in _days(clause)]
         if not _GREETING.fullmatch(clause) and not (_UNTIL.search(clause) or _FROM.search(clause)):
             statement.constraints += [name for name, rx in _TIME.items() if rx.search(clause)]
