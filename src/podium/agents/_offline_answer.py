@@ -163,7 +163,8 @@ def greeting_reply(
     descriptions), never as a list of tool names.
     """
     opening = acknowledgement(intro, known, greeted=greeted) or "Hello!"
-    can = capabilities_sentence(tool_specs)
+    # A greeting is not a manual: the first couple of things, not the whole tool list.
+    can = capabilities_sentence(tool_specs, limit=2)
     if not can:
         return f"{opening} How can I help?"
     invite = (

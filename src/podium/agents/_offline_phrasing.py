@@ -45,21 +45,30 @@ def capability(spec: dict[str, Any]) -> str:
         if description
         else ""
     )
-    # An example in brackets ("(for example AIM301)") is for the model, not the person.
+    # An example in brackets ("(for example AIM301)") and what follows a semicolon are for
+    # the model, not the person; the person is "you".
     first = re.sub(
         r"\s*\((?:e\.g\.|i\.e\.|for example|for instance|such as|like)[^)]*\)", "", first
-    )
+    ).split(";")[0]
+    first = re.sub(r",\s*named by [^,]*,", "", first)
+    first = re.sub(r"\bthe (?:attendee|user|reader|customer)'s\b", "your", first)
+    first = re.sub(r"\bthe (?:attendee|user|reader|customer)\b", "you", first).strip()
     if not first:
         return split_identifier(str(spec.get("name", ""))).strip().lower()
     # "Get the forecast" → "get the forecast", but an acronym ("AWS ...") keeps its case.
     return first if first[:2].isupper() else first[:1].lower() + first[1:]
 
 
-def capabilities_sentence(tool_specs: list[dict[str, Any]]) -> str:
-    """'I can x, y or z.' over the tools' capabilities ("" without tools)."""
+def capabilities_sentence(tool_specs: list[dict[str, Any]], limit: int | None = None) -> str:
+    """'I can x, y or z.' over the tools' capabilities ("" without tools).
+
+    With ``limit``, only the first ``limit`` are said, then "and a few other things".
+    """
     phrases = [p for p in dict.fromkeys(capability(s) for s in tool_specs) if p]
     if not phrases:
         return ""
+    if limit is not None and len(phrases) > limit:
+        return f"I can {', '.join(phrases[:limit])}, and a few other things."
     if len(phrases) == 1:
         return f"I can {phrases[0]}."
     return f"I can {', '.join(phrases[:-1])}, and {phrases[-1]}."

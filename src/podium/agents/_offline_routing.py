@@ -83,7 +83,8 @@ def is_request(text: str) -> bool:
     if tokens in (["go"], ["go", "ahead"], ["shoot"], ["surprise", "me"]):
         return True  # "ok, go": go ahead with what you can do for me
     if 1 < len(tokens) <= 6 and tokens[1] in _ABOUT_ME:
-        return True
+        # "sort me out", "hook me up": nothing but the idiom ("bake me a cake" is no ask here).
+        return all(t in FILLER_WORDS or t in _ABOUT_ME for t in tokens)
     if not [t for t in tokens if t not in FILLER_WORDS]:
         # "what's on?", "picks pls": a request made only of function words.
         return ("?" in text and _opener(tokens) in _REQUEST_OPENERS) or bool(

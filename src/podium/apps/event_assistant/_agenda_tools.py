@@ -105,7 +105,7 @@ def make_agenda_tools(attendee: Callable[[ToolContext], Attendee | None]) -> lis
     def record_session_feedback(  # noqa: D417
         code: str, attended_or_rating: str, tool_context: ToolContext
     ) -> Any:
-        """Record that the attendee attended (went to, was at, saw) a session, talk or workshop, or rated it.
+        """Record that the attendee attended, went to or saw a session, talk or workshop, or rated it.
 
         For example "I attended SEC212", "AIM301 was great", "loved it", "boring", "five stars".
 
