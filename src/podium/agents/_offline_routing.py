@@ -80,11 +80,14 @@ def _request_words(text: str) -> list[str]:
 def is_request(text: str) -> bool:
     """Whether ``text`` asks for something (a question or an imperative), not just small talk."""
     tokens = _request_words(text)
-    if tokens in (["go"], ["go", "ahead"], ["shoot"], ["surprise", "me"]):
+    if [t for t in tokens if t not in ("on", "then", "ahead")] in (["go"], ["shoot"]) or tokens == [
+        "surprise",
+        "me",
+    ]:
         return True  # "ok, go": go ahead with what you can do for me
     if 1 < len(tokens) <= 6 and tokens[1] in _ABOUT_ME:
-        # "sort me out", "hook me up": nothing but the idiom ("bake me a cake" is no ask here).
-        return all(t in FILLER_WORDS or t in _ABOUT_ME for t in tokens)
+        # "sort me out", "build me a schedule" ask; "bake me a cake" asks for an action.
+        return tokens[0] not in _ACTION_VERBS
     if not [t for t in tokens if t not in FILLER_WORDS]:
         # "what's on?", "picks pls": a request made only of function words.
         return ("?" in text and _opener(tokens) in _REQUEST_OPENERS) or bool(
@@ -106,7 +109,8 @@ _EXPERIENCE = re.compile(
 _RECORDS_REPORTS = re.compile(r"\b(?:rate[ds]?|rating|review|feedback|attended|record)\b", re.I)
 _ACTION_VERBS = frozenset(
     """book buy order send call cancel schedule reserve pay delete remove create email text
-    register sign subscribe purchase transfer rent hire drive fly write draw sing play""".split()  # noqa: SIM905
+    register sign subscribe purchase transfer rent hire drive fly write draw sing play bake
+    cook fetch bring pour""".split()  # noqa: SIM905
 )
 
 

@@ -77,7 +77,8 @@ TOPIC_LEXICON: dict[str, tuple[str, ...]] = {
         "ml models", "model monitoring", "feature store", "feature stores", "training pipelines",
         "data science", "data scientist", "data scientists", "inference", "model serving", "mlflow",
         "kubeflow", "model registry", "ml platform", "pytorch",
-        "tensorflow", "ml pipelines",
+        "tensorflow", "ml pipelines", "jupyter", "train models", "training models",
+        "train our models", "model training pipeline",
     ),
     "iot": (
         "iot", "internet of things", "edge", "devices", "sensors", "sensor", "firmware",

@@ -130,7 +130,7 @@ _BEGINNER = re.compile(
     r"(?:fairly|pretty|quite|very|totally|completely|relatively|still)\s+new\b|"
     r"keep\s+it\s+(?:light|simple|high[- ]level)|no\s+prior\s+experience|newbie|"
     r"first\s+time\s+(?:at|here|attending)|barely\s+know|(?:don't|do\s+not)\s+know\s+much|"
-    r"not\s+(?:very\s+|that\s+|super\s+)?technical|non-technical|high[- ]level|"
+    r"not\s+(?:very\s+|that\s+|super\s+|really\s+)?technical|i'?m\s+new\b|i\s+am\s+new\b|non-technical|high[- ]level|"
     r"explain\s+like|eli5)\b",
     re.IGNORECASE,
 )
@@ -141,7 +141,7 @@ _EXPERT = re.compile(
 _ADVANCED = re.compile(
     r"\b(?:advanced|deep[- ]dives?|in[- ]depth|under\s+the\s+hood|internals|senior-level|"
     r"deep(?:ly)?\s+technical|nitty[- ]gritty|highly\s+technical|keep\s+it\s+(?:advanced|technical)|"
-    r"not\s+(?:for\s+)?beginners|technical\s+depth|architecture-level|serious\s+architecture|"
+    r"not\s+(?:for\s+)?beginners|technical\s+depth|too\s+deep|architecture-level|serious\s+architecture|"
     r"not\s+(?:the\s+)?(?:intros?|introductions?|introductory|basics?|101)|"
     r"(?:done|did|past|beyond|know|covered|seen|through)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?"
     r"(?:intro|introductory|basic|beginner|101)\w*(?:\s+(?:stuff|material|sessions|content))?)\b",
@@ -154,7 +154,7 @@ _HANDS_ON = re.compile(
     r"writ(?:e|es|ing)\s+(?:real\s+|actual\s+)?code|code\s+live|live\s+code|"
     r"get\s+my\s+hands\s+dirty|roll\s+up\s+my\s+sleeves|keyboard|practical\s+exercises|"
     r"build(?:ing)?\s+(?:something|it)|rather\s+(?:build|do|make|code)|than\s+(?:sit\s+and\s+)?listen|"
-    r"sit\s+down\s+and\s+(?:write|build|code)|tinker(?:ing)?|hack(?:ing)?\s+on|"
+    r"sit\s+down\s+and\s+(?:write|build|code)|(?:show|see)\s+(?:me\s+)?(?:real|actual|some)\s+code|tinker(?:ing)?|hack(?:ing)?\s+on|"
     r"try\s+(?:things|it)\s+(?:out\s+)?myself|at\s+the\s+keyboard)",
     re.IGNORECASE,
 )
@@ -251,7 +251,7 @@ _FROM = re.compile(
 )
 #: Days taken by something else ("booth duty Monday and Tuesday", "kid's recital on Friday").
 _BUSY = re.compile(
-    r"\b(?:booth|stand|manning|staffing|duty|busy|tied\s+up|stuck|meetings?|recital|wedding|appointment|offsite|"
+    r"\b(?:booth|stand|manning|staffing|duty|busy|booked|tied\s+up|stuck|meetings?|recital|wedding|appointment|offsite|"
     r"workshop\s+of\s+my\s+own|travel(?:l?ing)?|presenting|speaking)\b[^.;,]{0,30}?((?:\b"
     + _DAY_RE
     + r"(?:\s*(?:,|and|&|or)\s*)?)+)",
@@ -260,6 +260,11 @@ _BUSY = re.compile(
 _ONLY = re.compile(r"\bonly\b[^.;]{0,40}", re.IGNORECASE)
 _FIRST_DAYS = re.compile(r"\b(first|last)\s+(two|three|four|2|3|4)\s+days\b", re.IGNORECASE)
 _COUNTS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
+
+
+def _after_not_a_day(text: str, m: re.Match[str]) -> bool:
+    """Whether a day name is part of "Black Friday", "Cyber Monday" and the like."""
+    return any(n.end() == m.start() for n in _NOT_A_DAY.finditer(text))
 
 
 def _inside(m: re.Match[str], outer: re.Match[str]) -> bool:
@@ -271,9 +276,14 @@ def _day_index(word: str) -> int:
     return {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}[w]
 
 
+_NOT_A_DAY = re.compile(
+    r"\b(?:black|cyber|good|casual|super)\s+(?=(?:mon|fri|tues|thurs)day)", re.I
+)
+
+
 def _named_days(text: str) -> set[int]:
     """Day indexes a phrase names, ranges ("Monday through Wednesday") expanded."""
-    named = {_day_index(m.group(1)) for m in _DAY.finditer(text)}
+    named = {_day_index(m.group(1)) for m in _DAY.finditer(text) if not _after_not_a_day(text, m)}
     for m in _RANGE.finditer(text):
         a, b = sorted((_day_index(m.group(1)), _day_index(m.group(2))))
         named.update(range(a, b + 1))
@@ -366,13 +376,15 @@ def _levels(clause: str, negated: bool) -> list[str]:
             return [f"level-min-{low}"]
         return [f"level-max-{high}"]
     if _MIDDLE.search(clause):
-        return ["level-min-200", "level-max-300"]
+        # "nothing past intermediate" caps it; "intermediate" alone is the middle band.
+        return ["level-max-300"] if negated else ["level-min-200", "level-max-300"]
     if negated and _EXPERT.search(clause):
         return ["level-max-300"]  # "nothing hardcore"
     if negated and _ADVANCED.search(clause) and not _BEGINNER.search(clause):
         return ["level-max-200"]  # "nothing too advanced"
     if _EXPERT.search(clause) and not negated:
-        return ["level-min-400"]
+        # "advanced or expert level": the lower of the two is the floor.
+        return ["level-min-300" if _ADVANCED.search(clause) else "level-min-400"]
     if _ADVANCED.search(clause) and not negated:
         return ["level-min-300"]
     if _BEGINNER.search(clause):
