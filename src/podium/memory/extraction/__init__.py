@@ -22,6 +22,7 @@ from ._extractor import (
 )
 from ._host import WorkerHost
 from ._jobs import ExtractionJobs
+from ._queue import QueueStats, queue_stats
 from ._understand import (
     Statement,
     content_phrase,
@@ -43,11 +44,13 @@ __all__ = [
     "LLMExtractor",
     "Message",
     "OfflineExtractor",
+    "QueueStats",
     "Skip",
     "Statement",
     "Update",
     "WorkerHost",
     "content_phrase",
+    "queue_stats",
     "split_clauses",
     "spot_topics",
     "understand_sentence",
