@@ -20,6 +20,7 @@ PACKAGES = [
     "podium.memory",
     "podium.runtime",
     "podium.storage",
+    "podium.telemetry",
     "podium.vectors",
     "podium.web",
 ]

@@ -189,8 +189,6 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
     while not arrived() and time.time() < deadline:
         time.sleep(0.2)
     spans = receiver.spans()
-    print(sorted({(s["resource"].get("podium.process"), s["name"]) for s in spans}))
-    print([l for l in stderr_path.read_text().splitlines() if "opentelemetry" in l or "rror" in l or "xport" in l][-20:])
     gateway_roots = [s for s in spans if s["name"] == "podium.invocation"]
     assert len(gateway_roots) == 1, [s["name"] for s in spans]
     root = gateway_roots[0]
