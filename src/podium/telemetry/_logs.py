@@ -21,7 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ._ids import current_ids
-from ._tracing import current_trace_ids
+from ._tracing import current_span_ids, current_trace_ids
 
 if TYPE_CHECKING:
     from podium.config import Settings
@@ -80,10 +80,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "pid": record.process,
         }
-        ids = current_trace_ids()
-        if ids is not None:
-            out["trace_id"], out["span_id"] = ids
-        out.update(current_ids())
+        trace = current_trace_ids()
+        if trace is not None:
+            out["trace_id"], out["span_id"] = trace
+        out.update(current_ids() or current_span_ids())
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "SpanHandle",
     "configure_tracing",
+    "current_span_ids",
     "current_trace_ids",
     "flush_tracing",
     "prepare_tracing",
@@ -155,27 +156,27 @@ def _tracer() -> Any:
     return trace.get_tracer("podium")
 
 
-@contextlib.contextmanager
+_OFF = contextlib.nullcontext()
+
+
 def span(
     name: str,
     *,
     kind: str = "internal",
     parent: Mapping[str, str] | None = None,
     attributes: Mapping[str, str | int] | None = None,
-) -> Iterator[None]:
-    """A span around the block, current inside it; a no-op while tracing is off.
+) -> contextlib.AbstractContextManager[Any]:
+    """A span around a ``with`` block, current inside it; a no-op while tracing is off.
 
     ``parent``: headers carrying a W3C ``traceparent`` from another process (default: the
     current span). ``kind``: ``server``, ``client`` or ``internal``. Attributes must never hold
     message text (the exporter drops unknown keys anyway).
     """
     if not tracing_enabled():
-        yield
-        return
-    with _tracer().start_as_current_span(
+        return _OFF  # reusable and reentrant: the off path allocates nothing
+    return _tracer().start_as_current_span(  # type: ignore[no-any-return]
         name, context=_parent_context(parent), kind=_kind(kind), attributes=dict(attributes or {})
-    ):
-        yield
+    )
 
 
 class SpanHandle:
@@ -245,3 +246,21 @@ def current_trace_ids() -> tuple[str, str] | None:
     if not found.is_valid:
         return None
     return format(found.trace_id, "032x"), format(found.span_id, "016x")
+
+
+def current_span_ids() -> dict[str, str]:
+    """The ``podium.*`` ids (session, actor, request) on the current span; {} while off.
+
+    For a thread that was handed the trace context but not Podium's context variables.
+    """
+    if not tracing_enabled():
+        return {}
+    from opentelemetry import trace
+
+    attributes = getattr(trace.get_current_span(), "attributes", None) or {}
+    out = {}
+    for key in ("session_id", "actor_id", "request_id"):
+        value = attributes.get(f"podium.{key}")
+        if isinstance(value, str):
+            out[key] = value
+    return out
