@@ -136,9 +136,20 @@ def _json_lines(text: str) -> list[dict[str, Any]]:
     return records
 
 
-def test_one_invocation_is_one_trace_across_gateway_and_worker(
-    tmp_path: Path, receiver: Receiver
-) -> None:
+@dataclass
+class Served:
+    """What one invocation of a traced ``podium serve`` left: its ids, secrets and stderr."""
+
+    session_id: str
+    marker: str
+    token: str
+    logs: str
+
+
+def _serve_one_invocation(
+    tmp_path: Path, receiver: Receiver, *, expect: set[str], isolation: str = "process"
+) -> Served:
+    """Run ``podium serve`` traced to ``receiver``, invoke it once, stop it, await ``expect``."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     catalog = tmp_path / "sessions.jsonl"
@@ -157,7 +168,7 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
     stderr_path = tmp_path / "stderr.log"
     with stderr_path.open("wb") as stderr:
         proc = subprocess.Popen(
-            [*cmd, "serve", "--port", str(port), "--dev-idp"],
+            [*cmd, "serve", "--port", str(port), "--dev-idp", "--isolation", isolation],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             env=env,
@@ -180,14 +191,27 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
         finally:
             proc.terminate()  # a clean stop flushes the gateway's and the worker's last spans
             proc.wait(30)
-
-    def arrived() -> bool:
-        names = {s["name"] for s in receiver.spans()}
-        return {"podium.invocation", "podium.worker.invocation"} <= names
-
     deadline = time.time() + 20
-    while not arrived() and time.time() < deadline:
+    while not expect <= {s["name"] for s in receiver.spans()} and time.time() < deadline:
         time.sleep(0.2)
+    return Served(session_id, marker, token, stderr_path.read_text(encoding="utf-8"))
+
+
+def _assert_nothing_secret_exported(receiver: Receiver, served: Served) -> None:
+    exported = b"".join(receiver.bodies)
+    assert exported
+    assert served.marker.encode() not in exported
+    assert b"security workshops" not in exported
+    assert served.token.encode() not in exported
+
+
+def test_one_invocation_is_one_trace_across_gateway_and_worker(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    served = _serve_one_invocation(
+        tmp_path, receiver, expect={"podium.invocation", "podium.worker.invocation"}
+    )
+    session_id, token = served.session_id, served.token
     spans = receiver.spans()
     gateway_roots = [s for s in spans if s["name"] == "podium.invocation"]
     assert len(gateway_roots) == 1, [s["name"] for s in spans]
@@ -219,12 +243,9 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
             assert s["attributes"].get("podium.session_id") == session_id, s["name"]
             assert s["attributes"].get("podium.actor_id") == actor, s["name"]
 
-    exported = b"".join(receiver.bodies)
-    assert marker.encode() not in exported
-    assert b"security workshops" not in exported
-    assert token.encode() not in exported
+    _assert_nothing_secret_exported(receiver, served)
 
-    logs = stderr_path.read_text(encoding="utf-8")
+    logs = served.logs
     assert token not in logs
     assert token.split(".")[2] not in logs  # not even the signature
     records = _json_lines(logs)
@@ -239,3 +260,22 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
     assert finished[-1]["session_id"] == session_id
     assert finished[-1]["actor_id"] == actor
     assert finished[-1]["trace_id"] == root["trace_id"]
+
+
+def test_without_isolation_the_agent_spans_nest_under_the_gateway_invocation(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    served = _serve_one_invocation(
+        tmp_path, receiver, expect={"podium.invocation", "chat"}, isolation="none"
+    )
+    spans = receiver.spans()
+    (root,) = [s for s in spans if s["name"] == "podium.invocation"]
+    trace = [s for s in spans if s["trace_id"] == root["trace_id"]]
+    assert {s["resource"]["podium.process"] for s in trace} == {"gateway"}
+    by_id = {s["span_id"]: s for s in trace}
+    strands = [s for s in trace if s["scope"].startswith("strands")]
+    assert any(s["attributes"].get("gen_ai.operation.name") == "chat" for s in strands)
+    for s in strands:
+        assert s["parent"] in by_id, s["name"]
+        assert s["attributes"].get("podium.session_id") == served.session_id, s["name"]
+    _assert_nothing_secret_exported(receiver, served)
