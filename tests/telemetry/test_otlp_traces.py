@@ -223,7 +223,13 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
 
     trace = [s for s in spans if s["trace_id"] == root["trace_id"]]
     # Every span of this session is in that one trace.
-    ours = [s for s in spans if s["attributes"].get("podium.session_id") == session_id]
+    # (Extraction jobs run later, each its own trace: see below.)
+    ours = [
+        s
+        for s in spans
+        if s["attributes"].get("podium.session_id") == session_id
+        and s["name"] != "podium.extraction.job"
+    ]
     assert {s["trace_id"] for s in ours} == {root["trace_id"]}
     assert {s["resource"]["podium.process"] for s in trace} == {"gateway", "worker"}
     assert {s["resource"]["service.name"] for s in trace} == {"podium-test"}
@@ -243,6 +249,10 @@ def test_one_invocation_is_one_trace_across_gateway_and_worker(
             assert s["attributes"].get("podium.session_id") == session_id, s["name"]
             assert s["attributes"].get("podium.actor_id") == actor, s["name"]
 
+    # The gateway's embedded extraction worker traces each job with its session and actor.
+    jobs = [s for s in spans if s["name"] == "podium.extraction.job"]
+    assert any(s["attributes"].get("podium.session_id") == session_id for s in jobs), names
+    assert all(s["attributes"].get("podium.actor_id") == actor for s in jobs)
     _assert_nothing_secret_exported(receiver, served)
 
     logs = served.logs
