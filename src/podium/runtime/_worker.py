@@ -18,6 +18,7 @@ from typing import Any
 
 from podium.agents._request import ACTOR_HEADER
 from podium.config import process_settings
+from podium.errors import ConfigurationError
 from podium.telemetry import bind_ids, configure_tracing, flush_tracing, span
 
 from ._asgi import ASGIApp, BodyChunk, End, Event, Failed, Lifespan, Start, call_invocation
@@ -37,7 +38,10 @@ def run_worker(app: ASGIApp, sock: socket.socket, session_id: str) -> None:
     code = 0
     try:
         # After the fork: the zygote never traces, so each worker has its own exporter thread.
-        configure_tracing(process_settings(), "worker")
+        try:
+            configure_tracing(process_settings(), "worker")
+        except ConfigurationError as e:  # no exporter here: serve the session untraced
+            logger.warning("error=<%s> | tracing off in this worker", e.message)
         asyncio.run(_serve(app, sock, session_id))
     except BaseException:  # the process is about to exit: log whatever happened
         logger.exception("session_id=<%s> | worker failed", session_id)
