@@ -22,6 +22,7 @@ PACKAGES = [
     "podium.runtime",
     "podium.storage",
     "podium.transfer",
+    "podium.telemetry",
     "podium.vectors",
     "podium.web",
 ]

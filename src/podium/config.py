@@ -129,6 +129,22 @@ class Settings(BaseSettings):
     )
 
     log_level: str = "WARNING"
+    log_format: str = Field(
+        default="text",
+        pattern="^(text|json)$",
+        description="text, or json: one JSON object per line with the trace, session and "
+        "actor ids (PODIUM_LOG_FORMAT).",
+    )
+
+    # Tracing (off unless an endpoint is set; see docs/observability.md).
+    otel_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector base URL, e.g. http://127.0.0.1:4318 (spans are posted "
+        "to its /v1/traces). Unset: no tracing (PODIUM_OTEL_ENDPOINT).",
+    )
+    otel_service_name: str = Field(
+        default="podium", min_length=1, description="service.name of the exported spans."
+    )
 
     @field_validator(
         "auth_allowed_audience",

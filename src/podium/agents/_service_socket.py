@@ -6,7 +6,8 @@ socket named by ``Settings.service_socket`` (``PODIUM_SERVICE_SOCKET``, set by t
 
 The wire: each message is a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
 
-* request  ``{"id": n, "method": "memory.create_event", "params": {...}}``
+* request  ``{"id": n, "method": "memory.create_event", "params": {...}}``, plus
+  ``"trace": {"traceparent": ...}`` while tracing (the gateway's span continues the worker's)
 * response ``{"id": n, "ok": true, "result": ...}`` or
   ``{"id": n, "ok": false, "error": CODE, "message": "..."}`` (CODE a :class:`PodiumError` code)
 
@@ -42,6 +43,7 @@ from podium.errors import (
     StorageError,
     Unauthorized,
 )
+from podium.telemetry import span, trace_headers
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -182,10 +184,18 @@ class ServiceClient:
             ServiceUnavailable: the socket cannot be reached or broke mid-call.
             PodiumError: the typed error the gateway answered (Forbidden for another actor).
         """
+        with span(f"podium.service.call {method}", kind="client"):
+            return self._call(method, params)
+
+    def _call(self, method: str, params: dict[str, Any]) -> Any:
         with self._lock:
             self._next_id += 1
             request_id = self._next_id
-            request_body = encode_message({"id": request_id, "method": method, "params": params})
+            request: dict[str, Any] = {"id": request_id, "method": method, "params": params}
+            trace = trace_headers()
+            if trace:
+                request["trace"] = trace
+            request_body = encode_message(request)
             try:
                 sock = self._connected()
                 sock.sendall(request_body)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 
 from podium import __version__
 from podium.errors import PodiumError
+from podium.telemetry import configure_logging
 
 from . import _context
 from ._chat import ask, chat
@@ -77,10 +77,7 @@ def _root(
         print(ctx.get_help())
         raise typer.Exit()
     _context.configure(home=home, log_level=log_level)
-    logging.basicConfig(
-        level=_context.settings().log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(_context.settings(), "%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def main() -> None:

@@ -20,10 +20,12 @@ logger = logging.getLogger(__name__)
 def main(settings: Settings, *, extractor: Extractor | None = None) -> int:
     """Run a worker until SIGTERM/SIGINT, then finish the current job and exit 0."""
     from podium.storage import Database
+    from podium.telemetry import configure_tracing, flush_tracing
 
     from ._service import MemoryService
     from .extraction import ExtractionWorker
 
+    configure_tracing(settings, "extraction-worker")
     db = Database(settings.resolved_database_url)
     db.ensure_schema(auto_migrate=settings.migrates_at_start)
     service = MemoryService(db, settings)
@@ -41,4 +43,5 @@ def main(settings: Settings, *, extractor: Extractor | None = None) -> int:
         for s, handler in previous.items():
             signal.signal(s, handler)
         db.dispose()
+        flush_tracing()
     return 0

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +39,7 @@ from podium.aws import AwsBackend, AwsEndpoints, check_runtime_name, default_run
 from podium.config import Settings
 from podium.errors import InvalidInput, PodiumError, Unauthorized
 from podium.identity import ACTOR_ID_PATTERN, AuthorizerConfig, JWTAuthorizer, filter_headers
+from podium.telemetry import SpanHandle, bind_ids, flush_tracing, start_span, trace_headers
 
 from ._asgi import BodyChunk, End, Event, Failed, Start
 from ._backends import Worker, make_backend
@@ -53,6 +54,9 @@ from ._payload import parse_invocation_body, read_body
 from ._relay import RelayResponse, WorkerFailed
 from ._service_socket import ServiceSocket
 from ._sessions import Session, SessionManager
+
+if TYPE_CHECKING:
+    from podium.memory.extraction import QueueStats
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ _REQUEST_ID_RE = re.compile(r"[\x21-\x7e]{1,256}")
 _CONTRACT_HEADERS = frozenset(
     h.lower() for h in (SESSION_HEADER, REQUEST_ID_HEADER, ACTOR_HEADER, DEV_ACTOR_HEADER)
 )
+#: W3C trace context: while tracing, the gateway's own span is what the worker continues.
+_TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
 
 
 @dataclass(kw_only=True)
@@ -152,12 +158,15 @@ def _app_headers(
     request: Request, *, allowlist: Sequence[str], session_id: str, request_id: str, actor: str
 ) -> list[tuple[str, str]]:
     passed = filter_headers(request.headers, allowlist)
-    headers = [(k, v) for k, v in passed.items() if k.lower() not in _CONTRACT_HEADERS]
+    trace = trace_headers()
+    dropped = _CONTRACT_HEADERS | _TRACE_HEADERS if trace else _CONTRACT_HEADERS
+    headers = [(k, v) for k, v in passed.items() if k.lower() not in dropped]
     headers += [
         ("content-type", "application/json"),
         (SESSION_HEADER, session_id),
         (REQUEST_ID_HEADER, request_id),
         (ACTOR_HEADER, actor),
+        *trace.items(),
     ]
     return headers
 
@@ -173,6 +182,7 @@ class _Call:
     session_id: str
     started: float
     events: AsyncIterator[Event]
+    trace: SpanHandle = field(default_factory=SpanHandle)
     done: bool = False
 
     async def finish(self, outcome: str, clean: bool) -> None:
@@ -190,6 +200,7 @@ class _Call:
         self.runtime.leave()
         elapsed = time.perf_counter() - self.started
         self.runtime.metrics.observe_invocation(outcome, elapsed)
+        self.trace.end(outcome)
         logger.info(
             "request_id=<%s> session_id=<%s> | invocation finished outcome=<%s> ms=<%.1f>",
             self.request_id,
@@ -270,16 +281,32 @@ class Invocations:
         through ``render_error``.
         """
         started = time.perf_counter() if started is None else started
+        bind_ids(session_id=ids[SESSION_HEADER], actor_id=actor, request_id=ids[REQUEST_ID_HEADER])
+        # One trace per invocation: this span is the root (or continues the caller's
+        # traceparent); the session worker's spans are its children.
+        trace = start_span(
+            "podium.invocation",
+            parent=request.headers,
+            attributes={"http.request.method": request.method},
+        )
         try:
             _check_session_id(ids[SESSION_HEADER])
             parse_invocation_body(body)
             session = await self.runtime.manager.acquire(ids[SESSION_HEADER], actor)
         except PodiumError as err:
-            return self._refuse(err, ids, started)
-        return await self._relay(request, session, actor, body, ids, started)
+            return self._refuse(err, ids, started, trace)
+        return await self._relay(request, session, actor, body, ids, started, trace)
 
-    def _refuse(self, error: PodiumError, ids: dict[str, str], started: float) -> Response:
+    def _refuse(
+        self,
+        error: PodiumError,
+        ids: dict[str, str],
+        started: float,
+        trace: SpanHandle | None = None,
+    ) -> Response:
         self.runtime.metrics.observe_invocation(error.http_status, time.perf_counter() - started)
+        if trace is not None:
+            trace.end(error.http_status)
         logger.info(
             "request_id=<%s> session_id=<%s> | refused status=<%d> error=<%s>",
             ids[REQUEST_ID_HEADER],
@@ -297,6 +324,7 @@ class Invocations:
         body: bytes,
         ids: dict[str, str],
         started: float,
+        trace: SpanHandle,
     ) -> Response:
         runtime = self.runtime
         runtime.enter()
@@ -317,6 +345,7 @@ class Invocations:
             session_id=ids[SESSION_HEADER],
             started=started,
             events=worker.invoke(headers, body).__aiter__(),
+            trace=trace,
         )
         try:
             first = await call.events.__anext__()
@@ -358,6 +387,17 @@ class Invocations:
         return self.render_error(WorkerFailed(message), ids)
 
 
+def _extraction_queue(manager: SessionManager) -> QueueStats | None:
+    """The queue gauges from the shared database; None (and a warning) if it cannot be read."""
+    if manager.owners is None:
+        return None
+    try:
+        return manager.owners.extraction_queue()
+    except Exception as e:  # a scrape must not fail because the database is slow or gone
+        logger.warning("error=<%s> | extraction queue gauges unavailable", e)
+        return None
+
+
 def _make_routes(runtime: Runtime) -> list[BaseRoute]:
     metrics = runtime.metrics
     manager = runtime.manager
@@ -368,6 +408,7 @@ def _make_routes(runtime: Runtime) -> list[BaseRoute]:
         )
 
     async def metrics_endpoint(request: Request) -> Response:
+        metrics.extraction = await run_in_threadpool(_extraction_queue, manager)
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def stop_session(request: Request) -> Response:
@@ -490,6 +531,9 @@ def create_gateway_app(
             if services is not None:
                 await services.close()
             await run_in_threadpool(aws.close)
+            # Now, not at exit: uvicorn re-raises a SIGTERM once it has shut down, and that
+            # kills the process before any atexit handler could send the last spans.
+            await run_in_threadpool(flush_tracing)
 
     aws = aws_backend or AwsBackend(
         settings, open=lambda: open_settings(settings, start_worker=settings.embedded_worker)

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from podium.memory.extraction import QueueStats
 
 __all__ = ["LATENCY_BUCKETS_S", "Metrics"]
 
@@ -34,6 +38,9 @@ class Metrics:
     latency_buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS_S))
     latency_sum_s: float = 0.0
     latency_count: int = 0
+    #: The extraction queue of the shared database, read when ``/metrics`` is scraped (None:
+    #: unreadable, and then left out).
+    extraction: QueueStats | None = None
 
     def observe_invocation(self, status: int | str, seconds: float) -> None:
         """Count one finished invocation and its latency.
@@ -84,6 +91,17 @@ class Metrics:
             "Sessions ended, by reason (idle, lifetime, stopped, shutdown).",
             [(f'{{reason="{_label(r)}"}}', n) for r, n in sorted(self.sessions_ended.items())],
         )
+        if self.extraction is not None:
+            queue = self.extraction
+            metric("podium_extraction_jobs_pending", "gauge",
+                   "Extraction jobs waiting for a worker (queue depth), all memories.",
+                   [("", queue.pending)])  # fmt: skip
+            metric("podium_extraction_jobs_running", "gauge",
+                   "Extraction jobs a worker holds now, all memories.",
+                   [("", queue.running)])  # fmt: skip
+            metric("podium_extraction_lag_seconds", "gauge",
+                   "Age of the oldest pending extraction job (0 when none is pending).",
+                   [("", round(queue.oldest_pending_age_s, 3))])  # fmt: skip
         name = "podium_runtime_invocation_duration_seconds"
         out.append(f"# HELP {name} Invocation latency, request to last byte.")
         out.append(f"# TYPE {name} histogram")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from podium.config import Settings
+    from podium.memory.extraction import QueueStats
     from podium.storage import Database
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,13 @@ class SessionOwners:
             self.open()
         assert self._db is not None
         return self._db
+
+    def extraction_queue(self) -> QueueStats:
+        """The extraction queue of this database (the ``/metrics`` gauges); read-only."""
+        from podium.memory.extraction import queue_stats
+
+        with self._database().connect() as conn:
+            return queue_stats(conn, time.time())
 
     def claim(self, session_id: str, actor_id: str, now: float) -> tuple[str, bool]:
         """Record ``actor_id`` as the owner unless the id has one; ``(owner, newly claimed)``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute
 
 from podium.config import Settings
+from podium.telemetry import configure_logging, configure_tracing
 
 from ._gateway import DEFAULT_AGENT, create_gateway_app
 
@@ -48,10 +48,8 @@ def serve(
         if path not in sys.path:
             sys.path.insert(0, path)
     level = settings.log_level.upper()
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s | %(message)s", force=False
-    )
-    logging.getLogger("podium").setLevel(level)
+    configure_logging(settings)
+    configure_tracing(settings, "gateway")
     app = create_gateway_app(
         settings,
         agent,
@@ -65,6 +63,8 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level=level.lower(),
+        # JSON logs: uvicorn's records go to the root handler too, instead of its own text one.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         access_log=access_log,
         lifespan="on",
         timeout_graceful_shutdown=5,

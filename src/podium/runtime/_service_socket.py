@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import importlib
 import inspect
@@ -51,6 +52,7 @@ from podium.errors import (
     PodiumError,
     Unauthorized,
 )
+from podium.telemetry import bind_ids, span
 
 if TYPE_CHECKING:
     from podium.config import Settings
@@ -277,7 +279,16 @@ class ServiceSocket:
                 raise InvalidInput('a service request has "method" (string) and "params" (object)')
             if session.ended or session.worker is not worker:
                 raise Unauthorized("this worker's session has ended")
-            result = await self._call(method, params, session.actor_id)
+            trace = request.get("trace")
+            bind_ids(session_id=session.session_id, actor_id=session.actor_id)
+            # A child of the worker's call span: knowledge and memory time in the same trace.
+            with span(
+                f"podium.service {method}",
+                kind="server",
+                parent=trace if isinstance(trace, dict) else None,
+                attributes={"podium.service.method": method},
+            ):
+                result = await self._call(method, params, session.actor_id)
             return encode_message({"id": request_id, "ok": True, "result": result})
         except PodiumError as e:
             return encode_message({"id": request_id, "ok": False, **e.to_dict()})
@@ -307,4 +318,6 @@ class ServiceSocket:
             inspect.signature(found.fn).bind(**params)
         except TypeError as e:
             raise InvalidInput(f"bad parameters for {method}: {e}") from None
-        return await loop.run_in_executor(self._executor, functools.partial(found.fn, **params))
+        # In this context (ids, current span), so that the call's own logs and spans carry them.
+        call = functools.partial(contextvars.copy_context().run, found.fn, **params)
+        return await loop.run_in_executor(self._executor, call)

@@ -13,7 +13,13 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from typing import Any
+
+from podium.agents._request import ACTOR_HEADER
+from podium.config import process_settings
+from podium.errors import ConfigurationError
+from podium.telemetry import bind_ids, configure_tracing, flush_tracing, span
 
 from ._asgi import ASGIApp, BodyChunk, End, Event, Failed, Lifespan, Start, call_invocation
 from ._framing import BYTES, JSON, FrameError, encode_bytes, encode_json, read_frame
@@ -31,15 +37,35 @@ def run_worker(app: ASGIApp, sock: socket.socket, session_id: str) -> None:
     """
     code = 0
     try:
+        # After the fork: the zygote never traces, so each worker has its own exporter thread.
+        try:
+            configure_tracing(process_settings(), "worker")
+        except ConfigurationError as e:  # no exporter here: serve the session untraced
+            logger.warning("error=<%s> | tracing off in this worker", e.message)
         asyncio.run(_serve(app, sock, session_id))
     except BaseException:  # the process is about to exit: log whatever happened
         logger.exception("session_id=<%s> | worker failed", session_id)
         code = 1
     finally:
+        flush_tracing()
         for handler in logging.getLogger().handlers:
             with contextlib.suppress(Exception):
                 handler.flush()
         os._exit(code)
+
+
+async def _traced_invocation(
+    app: ASGIApp,
+    session_id: str,
+    headers: Sequence[tuple[str, str]],
+    body: bytes,
+    emit: Any,
+) -> None:
+    """One invocation, as a child span of the gateway's (its ``traceparent`` header)."""
+    found = {k.lower(): v for k, v in headers}
+    bind_ids(session_id=session_id, actor_id=found.get(ACTOR_HEADER.lower()))
+    with span("podium.worker.invocation", kind="server", parent=found):
+        await call_invocation(app, headers=headers, body=body, emit=emit)
 
 
 async def _serve(app: ASGIApp, sock: socket.socket, session_id: str) -> None:
@@ -87,7 +113,7 @@ async def _serve(app: ASGIApp, sock: socket.socket, session_id: str) -> None:
             break
         headers = [(str(k), str(v)) for k, v in message.get("headers", [])]
         invocation = asyncio.create_task(
-            call_invocation(app, headers=headers, body=body_frame[1], emit=emit)
+            _traced_invocation(app, session_id, headers, body_frame[1], emit)
         )
         while not invocation.done():
             next_frame = asyncio.create_task(inbox.get())
@@ -98,6 +124,7 @@ async def _serve(app: ASGIApp, sock: socket.socket, session_id: str) -> None:
             control = next_frame.result()
             if control is None:
                 # The gateway hung up mid-invocation (stop, lifetime, shutdown): leave now.
+                flush_tracing()
                 os._exit(0)
             if control[0] == JSON and control[1].get("op") == "cancel":
                 invocation.cancel()

@@ -193,11 +193,15 @@ class ZygoteClient:
 def _serve(ctrl: socket.socket) -> int:
     init = json.loads(ctrl.recv(_MAX_PACKET) or b"{}")
     sys.path[:] = [p for p in init.get("sys_path", []) if isinstance(p, str)] or sys.path
+    from podium.config import Settings
+    from podium.telemetry import log_handler, prepare_tracing
+
+    # The gateway's settings for its workers, passed in this process's environment.
+    settings = Settings.from_env()
     # Only Podium's own loggers get a handler: the app configures its logging as it would on
     # AgentCore (a root handler here would print its records twice).
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s pid=%(process)d | %(message)s")
+    handler = log_handler(
+        settings, "%(asctime)s %(levelname)s %(name)s pid=%(process)d | %(message)s"
     )
     level = str(init.get("log_level", "WARNING")).upper()
     podium_logger = logging.getLogger("podium")
@@ -215,6 +219,7 @@ def _serve(ctrl: socket.socket) -> int:
         return 1
     follow_log_level(level)
     _prewarm(app)
+    prepare_tracing(settings)
     if threading.active_count() > 1:
         logger.warning("agent app started threads at import; forked workers will not have them")
     # Freeze everything imported so far: the collector then never writes to (and so never

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from podium.config import Settings
 from podium.errors import ConfigurationError
+from podium.telemetry import configure_logging, configure_tracing
 
 from ._prepare import Prepared, is_first_run, prepare, say
 from ._routes import build_app
@@ -127,8 +128,8 @@ def up(
     started = time.perf_counter()
     settings = _with_overrides(settings, port=port, model=model, home=home)
     level = settings.log_level.upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s | %(message)s")
-    logging.getLogger("podium").setLevel(level)
+    configure_logging(settings)
+    configure_tracing(settings, "gateway")
     if settings.model != "offline":
         from podium.agents import build_model
 
@@ -158,6 +159,7 @@ def up(
             uvicorn.Config(
                 app,
                 log_level=level.lower(),
+                log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
                 access_log=access_log,
                 lifespan="on",
                 timeout_graceful_shutdown=5,

@@ -22,6 +22,7 @@ from ._extractor import (
 )
 from ._host import WorkerHost
 from ._jobs import ExtractionJobs
+from ._queue import QueueStats, queue_stats
 from ._understand import (
     Statement,
     content_phrase,
@@ -43,12 +44,14 @@ __all__ = [
     "LLMExtractor",
     "Message",
     "OfflineExtractor",
+    "QueueStats",
     "Skip",
     "Statement",
     "Update",
     "WorkerHost",
     "content_phrase",
     "extract_preferences",
+    "queue_stats",
     "split_clauses",
     "spot_topics",
     "understand_sentence",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from .._sql import execute_many, fetch
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "QueueStats",
     "advance_cursors",
     "claim",
     "complete",
@@ -34,6 +36,7 @@ __all__ = [
     "give_back",
     "job_row",
     "list_jobs",
+    "queue_stats",
     "requeue",
     "save_stats",
 ]
@@ -329,6 +332,34 @@ def count_open(
     """How many PENDING or RUNNING jobs match the filter."""
     conds = [_J.c.status.in_(_OPEN), *_scope(memory_id, actor_id, session_id)]
     return int(conn.execute(sa.select(sa.func.count()).where(*conds)).scalar_one())
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """The extraction queue as a whole, across every memory (the ``/metrics`` gauges)."""
+
+    pending: int
+    running: int
+    #: Seconds since the oldest PENDING job was queued; 0 when none is pending.
+    oldest_pending_age_s: float
+
+
+def queue_stats(conn: sa.Connection, now: float) -> QueueStats:
+    """How many jobs are PENDING and RUNNING, and how long the oldest PENDING one has waited.
+
+    Read-only: one grouped aggregate over the open jobs.
+    """
+    query = (
+        sa.select(_J.c.status, sa.func.count(), sa.func.min(_J.c.created_at))
+        .where(_J.c.status.in_(_OPEN))
+        .group_by(_J.c.status)
+    )
+    found = {str(status): (int(n), oldest) for status, n, oldest in conn.execute(query)}
+    pending, oldest = found.get("PENDING", (0, None))
+    age = max(0.0, now - float(oldest)) if oldest is not None else 0.0
+    return QueueStats(
+        pending=pending, running=found.get("RUNNING", (0, None))[0], oldest_pending_age_s=age
+    )
 
 
 # -------------------------------------------------------------------- workers

@@ -14,6 +14,7 @@ Durability rules:
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -21,6 +22,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from podium.errors import InvalidInput, ModelError, PodiumError
+from podium.telemetry import bind_ids, span
 
 from .._models import ExtractionJob
 from . import _queue
@@ -105,7 +107,20 @@ class ExtractionWorker:
         return True
 
     def process(self, job: ExtractionJob) -> None:
-        """Run one claimed job to COMPLETED, back to PENDING (transient error) or FAILED."""
+        """Run one claimed job to COMPLETED, back to PENDING (transient error) or FAILED.
+
+        Traced as a ``podium.extraction.job`` span with the job's session and actor (its own
+        trace, or a child of the caller's span when a caller waits for extraction).
+        """
+        # A copy: the job's ids must not replace those of a caller that runs jobs in its thread.
+        contextvars.copy_context().run(self._traced, job)
+
+    def _traced(self, job: ExtractionJob) -> None:
+        bind_ids(session_id=job.session_id, actor_id=job.actor_id)
+        with span("podium.extraction.job"):
+            self._process(job)
+
+    def _process(self, job: ExtractionJob) -> None:
         started = time.perf_counter()
         try:
             stats = execute_job(self.service, self.extractor, self.worker_id, job)
