@@ -81,7 +81,9 @@ def _settings_with(model: str | None) -> Settings:
 @contextmanager
 def _lazy_progress() -> Iterator[Callable[[int, int], None]]:
     """A progress callback that only shows a bar (on stderr) if ingestion actually runs."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import Progress
+
+    from podium._progress import progress_columns
 
     progress: Progress | None = None
     task: Any = None
@@ -90,9 +92,7 @@ def _lazy_progress() -> Iterator[Callable[[int, int], None]]:
         nonlocal progress, task
         if progress is None:
             progress = Progress(
-                TextColumn("[bold]building the sessions knowledge base (first run)"),
-                BarColumn(),
-                MofNCompleteColumn(),
+                *progress_columns("[bold]building the sessions knowledge base (first run)"),
                 console=err_console,
             )
             progress.start()

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from . import _context
-from ._output import command_group, console, err_console, print_json, progress_bar
+from ._output import command_group, console, print_json, progress_bar
 
 __all__ = ["eval_app"]
 
@@ -67,13 +67,14 @@ def memory(
 
     if baseline not in ("none", "bm25"):
         raise InvalidInput("--baseline must be none or bm25")
-    report = evaluate_locomo(
-        locomo,
-        top_k=top_k,
-        baseline="bm25" if baseline == "bm25" else "none",
-        settings=_context.settings(),
-        progress=None if as_json else (lambda message: err_console.print(message)),
-    )
+    with progress_bar("memory eval", enabled=not as_json) as step:
+        report = evaluate_locomo(
+            locomo,
+            top_k=top_k,
+            baseline="bm25" if baseline == "bm25" else "none",
+            settings=_context.settings(),
+            step=step,
+        )
     if as_json:
         print_json(report)
         return
@@ -97,11 +98,8 @@ def personas(
     """Constraint satisfaction of recommendations for attendees who introduced themselves."""
     from podium.apps.event_assistant._personas_eval import evaluate_personas
 
-    report = evaluate_personas(
-        data,
-        _context.settings(),
-        progress=None if as_json else (lambda message: err_console.print(message)),
-    )
+    with progress_bar("attendees", enabled=not as_json) as step:
+        report = evaluate_personas(data, _context.settings(), step=step)
     if as_json:
         print_json(report)
         return

@@ -9,7 +9,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
+
+from podium._progress import progress_columns
 
 __all__ = ["command_group", "console", "err_console", "print_json", "progress_bar"]
 
@@ -37,14 +39,7 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Any]:
     if not enabled:
         yield None
         return
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    )
+    progress = Progress(*progress_columns(), console=err_console, transient=False)
     task = progress.add_task(label, total=None)
 
     def update(done: int, total: int) -> None:

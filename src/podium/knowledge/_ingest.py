@@ -35,7 +35,8 @@ __all__ = ["Ingestor", "ProgressCallback", "content_hash"]
 
 logger = logging.getLogger(__name__)
 
-#: Called with (files or documents done, total).
+#: Called with (documents done, documents in all); while files are still being read, each one
+#: not read yet counts as one document, so the total can grow.
 ProgressCallback = Callable[[int, int], None]
 
 _BATCH_CHUNKS = 64
@@ -190,6 +191,14 @@ class Ingestor:
             known_failures = {f["uri"] for f in job.failures}
             seen: set[str] = set()
             batch = _Batch()
+            # Progress counts documents, not files (one JSONL catalog is hundreds of them). A
+            # file not parsed yet counts as one document until it is.
+            docs_done = docs_known = 0
+
+            def report(files_parsed: int) -> None:
+                if progress is not None:
+                    progress(docs_done, docs_known + len(files) - files_parsed)
+
             for failure in scan.failures:
                 seen.add(failure.uri)
                 if failure.uri not in known_failures:
@@ -200,6 +209,7 @@ class Ingestor:
                     raise IngestionStopped
                 if source.uri in known_failures:
                     seen.add(source.uri)
+                    report(done)
                     continue
                 try:
                     result = parse_file(source, record_format)
@@ -211,23 +221,29 @@ class Ingestor:
                     seen.add(source.uri)
                     batch.failures.append({"uri": source.uri, "reason": e.message})
                     job.stats.scanned += 1
+                    report(done)
                     continue
                 for uri, reason in result.failures:
                     seen.add(uri)
                     if uri not in known_failures:
                         batch.failures.append({"uri": uri, "reason": reason})
                         job.stats.scanned += 1
+                docs_known += len(result.documents)
+                pending = 0
                 for doc in result.documents:
                     seen.add(doc.uri)
                     self._consider(job, doc, existing.get(doc.uri), batch)
+                    pending += 1
                     if batch.chunk_total >= _BATCH_CHUNKS or len(batch.unchanged) >= 500:
                         self._flush(job, batch, source_id)
                         batch = _Batch()
+                        docs_done, pending = docs_done + pending, 0
+                        report(done)
                 if batch.failures:
                     self._flush(job, batch, source_id)
                     batch = _Batch()
-                if progress is not None:
-                    progress(done, len(files))
+                docs_done += pending
+                report(done)
             self._flush(job, batch, source_id)
             gone = [
                 e.id

@@ -281,8 +281,12 @@ def evaluate_locomo(
     record_weight: float = 0.2,
     neighbour_weight: float = 0.3,
     progress: Callable[[str], None] | None = None,
+    step: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Evidence recall@k of Podium's memory search on a LoCoMo file (see the module docstring).
+
+    ``step(done, total)`` is told after each conversation loaded and each question answered
+    (a progress bar); ``progress`` gets one line per conversation.
 
     The data is loaded into ``database_url`` or, by default, a temporary SQLite file. With
     ``baseline="bm25"`` the result also has ``baseline_bm25``: keyword-only search over turns.
@@ -296,6 +300,17 @@ def evaluate_locomo(
     settings = settings or Settings()
     conversations = load_locomo(path)
     say = progress or (lambda message: logger.info("%s", message))
+    questions = sum(
+        1 for c in conversations for qa in c.qa if qa.category in _CATEGORIES and qa.evidence
+    )
+    total, done = len(conversations) + questions, 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if step is not None:
+            step(done, total)
+
     with tempfile.TemporaryDirectory(prefix="podium-locomo-") as tmp:
         db = Database(database_url or f"sqlite:///{Path(tmp) / 'locomo.db'}")
         try:
@@ -312,6 +327,7 @@ def evaluate_locomo(
                     pass
                 build_windows(service, loaded[-1][1])
                 say(f"loaded {conversation.sample_id}")
+                advance()
             load_s = time.perf_counter() - started
             ours: list[tuple[int, float]] = []
             keyword: list[tuple[int, float]] = []
@@ -329,6 +345,7 @@ def evaluate_locomo(
                     if baseline == "bm25":
                         kw = _bm25_search(service, conv, qa.question, top_k)
                         keyword.append((qa.category, _recall(qa.evidence, [dia[e] for e in kw])))
+                    advance()
             result = _summarise(ours, top_k)
             result["timing_s"] = {
                 "load_and_extract": round(load_s, 1),

@@ -49,21 +49,13 @@ def _progress_bar(enabled: bool, total_sessions: int) -> Iterator[Callable[[int,
         yield lambda done, total: None
         return
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import Progress, SpinnerColumn
+
+    from podium._progress import progress_columns
 
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
+        *progress_columns("[progress.description]{task.description}"),
         console=Console(stderr=True),
         transient=False,
     )

@@ -160,10 +160,12 @@ def evaluate_personas(
     settings: Settings,
     *,
     progress: Callable[[str], None] | None = None,
+    step: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run every attendee of ``data`` through the assistant; the scores, as one JSON object.
 
-    Uses ``settings`` as configured (home, catalog, embedder, model). Attendees get actor ids
+    ``step(done, total)`` is told after each attendee (a progress bar). Uses ``settings`` as
+    configured (home, catalog, embedder, model). Attendees get actor ids
     unique to this run (``eval-<run>-<id>``), so earlier runs never personalise a later one.
     """
     from ._services import open_services
@@ -179,6 +181,8 @@ def evaluate_personas(
             rows.append(row)
             if progress is not None:
                 progress(f"{row['id']}: {row['score']:.2f} cited={','.join(row['cited'])}")
+            if step is not None:
+                step(len(rows), len(personas))
     finally:
         services.close()
     per_constraint: dict[str, float] = {}
