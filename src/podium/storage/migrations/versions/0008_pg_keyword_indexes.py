@@ -48,8 +48,12 @@ def upgrade() -> None:
             "len integer NOT NULL, "
             "tsv tsvector NOT NULL)"
         )
-        op.execute(f"CREATE INDEX ix_fts_{name}_tsv ON fts_{name} USING gin (tsv)")
-        op.execute(f"CREATE INDEX ix_fts_{name}_scopes ON fts_{name} USING gin (scopes)")
+        op.execute(
+            f"CREATE INDEX ix_fts_{name}_tsv ON fts_{name} USING gin (tsv) WITH (fastupdate = off)"
+        )
+        op.execute(
+            f"CREATE INDEX ix_fts_{name}_scopes ON fts_{name} USING gin (scopes) WITH (fastupdate = off)"
+        )
 
 
 def downgrade() -> None:
