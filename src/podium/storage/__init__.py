@@ -9,12 +9,20 @@ from ._database import Database, storage_errors
 from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
 from ._pg_keyword import PostgresKeywordIndex
+from ._pgvector import (
+    EmbeddingType,
+    cosine_distance,
+    dimension_is,
+    ensure_hnsw_index,
+    set_search_options,
+)
 from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
 __all__ = [
     "RRF_K",
     "Database",
+    "EmbeddingType",
     "ExactVectorIndex",
     "KeywordIndex",
     "Normalization",
@@ -23,13 +31,17 @@ __all__ = [
     "VectorIndex",
     "VectorMatrixCache",
     "convex",
+    "cosine_distance",
     "dbsf",
+    "dimension_is",
+    "ensure_hnsw_index",
     "mmr",
     "query_terms",
     "rrf",
     "rrf_scores",
     "schema",
     "scope_token",
+    "set_search_options",
     "storage_errors",
 ]
 
