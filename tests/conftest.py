@@ -85,13 +85,6 @@ def db(backend: str, settings: Settings, request: pytest.FixtureRequest) -> Iter
 
 
 @pytest.fixture
-def sqlite_only(backend: str) -> None:
-    """Skip this test's PostgreSQL run: what it checks exists on SQLite only (say why)."""
-    if backend != "sqlite":
-        pytest.skip("SQLite-only: checks FTS5 or SQLite file behaviour")
-
-
-@pytest.fixture
 def knowledge(db: Database, settings: Settings) -> KnowledgeService:
     """The knowledge service over the test database."""
     return KnowledgeService(db, settings)
