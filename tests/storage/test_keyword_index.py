@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from podium.storage import Database, keyword_index
-from podium.storage._pg_keyword import _candidate_lexemes, fold
+from podium.storage._pg_keyword import _candidate_lexemes, _candidate_queries, fold
 
 CORPUS = [
     (1, "kb-a", "Kafka streams feed real-time dashboards with exactly-once processing."),
@@ -97,6 +97,12 @@ def test_candidates_are_the_rarest_lexemes_within_the_pool() -> None:
     assert _candidate_lexemes(frequencies, 100) == ["rare"]
     # The rarest is always a candidate, even when it alone exceeds the pool.
     assert _candidate_lexemes({"w": 5000}, 100) == ["w"]
+    # Only common words: rows with the two rarest first (AND), then the rarest one's (OR).
+    assert _candidate_queries({"cost": 9000, "cloud": 4000, "data": 6000}, 100) == [
+        "'cloud' & 'data'",
+        "'cloud'",
+    ]
+    assert _candidate_queries(frequencies, 2000) == ["'rare' | 'mid' | 'other'"]
 
 
 def test_bounded_pool_still_ranks_the_rare_match_first(
@@ -121,3 +127,30 @@ def test_bounded_pool_still_ranks_the_rare_match_first(
 
 def test_fold_removes_diacritics() -> None:
     assert fold("Café Ångström") == "cafe angstrom"
+
+
+def test_large_table_takes_common_frequencies_from_planner_statistics(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import podium.storage._pg_keyword as pk
+
+    db = Database(pg_url)
+    try:
+        rows = [(i, "kb", f"patients were studied in cohort {i}") for i in range(1, 200)]
+        rows.append((500, "kb", "patients with zebrafish mutations were studied"))
+        index = keyword_index(db, "chunks")
+        with db.begin() as conn:
+            index.add(conn, rows)
+            conn.exec_driver_sql("ANALYZE fts_chunks")
+        # As if the table were large: estimates instead of counts, "patient" is common.
+        monkeypatch.setattr(pk, "_EXACT_ROWS", 50)
+        monkeypatch.setattr(pk, "_DF_CAP", 10)
+        with db.connect() as conn:
+            n_rows, _, exact = index._stats(conn)  # type: ignore[attr-defined]
+            frequencies = index._frequencies(conn, ["patient", "zebrafish"], exact)  # type: ignore[attr-defined]
+            found = index.search(conn, ["kb"], "zebrafish patients", 5)
+        assert (n_rows, exact) == (200, False)
+        assert frequencies["zebrafish"] == 1 and 150 <= frequencies["patient"] <= 250
+        assert found[0][0] == 500
+    finally:
+        db.dispose()
