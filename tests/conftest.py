@@ -60,11 +60,25 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home")
 
 
+#: The backends every storage-touching test runs on (``db`` is parametrized over them).
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The storage backend of this test run: ``sqlite`` or ``postgresql``."""
+    return str(request.param)
+
+
 @pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    """A migrated SQLite database in the test's home."""
-    settings.ensure_home()
-    database = Database(settings.resolved_database_url)
+def db(backend: str, settings: Settings, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated database: SQLite in the test's home, or a fresh PostgreSQL database."""
+    if backend == "postgresql":
+        url = str(request.getfixturevalue("pg_url"))
+    else:
+        settings.ensure_home()
+        url = settings.resolved_database_url
+    database = Database(url)
     database.migrate()
     yield database
     database.dispose()

@@ -497,3 +497,61 @@ def test_postgresql_compiles(f: dict[str, Any], fragments: list[str]) -> None:
     sql = _pg_sql(f)
     for fragment in fragments:
         assert fragment in sql, sql
+
+
+# --- SQL: PostgreSQL for real, against compile_filter ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pg_engine(postgres_server: Any) -> Any:
+    """A database on the suite's PostgreSQL with a ``records`` table of JSONB metadata."""
+    url = postgres_server.create_database(migrated=False)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE records (id integer PRIMARY KEY, metadata jsonb)")
+    yield engine
+    engine.dispose()
+    postgres_server.drop_database(url)
+
+
+def _pg_match(engine: Any, f: Any, rows: list[dict[str, Any]]) -> list[int]:
+    with engine.begin() as conn:
+        conn.execute(_TABLE.delete())
+        if rows:
+            conn.execute(
+                sa.text("INSERT INTO records (id, metadata) VALUES (:id, CAST(:m AS jsonb))"),
+                [{"id": i, "m": json.dumps(r)} for i, r in enumerate(rows)],
+            )
+        query = sa.select(_TABLE.c.id).where(filter_to_sql(f, _TABLE.c.metadata, "postgresql"))
+        return sorted(row[0] for row in conn.execute(query))
+
+
+def test_postgresql_operator_semantics(pg_engine: Any) -> None:
+    for f in (
+        {"equals": {"key": "n", "value": 300}},
+        {"notIn": {"key": "t", "value": ["a", 2]}},
+        {"greaterThan": {"key": "n", "value": 100}},
+        {"lessThan": {"key": "s", "value": "b"}},
+        {"startsWith": {"key": "s", "value": "a"}},
+        {"listContains": {"key": "l", "value": "x"}},
+        {"stringContains": {"key": "l", "value": "y"}},
+    ):
+        rows = [
+            {"n": 300, "t": "a", "s": "abc", "l": ["x", "yz"]},
+            {"n": 50, "t": "b", "s": "b", "l": "xy"},
+            {"n": "300", "t": 2, "s": 3, "l": []},
+            {},
+        ]
+        pred = compile_filter(f)
+        assert _pg_match(pg_engine, f, rows) == [i for i, r in enumerate(rows) if pred(r)], f
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), rows=rows_strategy)
+def test_postgresql_sql_agrees_with_python(
+    pg_engine: Any, data: st.DataObject, rows: list[dict[str, Any]]
+) -> None:
+    f = data.draw(_filters_for(rows), label="filter")
+    pred = compile_filter(f)
+    expected = [i for i, row in enumerate(rows) if pred(row)]
+    assert _pg_match(pg_engine, f, rows) == expected

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from podium.config import Settings
 from podium.embeddings import TestEmbedder
@@ -31,11 +32,11 @@ def _write(path: Path, text: str) -> None:
 
 def _counts(knowledge: KnowledgeService, kb_id: str) -> tuple[int, int, int]:
     with knowledge.db.connect() as conn:
-        docs = conn.exec_driver_sql(
-            "SELECT count(*) FROM documents WHERE kb_id=?", (kb_id,)
+        docs = conn.execute(
+            sa.text("SELECT count(*) FROM documents WHERE kb_id = :kb"), {"kb": kb_id}
         ).scalar()
-        chunks = conn.exec_driver_sql(
-            "SELECT count(*) FROM chunks WHERE kb_id=? AND searchable", (kb_id,)
+        chunks = conn.execute(
+            sa.text("SELECT count(*) FROM chunks WHERE kb_id = :kb AND searchable"), {"kb": kb_id}
         ).scalar()
         fts = conn.exec_driver_sql("SELECT count(*) FROM fts_chunks").scalar()
     return int(docs or 0), int(chunks or 0), int(fts or 0)

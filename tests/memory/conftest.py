@@ -1,8 +1,7 @@
-"""Fixtures for memory tests: a migrated SQLite database in tmp_path and a MemoryService on it."""
+"""Fixtures for memory tests: a MemoryService on the (parametrized) ``db`` of tests/conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from podium.storage import Database
 def settings(tmp_path: Path) -> Settings:
     """Settings rooted in this test's tmp_path (bundled embedding model, offline)."""
     return Settings(home=tmp_path / "home")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A fresh SQLite database with every migration applied."""
-    database = Database(f"sqlite:///{tmp_path / 'memory.db'}")
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

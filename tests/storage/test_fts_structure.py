@@ -1,5 +1,7 @@
 """FTS5 keyword indexes stay readable however often they are optimised, and heal when not.
 
+SQLite only (its own database fixture): FTS5 segment structure has no PostgreSQL counterpart.
+
 Found by the soak: SQLite before 3.43 adds a level to an FTS5 structure on every 'optimize'
 that follows a write, and reads more than 2,000 levels as corrupt. Forget-me optimises the
 memory indexes, so ~1,300 of them made ``fts_events`` unreadable for every later chat turn.

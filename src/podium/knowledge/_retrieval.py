@@ -1,4 +1,8 @@
-"""Retrieval: dense (exact scan) + keyword (BM25) fused, with Bedrock-style metadata filters."""
+"""Retrieval: dense + keyword (BM25) fused, with Bedrock-style metadata filters.
+
+Candidates come from :mod:`._candidates`: an exact in-memory scan on SQLite, pgvector HNSW and
+SQL filters on PostgreSQL; fusion, boosts and MMR are the same on both.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from podium.errors import InvalidInput, NotFound
 from podium.storage import ExactVectorIndex, convex, schema
 from podium.storage import mmr as mmr_select
 
+from ._candidates import CHUNK_ID_KEY, SOURCE_URI_KEY, SnapshotView, SqlView, result_metadata
 from ._models import RetrievalResult, SearchType
 from ._snapshot import Snapshot
 from .filters import canonical_filter, compile_filter, parse_filter
@@ -23,9 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CHUNK_ID_KEY", "SOURCE_URI_KEY", "Retriever", "parse_search_type"]
 
-#: Metadata keys every result carries, filterable like the document's own keys.
-SOURCE_URI_KEY = "x-podium-source-uri"
-CHUNK_ID_KEY = "x-podium-chunk-id"
+_View = SnapshotView | SqlView
+
 #: Candidates taken from each ranker before fusion.
 _CANDIDATES = 50
 #: HYBRID = sigmoid(w·z(dense) + (1-w)·z(bm25)). Chosen over RRF (k=10/60/100), DBSF and min-max
@@ -80,7 +84,7 @@ class Retriever:
             ids=ids,
             positions={int(i): p for p, i in enumerate(ids)},
             vectors=ExactVectorIndex(matrix),
-            metadata=[_result_metadata(r[2], r[3], r[0]) for r in rows],
+            metadata=[result_metadata(r[2], r[3], r[0]) for r in rows],
         )
 
     def _mask(self, snap: Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
@@ -125,55 +129,45 @@ class Retriever:
         kind = parse_search_type(search_type)
         pool = max(_CANDIDATES, number_of_results * 4)
         with self.context.db.connect() as conn:
-            snap = self.snapshot(conn)
-            mask = self._mask(snap, filter)
-            # BM25 (SQLite, GIL released) runs in a helper thread while this one embeds the query
-            # and scans vectors (onnxruntime and BLAS release the GIL too): HYBRID costs about
+            view = self._view(conn, filter)
+            # BM25 runs in a helper thread (on its own connection, the GIL released in SQLite
+            # or while PostgreSQL answers) while this one embeds the query and searches
+            # vectors (onnxruntime and BLAS release the GIL too): HYBRID costs about
             # max(keyword, dense) rather than their sum.
             keyword_future = (
-                _KEYWORD_POOL.submit(self._keyword, snap, mask, query, pool)
+                _KEYWORD_POOL.submit(view.keyword, query, pool)
                 if kind is not SearchType.SEMANTIC
                 else None
             )
-            dense: list[int] = []
             dense_scores: dict[int, float] = {}
             qvec: np.ndarray | None = None
             if kind is not SearchType.KEYWORD:
                 qvec = self.context.embedder.embed([query], "query")[0]
-                pos, scores = snap.vectors.search(qvec, pool, mask)
-                dense = [int(snap.ids[p]) for p in pos]
-                dense_scores = dict(zip(dense, (float(s) for s in scores), strict=True))
+                dense_scores = view.dense(conn, qvec, pool)
             keyword_scores = keyword_future.result() if keyword_future is not None else {}
-            keyword = list(keyword_scores)
             if kind is SearchType.HYBRID:
                 ranked = _hybrid(dense_scores, keyword_scores)
             elif kind is SearchType.SEMANTIC:
-                ranked = [(cid, dense_scores[cid]) for cid in dense]
+                ranked = list(dense_scores.items())
             else:
-                ranked = [(cid, keyword_scores[cid]) for cid in keyword]
+                ranked = list(keyword_scores.items())
             if boost is not None:
-                ranked = _apply_boost(ranked, snap, boost)
+                ranked = _apply_boost(ranked, view.metadata(conn, [c for c, _ in ranked]), boost)
             if mmr and qvec is not None and ranked:
-                ranked = _diversify(ranked, snap, qvec, number_of_results)
+                ranked = _diversify(
+                    ranked, view.vectors(conn, [c for c, _ in ranked]), qvec, number_of_results
+                )
             top = ranked[:number_of_results]
             return self._materialise(conn, top)
 
-    def _keyword(
-        self, snap: Snapshot, mask: np.ndarray | None, query: str, pool: int
-    ) -> dict[int, float]:
-        """BM25 candidates (rank order) that pass the filter mask, on their own connection."""
-        limit = pool if mask is None else pool * 8
-        out: dict[int, float] = {}
-        ctx = self.context
-        with ctx.db.connect() as conn:
-            for cid, score in ctx.chunk_index.search(conn, [ctx.kb_id], query, limit):
-                p = snap.positions.get(cid)
-                if p is None or (mask is not None and not mask[p]):
-                    continue
-                out[cid] = score
-                if len(out) >= pool:
-                    break
-        return out
+    def _view(self, conn: sa.Connection, flt: dict[str, Any] | str | None) -> _View:
+        """Where this query's candidates come from: SQL on PostgreSQL, the snapshot elsewhere."""
+        if self.context.db.dialect == "postgresql":
+            self._current_version(conn)  # NotFound for a KB deleted meanwhile, as snapshot()
+            parsed = None if flt is None or flt == {} else parse_filter(flt)
+            return SqlView(self.context, parsed)
+        snap = self.snapshot(conn)
+        return SnapshotView(self.context, snap, self._mask(snap, flt))
 
     def _materialise(
         self, conn: sa.Connection, ranked: list[tuple[int, float]]
@@ -187,7 +181,7 @@ class Retriever:
             row = by_id.get(cid)
             if row is None:
                 continue  # deleted between the index snapshot and now
-            meta = _result_metadata(row[3], row[4], cid)
+            meta = result_metadata(row[3], row[4], cid)
             results.append(
                 RetrievalResult(
                     chunk_id=cid,
@@ -198,14 +192,6 @@ class Retriever:
                 )
             )
         return results
-
-
-def _result_metadata(metadata: dict[str, Any] | None, uri: str, chunk_id: int) -> dict[str, Any]:
-    """A chunk's metadata as results show it, and as filters and boosts see it: the same keys."""
-    meta = dict(metadata or {})
-    meta[SOURCE_URI_KEY] = uri
-    meta[CHUNK_ID_KEY] = str(chunk_id)
-    return meta
 
 
 def _materialise_statement() -> sa.Select[Any]:
@@ -230,18 +216,22 @@ def _hybrid(dense: dict[int, float], keyword: dict[int, float]) -> list[tuple[in
 
 
 def _apply_boost(
-    ranked: list[tuple[int, float]], snap: Snapshot, boost: Callable[[dict[str, Any]], float]
+    ranked: list[tuple[int, float]],
+    metadata: dict[int, dict[str, Any]],
+    boost: Callable[[dict[str, Any]], float],
 ) -> list[tuple[int, float]]:
     """Multiply scores by (1 + boost(metadata)) and re-sort (stable)."""
     boosted = [
-        (cid, score * (1.0 + boost(snap.metadata[snap.positions[cid]]))) for cid, score in ranked
+        (cid, score * (1.0 + boost(metadata[cid]))) for cid, score in ranked if cid in metadata
     ]
     return sorted(boosted, key=lambda item: -item[1])
 
 
 def _diversify(
-    ranked: list[tuple[int, float]], snap: Snapshot, qvec: np.ndarray, k: int
+    ranked: list[tuple[int, float]], vectors: dict[int, np.ndarray], qvec: np.ndarray, k: int
 ) -> list[tuple[int, float]]:
-    vectors = np.stack([snap.vectors.matrix[snap.positions[cid]] for cid, _ in ranked])
-    order = mmr_select(qvec, vectors, k=min(k, len(ranked)))
-    return [ranked[i] for i in order]
+    present = [(cid, score) for cid, score in ranked if cid in vectors]
+    if not present:
+        return []
+    order = mmr_select(qvec, np.stack([vectors[cid] for cid, _ in present]), k=min(k, len(present)))
+    return [present[i] for i in order]

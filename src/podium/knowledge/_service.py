@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from podium.embeddings import CachedEmbedder, get_embedder
 from podium.errors import Conflict, InvalidInput, NotFound
-from podium.storage import keyword_index, schema
+from podium.storage import ensure_hnsw_index, keyword_index, schema
 
 from ._chunking import ChunkingConfig
 from ._context import KnowledgeContext
@@ -98,6 +98,8 @@ class KnowledgeService:
                     updated_at=now,
                 )
             )
+            # PostgreSQL: the HNSW index for this dimension, if it is the first KB to have it.
+            ensure_hnsw_index(conn, "chunks", embedder.dimension)
         return self.get(kb_id)
 
     def _info_rows(self, where: Any = None) -> list[KnowledgeBaseInfo]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from podium.storage._keyword import SqliteFtsIndex, scope_token
+from podium.storage import KeywordIndex, keyword_index
 from podium.storage._schema import JSONType, metadata
 
 __all__ = [
@@ -237,44 +237,45 @@ class FtsTable:
     """Rows of ``fts_events`` / ``fts_records``: one text, several scope tokens per row.
 
     A row carries one token per scope it belongs to (memory, actor, session, namespace prefix),
-    so :meth:`search` with any one of them is a single posting-list filter. On databases
-    without FTS5 (PostgreSQL for now) every call is a no-op and search returns nothing.
+    so :meth:`search` with any one of them is a single posting-list filter. The index is the
+    connection's backend's (:func:`podium.storage.keyword_index`): FTS5 on SQLite, a tsvector
+    table on PostgreSQL.
     """
 
     def __init__(self, name: str) -> None:
-        self.index = SqliteFtsIndex(name)
-        self.table = self.index.table
+        self.name = name
+        self.table = f"fts_{name}"
+        self._indexes: dict[str, KeywordIndex] = {}
+
+    def index(self, conn: sa.Connection) -> KeywordIndex:
+        """The keyword index for ``conn``'s backend."""
+        dialect = conn.dialect.name
+        found = self._indexes.get(dialect)
+        if found is None:
+            found = self._indexes[dialect] = keyword_index(dialect, self.name)
+        return found
 
     def add(self, conn: sa.Connection, rowid: int, scopes: Sequence[str], text: str) -> None:
         """Index one row under every scope in ``scopes``."""
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(
-                f"INSERT INTO {self.table}(rowid, text, scope) VALUES (?, ?, ?)",
-                (rowid, text, " ".join(scope_token(s) for s in scopes)),
-            )
+        self.index(conn).add_scoped(conn, [(rowid, scopes, text)])
 
     def delete(self, conn: sa.Connection, rowids: Sequence[int]) -> None:
         """Remove rows by rowid."""
-        if conn.dialect.name == "sqlite":
-            self.index.delete(conn, rowids)
+        self.index(conn).delete(conn, rowids)
 
     def delete_scope(self, conn: sa.Connection, scope: str) -> None:
         """Remove every row carrying ``scope``."""
-        if conn.dialect.name == "sqlite":
-            self.index.delete_scope(conn, scope)
+        self.index(conn).delete_scope(conn, scope)
 
     def optimize(self, conn: sa.Connection) -> None:
         """Merge segments so deleted rows' terms are gone from the index (privacy deletes)."""
-        if conn.dialect.name == "sqlite":
-            self.index.optimize(conn)
+        self.index(conn).optimize(conn)
 
     def search(
         self, conn: sa.Connection, scopes: Sequence[str], query: str, limit: int
     ) -> list[tuple[int, float]]:
         """BM25 (rowid, score) pairs, higher is better."""
-        if conn.dialect.name != "sqlite":
-            return []
-        return self.index.search(conn, scopes, query, limit)
+        return self.index(conn).search(conn, scopes, query, limit)
 
 
 EVENTS_FTS = FtsTable("events")

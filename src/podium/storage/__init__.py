@@ -2,42 +2,66 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from . import _schema as schema
 from ._database import Database, display_url, storage_errors
 from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
+from ._pg_keyword import PostgresKeywordIndex
+from ._pgvector import (
+    EmbeddingType,
+    cosine_distance,
+    dimension_is,
+    ensure_hnsw_index,
+    set_search_options,
+)
 from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
 __all__ = [
     "RRF_K",
     "Database",
+    "EmbeddingType",
     "ExactVectorIndex",
     "KeywordIndex",
     "Normalization",
+    "PostgresKeywordIndex",
     "SqliteFtsIndex",
     "VectorIndex",
     "VectorMatrixCache",
     "convex",
+    "cosine_distance",
     "dbsf",
     "display_url",
+    "dimension_is",
+    "ensure_hnsw_index",
     "mmr",
     "query_terms",
     "rrf",
     "rrf_scores",
     "schema",
     "scope_token",
+    "set_search_options",
     "storage_errors",
 ]
 
 
-def keyword_index(db: Database, name: str) -> KeywordIndex:
-    """The keyword index ``name`` for this database's backend."""
-    if db.dialect == "sqlite":
+def keyword_index(db: Database | sa.Connection | str, name: str) -> KeywordIndex:
+    """The keyword index ``name`` for the backend of ``db`` (a database, connection or dialect)."""
+    if isinstance(db, str):
+        dialect = db
+    elif isinstance(db, Database):
+        dialect = db.dialect
+    else:
+        dialect = db.dialect.name
+    if dialect == "sqlite":
         return SqliteFtsIndex(name)
+    if dialect == "postgresql":
+        return PostgresKeywordIndex(name)
     from podium.errors import ConfigurationError
 
-    raise ConfigurationError(f"keyword search on {db.dialect} is not available yet")
+    raise ConfigurationError(f"keyword search on {dialect} is not available")
 
 
 __all__ += ["keyword_index"]

@@ -1,4 +1,4 @@
-"""Keyword (BM25) search behind one interface: SQLite FTS5 here, PostgreSQL tsvector later."""
+"""Keyword (BM25) search behind one interface: SQLite FTS5 here, PostgreSQL in ``_pg_keyword``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-__all__ = ["STOPWORDS", "KeywordIndex", "SqliteFtsIndex", "query_terms", "repair_fts_tables"]
+__all__ = [
+    "STOPWORDS",
+    "KeywordIndex",
+    "SqliteFtsIndex",
+    "query_terms",
+    "repair_fts_tables",
+    "word_tokens",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +93,11 @@ STOPWORDS = frozenset(
 )
 
 
+def word_tokens(text: str) -> list[str]:
+    """The words of ``text`` as keyword search splits it (runs of letters and digits)."""
+    return _WORD.findall(text)
+
+
 def query_terms(text: str) -> list[str]:
     """Lower-cased search terms of ``text`` without stopwords, first occurrence order."""
     seen: dict[str, None] = {}
@@ -103,9 +115,15 @@ def scope_token(scope: str) -> str:
 class KeywordIndex(ABC):
     """A BM25 index over (row id, scope, text). Scores are higher-is-better."""
 
-    @abstractmethod
     def add(self, conn: sa.Connection, items: Sequence[tuple[int, str, str]]) -> None:
         """Index (row id, scope, text) triples inside the caller's transaction."""
+        self.add_scoped(conn, [(rid, (scope,), text) for rid, scope, text in items])
+
+    @abstractmethod
+    def add_scoped(
+        self, conn: sa.Connection, items: Sequence[tuple[int, Sequence[str], str]]
+    ) -> None:
+        """Index (row id, scopes, text) triples: a search in any one of the scopes finds the row."""
 
     @abstractmethod
     def delete(self, conn: sa.Connection, row_ids: Sequence[int]) -> None:
@@ -121,6 +139,10 @@ class KeywordIndex(ABC):
     ) -> list[tuple[int, float]]:
         """Best ``limit`` (row id, score) pairs in any of ``scopes`` for ``query``."""
 
+    @abstractmethod
+    def optimize(self, conn: sa.Connection) -> None:
+        """Make deleted rows' terms leave the index (privacy deletes)."""
+
 
 class SqliteFtsIndex(KeywordIndex):
     """FTS5 table ``fts_<name>`` with columns (text, scope); rowid is the owner row's id."""
@@ -130,12 +152,17 @@ class SqliteFtsIndex(KeywordIndex):
             raise ValueError(f"bad index name {name!r}")
         self.table = f"fts_{name}"
 
-    def add(self, conn: sa.Connection, items: Sequence[tuple[int, str, str]]) -> None:
-        """Index items (rowid, scope, text)."""
+    def add_scoped(
+        self, conn: sa.Connection, items: Sequence[tuple[int, Sequence[str], str]]
+    ) -> None:
+        """Index items (rowid, scopes, text): the scope column holds one token per scope."""
         if items:
             conn.exec_driver_sql(
                 f"INSERT INTO {self.table}(rowid, text, scope) VALUES (?, ?, ?)",
-                [(rid, text, scope_token(scope)) for rid, scope, text in items],
+                [
+                    (rid, text, " ".join(scope_token(s) for s in scopes))
+                    for rid, scopes, text in items
+                ],
             )
 
     def delete(self, conn: sa.Connection, row_ids: Sequence[int]) -> None:

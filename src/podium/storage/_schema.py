@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from ._pgvector import EmbeddingType
+
 __all__ = [
     "JSONType",
     "access_keys",
@@ -113,7 +115,8 @@ chunks = sa.Table(
     ),
     sa.Column("searchable", sa.Boolean, nullable=False, default=True),
     sa.Column("metadata", JSONType, nullable=False),
-    sa.Column("embedding", sa.LargeBinary, nullable=True),
+    # float32 bytes; a pgvector ``vector`` on PostgreSQL (migration 0009, see ``_pgvector``).
+    sa.Column("embedding", EmbeddingType, nullable=True),
 )
 sa.Index("ix_chunks_kb_searchable", chunks.c.kb_id, chunks.c.searchable)
 sa.Index("ix_chunks_document", chunks.c.document_id)
