@@ -9,7 +9,6 @@ through InvokeAgentRuntime.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 
 from fixtures.aws import AwsServer, start_aws_server
 from fixtures.aws_kb import s3_server
+from fixtures.web import free_port as _free_port
 from podium.aws import aws_env
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed-notebook"
@@ -30,12 +30,6 @@ def _point_sdks_at(monkeypatch: pytest.MonkeyPatch, url: str, server: AwsServer)
     """What ``eval "$(podium aws-env)"`` does, for this process."""
     for name, value in aws_env(url, server.key, "us-east-1").items():
         monkeypatch.setenv(name, value)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

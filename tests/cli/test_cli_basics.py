@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-
-def _podium(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PODIUM_")}
-    if home is not None:
-        env["PODIUM_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**env, "COLUMNS": "120"},
-    )
+from fixtures.cli import run_podium as _podium
 
 
 def test_version_prints_and_takes_no_value() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,25 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from fixtures.web import free_port as _free_port
+from fixtures.web import wait_ping as _wait_ping
+
 APP = Path(__file__).parents[1] / "runtime" / "third_party_app.py"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_ping(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-        try:
-            if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError("podium serve did not answer /ping")
 
 
 def test_serve_third_party_app_with_dev_idp_tokens(tmp_path: Path) -> None:

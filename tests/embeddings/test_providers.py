@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import shutil
-import socket
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 
+from fixtures.web import free_port as _free_port
 from podium.config import Settings
 from podium.embeddings import Embedder, OnnxMiniLMEmbedder, get_embedder
 from podium.embeddings._bedrock import TITAN_V2, BedrockTitanEmbedder
@@ -130,12 +130,6 @@ def server() -> Iterator[FakeServer]:
     yield state
     httpd.shutdown()
     httpd.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _openai(server: FakeServer, tmp_path: Path, **kwargs: Any) -> OpenAICompatEmbedder:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,13 +17,9 @@ from pathlib import Path
 
 import httpx
 
+from fixtures.web import free_port as _free_port
+
 APP = Path(__file__).parents[1] / "runtime" / "third_party_app.py"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_json_logs_are_one_object_per_line_with_the_invocation_ids(tmp_path: Path) -> None:

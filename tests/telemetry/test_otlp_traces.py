@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,8 @@ import httpx
 import pytest
 
 from fixtures.assistant import write_catalog
+from fixtures.web import free_port as _free_port
+from fixtures.web import wait_ping as _wait_ping
 
 trace_service = pytest.importorskip(
     "opentelemetry.proto.collector.trace.v1.trace_service_pb2",
@@ -108,24 +109,6 @@ def receiver() -> Iterator[Receiver]:
     yield store
     server.shutdown()
     server.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_ping(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        assert proc.poll() is None, "podium serve exited early"
-        try:
-            if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError("podium serve did not answer /ping")
 
 
 def _json_lines(text: str) -> list[dict[str, Any]]:

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import typer
 
+from fixtures.cli import run_podium as _podium
 from podium.transfer import CopyReport, TableCount
-
-
-def _podium(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PODIUM_")}
-    if home is not None:
-        env["PODIUM_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "podium.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**env, "COLUMNS": "120"},
-    )
 
 
 def _failed(out: subprocess.CompletedProcess[str], message: str) -> None:
