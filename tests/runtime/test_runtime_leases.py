@@ -42,7 +42,9 @@ def _gateways(db: Database, clock: Clock, lease_s: float = 10.0) -> tuple[Any, A
     return a, b
 
 
-def test_one_invocation_at_a_time_across_gateways_then_the_session_moves(database: Database) -> None:
+def test_one_invocation_at_a_time_across_gateways_then_the_session_moves(
+    database: Database,
+) -> None:
     clock = Clock()
     a, b = _gateways(database, clock)
     epoch = a.acquire(SID)
@@ -102,7 +104,7 @@ def test_drop_and_stop_elsewhere(database: Database) -> None:
     assert not b.stop_elsewhere(SID)  # already stopped: nothing live to stop
     b.drop([SID])  # b does not hold it: nothing deleted
     assert SID in a.holders([SID])
-    new = a.acquire(SID)
+    a.acquire(SID)
     a.drop([SID])
     assert a.holders([SID]) == {}
     assert a.acquire(SID)  # a fresh row (a new random epoch)
@@ -118,7 +120,12 @@ def test_concurrent_acquires_from_two_gateways_let_exactly_one_through(database:
         outcomes: list[str] = []
         barrier = threading.Barrier(6)
 
-        def attempt(leases: SessionLeases, sid: str = sid) -> None:
+        def attempt(
+            leases: SessionLeases,
+            sid: str = sid,
+            barrier: threading.Barrier = barrier,
+            outcomes: list[str] = outcomes,
+        ) -> None:
             barrier.wait()
             try:
                 leases.acquire(sid)
