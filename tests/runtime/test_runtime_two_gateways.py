@@ -1,8 +1,9 @@
 """Two gateways on one database: a session moves between them, never runs twice at once.
 
-Both gateways run in this process (uvicorn threads) over one SQLite file, each with its own
-forked session workers; the counter app's module state shows which worker answered. The
-real-process cluster over the event assistant is tests/runtime/test_runtime_cluster.py.
+Both gateways run in this process (uvicorn threads) over one database (a SQLite file, or a
+PostgreSQL database), each with its own forked session workers; the counter app's module state
+shows which worker answered. The real-process cluster over the event assistant is
+tests/runtime/test_runtime_cluster.py.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from fixtures.runtime import SESSION, Gateway, new_session_id, wait_until
 from podium.runtime import DEV_ACTOR_HEADER
@@ -20,16 +22,22 @@ from podium.runtime import DEV_ACTOR_HEADER
 LEASE_S = 1.5
 
 
-def _pair(make_gateway: Callable[..., Gateway], tmp_path: Path) -> tuple[Gateway, Gateway]:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def _pair(make_gateway: Callable[..., Gateway], url: str) -> tuple[Gateway, Gateway]:
     options: dict[str, Any] = {"database_url": url, "session_lease_s": LEASE_S}
     return make_gateway(**options), make_gateway(**options)
 
 
 def test_a_session_re_homes_and_a_stale_worker_is_never_reused(
-    make_gateway: Callable[..., Gateway], tmp_path: Path
+    make_gateway: Callable[..., Gateway], database_url: str
 ) -> None:
-    a, b = _pair(make_gateway, tmp_path)
+    a, b = _pair(make_gateway, database_url)
     sid = new_session_id("rehome")
     assert a.invoke({"op": "count"}, sid).json()["count"] == 1
     assert a.invoke({"op": "count"}, sid).json()["count"] == 2
@@ -44,9 +52,9 @@ def test_a_session_re_homes_and_a_stale_worker_is_never_reused(
 
 
 def test_a_worker_that_missed_turns_elsewhere_is_replaced_at_its_next_invocation(
-    make_gateway: Callable[..., Gateway], tmp_path: Path
+    make_gateway: Callable[..., Gateway], database_url: str
 ) -> None:
-    a, b = _pair(make_gateway, tmp_path)
+    a, b = _pair(make_gateway, database_url)
     keeper = a.runtime.manager._keeper
     assert keeper is not None
     keeper.cancel()  # a never notices on its own: the invocation itself must catch it
@@ -58,9 +66,9 @@ def test_a_worker_that_missed_turns_elsewhere_is_replaced_at_its_next_invocation
 
 
 def test_one_invocation_per_session_across_the_cluster(
-    make_gateway: Callable[..., Gateway], tmp_path: Path
+    make_gateway: Callable[..., Gateway], database_url: str
 ) -> None:
-    a, b = _pair(make_gateway, tmp_path)
+    a, b = _pair(make_gateway, database_url)
     sid = new_session_id("busy")
     assert a.invoke({"op": "count"}, sid).status_code == 200
     slow: dict[str, httpx.Response] = {}
@@ -78,9 +86,9 @@ def test_one_invocation_per_session_across_the_cluster(
 
 
 def test_the_owner_binding_and_stop_hold_cluster_wide(
-    make_gateway: Callable[..., Gateway], tmp_path: Path
+    make_gateway: Callable[..., Gateway], database_url: str
 ) -> None:
-    a, b = _pair(make_gateway, tmp_path)
+    a, b = _pair(make_gateway, database_url)
     sid = new_session_id("owner")
     assert a.invoke({"op": "count"}, sid, headers={DEV_ACTOR_HEADER: "alice"}).status_code == 200
     other = b.invoke({"op": "count"}, sid, headers={DEV_ACTOR_HEADER: "mallory"})
