@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     isolation: str = Field(default="process", pattern="^(process|none)$")
     session_idle_timeout_s: float = Field(default=900.0, gt=0)
     session_max_lifetime_s: float = Field(default=28800.0, gt=0)
+    session_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a gateway's lease on a session outlives its last renewal: the "
+        "session of a gateway that died mid-invocation is served elsewhere after this long.",
+    )
     max_workers: int | None = Field(
         default=None,
         ge=1,

@@ -47,6 +47,7 @@ from ._capacity import default_max_workers
 from ._dev_idp import dev_authorizer_config, dev_issuer_app
 from ._errors import error_response, http_exception_response
 from ._hosts import HostAllowList, served_hosts
+from ._leases import SessionLeases
 from ._metrics import Metrics
 from ._openapi import openapi_document, openapi_route
 from ._owners import SessionOwners
@@ -185,6 +186,14 @@ class _Call:
     trace: SpanHandle = field(default_factory=SpanHandle)
     done: bool = False
 
+    async def settle(self) -> None:
+        """The worker answered in full: hand the session's lease back before the client learns.
+
+        A client that sends the next turn to another gateway the moment this answer ends then
+        finds the session free there.
+        """
+        await self.runtime.manager.settle(self.session)
+
     async def finish(self, outcome: str, clean: bool) -> None:
         """Release the session and record the outcome (idempotent)."""
         if self.done:
@@ -196,6 +205,7 @@ class _Call:
             await manager.discard_worker(self.session)
         with contextlib.suppress(Exception):
             await self.events.aclose()  # type: ignore[attr-defined]
+        await manager.settle(self.session)
         manager.release(self.session)
         self.runtime.leave()
         elapsed = time.perf_counter() - self.started
@@ -364,6 +374,7 @@ class Invocations:
             extra_headers=ids,
             cancel=worker.cancel,
             finish=call.finish,
+            settle=call.settle,
         )
 
     async def _app_error(self, call: _Call, start: Start, ids: dict[str, str]) -> Response:
@@ -503,6 +514,7 @@ def create_gateway_app(
         max_workers,
         settings.max_workers is None,
     )
+    owners = SessionOwners(settings)
     manager = SessionManager(
         make_backend(agent, workers),
         idle_timeout_s=settings.session_idle_timeout_s,
@@ -510,7 +522,8 @@ def create_gateway_app(
         max_workers=max_workers,
         max_sessions_per_actor=settings.max_sessions_per_actor,
         max_invocations_per_actor=settings.max_invocations_per_actor,
-        owners=SessionOwners(settings),
+        owners=owners,
+        leases=SessionLeases(owners.database, lease_s=settings.session_lease_s),
         metrics=metrics,
     )
     runtime = Runtime(

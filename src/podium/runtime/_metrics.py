@@ -88,7 +88,7 @@ class Metrics:
         metric(
             "podium_runtime_sessions_ended_total",
             "counter",
-            "Sessions ended, by reason (idle, lifetime, stopped, shutdown).",
+            "Sessions ended, by reason (idle, lifetime, stopped, evicted, shutdown, moved).",
             [(f'{{reason="{_label(r)}"}}', n) for r, n in sorted(self.sessions_ended.items())],
         )
         if self.extraction is not None:

@@ -56,7 +56,8 @@ class SessionOwners:
         if pruned:
             logger.info("sessions=<%d> | forgot the owners of long-dead session ids", pruned)
 
-    def _database(self) -> Database:
+    def database(self) -> Database:
+        """The shared database (opened on first use); the session leases live there too."""
         if self._db is None:
             self.open()
         assert self._db is not None
@@ -66,12 +67,12 @@ class SessionOwners:
         """The extraction queue of this database (the ``/metrics`` gauges); read-only."""
         from podium.memory.extraction import queue_stats
 
-        with self._database().connect() as conn:
+        with self.database().connect() as conn:
             return queue_stats(conn, time.time())
 
     def claim(self, session_id: str, actor_id: str, now: float) -> tuple[str, bool]:
         """Record ``actor_id`` as the owner unless the id has one; ``(owner, newly claimed)``."""
-        db, table = self._database(), _table()
+        db, table = self.database(), _table()
         with db.begin() as conn:
             owner = self._owner(conn, session_id)
             if owner is not None:
@@ -84,7 +85,7 @@ class SessionOwners:
 
     def owner(self, session_id: str) -> str | None:
         """The owner of ``session_id``, or None if it was never claimed."""
-        with self._database().connect() as conn:
+        with self.database().connect() as conn:
             return self._owner(conn, session_id)
 
     @staticmethod
@@ -100,7 +101,7 @@ class SessionOwners:
     def unclaim(self, session_id: str, actor_id: str) -> None:
         """Forget a claim that never served anything (the session could not start)."""
         table = _table()
-        with self._database().begin() as conn:
+        with self.database().begin() as conn:
             conn.execute(
                 table.delete().where(
                     (table.c.session_id == session_id) & (table.c.actor_id == actor_id)
@@ -120,13 +121,13 @@ class SessionOwners:
             .where(table.c.session_id == sa.bindparam("sid"))
             .values(last_used_at=sa.bindparam("at"))
         )
-        with self._database().begin() as conn:
+        with self.database().begin() as conn:
             conn.execute(statement, rows)
 
     def prune(self, before: float) -> int:
         """Forget the owners of ids last used before ``before``; how many were forgotten."""
         table = _table()
-        with self._database().begin() as conn:
+        with self.database().begin() as conn:
             result = conn.execute(table.delete().where(table.c.last_used_at < before))
         return int(result.rowcount or 0)
 

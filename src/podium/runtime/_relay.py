@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -42,6 +42,7 @@ class RelayResponse(Response):
         extra_headers: dict[str, str],
         cancel: Callable[[], Any],
         finish: Callable[[str, bool], Any],
+        settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.status_code = start.status
         self.background = None
@@ -57,6 +58,7 @@ class RelayResponse(Response):
         self._events = events
         self._cancel = cancel
         self._finish = finish
+        self._settle = settle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client_gone = False
@@ -110,6 +112,8 @@ class RelayResponse(Response):
                 elif isinstance(event, End):
                     break
             clean = True
+            if self._settle is not None:
+                await self._settle()
             await deliver({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             listener.cancel()

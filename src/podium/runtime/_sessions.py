@@ -14,6 +14,10 @@
   ``max_workers`` live workers (a new one ends the least recently used idle session, taken
   from the actors over their fair share first). Only when every candidate is busy is the
   request refused: 429 ``ThrottlingException`` with a retry-after.
+* Many gateways on one database (with :class:`SessionLeases`): each invocation takes the
+  session's lease, so one gateway at a time serves it and one invocation runs cluster-wide
+  (409 otherwise). A session whose lease another gateway took is ended here (``moved``), and a
+  worker that missed turns made elsewhere is replaced before it serves again.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from typing import Any
 from podium.errors import Conflict, Forbidden, LimitExceeded, NotFound
 
 from ._backends import Backend, Worker
+from ._leases import SessionLeases
 from ._metrics import Metrics
 from ._owners import SessionOwners
+from ._session_leases import LeaseHolding
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +60,15 @@ class Session:
     worker: Worker | None = None
     busy: bool = False
     ended: bool = False
+    #: The epoch of this gateway's lease (None before the first one, or without leases).
+    lease_epoch: int | None = None
+    #: The lease is marked busy in the database by the running invocation.
+    lease_busy: bool = False
+    #: A lease acquisition is in flight (the lease keeper leaves the session alone).
+    acquiring: bool = False
 
 
-class SessionManager:
+class SessionManager(LeaseHolding):
     """Owns every session and its worker; all methods run on the gateway's event loop.
 
     Admission decisions (quotas, caps, evictions) are made without an ``await`` between the
@@ -74,6 +86,7 @@ class SessionManager:
         max_sessions_per_actor: int | None = None,
         max_invocations_per_actor: int | None = None,
         owners: SessionOwners | None = None,
+        leases: SessionLeases | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
@@ -83,12 +96,15 @@ class SessionManager:
         self.max_sessions_per_actor = max_sessions_per_actor
         self.max_invocations_per_actor = max_invocations_per_actor
         self.owners = owners
+        self.leases = leases
         self.metrics = metrics
         self._clock = clock
         self._sessions: dict[str, Session] = {}
         self._known_owner: OrderedDict[str, str] = OrderedDict()
         self._spawning = 0
         self._reaper: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self._unsettled: dict[str, int] = {}
         self._started = False
         self._start_lock: asyncio.Lock | None = None
         self._closing: set[asyncio.Task[None]] = set()
@@ -108,19 +124,27 @@ class SessionManager:
                 await asyncio.to_thread(self.owners.open)
             await self.backend.start()
             self._reaper = asyncio.create_task(self._reap_forever())
+            if self.leases is not None:
+                self._keeper = asyncio.create_task(self._keep_leases_forever())
             self._started = True
 
     async def close(self) -> None:
         """End every session and stop the backend."""
-        if self._reaper is not None:
-            self._reaper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reaper
-            self._reaper = None
+        for task in (self._reaper, self._keeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._reaper = self._keeper = None
         ended = list(self._sessions.values())
         for session in ended:
             await self._end(session, "shutdown", record=False)
         await self._record_use(ended)
+        if self.leases is not None and self._started:
+            try:
+                await asyncio.to_thread(self.leases.drop_all)
+            except Exception as exc:  # they expire on their own after lease_s
+                logger.warning("error=<%s> | could not hand back the session leases", exc)
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
         if self._started:
@@ -178,9 +202,15 @@ class SessionManager:
             session.last_used = self._clock()
             if evicted is not None:
                 await self._close_ended(*evicted)
+            try:
+                await self._take_lease(session)
+            except Conflict:
+                claimed = False  # another gateway serves this id for this actor: keep it
+                raise
             await self._ensure_worker(session)
         except BaseException:
             if marked and session is not None:
+                await self.settle(session)
                 session.busy = False
             if created:
                 await self._forget_unserved(
@@ -245,7 +275,13 @@ class SessionManager:
         if owner is not None and owner != actor_id:
             raise Forbidden(f"session {session_id} belongs to another actor")
         if session is None:
-            raise NotFound(f"no active session {session_id}")
+            # Served by another gateway? Its lease is marked; that gateway ends it.
+            if self.leases is None or owner is None:
+                raise NotFound(f"no active session {session_id}")
+            if not await asyncio.to_thread(self.leases.stop_elsewhere, session_id):
+                raise NotFound(f"no active session {session_id}")
+            self.metrics.sessions_ended["stopped"] += 1
+            return
         await self._end(session, "stopped")
 
     # -- owners ----------------------------------------------------------------------------------
@@ -430,6 +466,7 @@ class SessionManager:
     async def _close_ended(self, session: Session, worker: Worker | None) -> None:
         if worker is not None:
             await worker.close()
+        await self._drop_lease(session)
         await self._record_use([session])
 
     async def _end(
@@ -438,6 +475,8 @@ class SessionManager:
         worker = self._detach(session, reason, tombstone=tombstone)
         if worker is not None:
             await worker.close()
+        if record:  # at shutdown, close() hands every lease back at once
+            await self._drop_lease(session)
         if record and tombstone:
             await self._record_use([session])
 

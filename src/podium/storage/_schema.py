@@ -24,6 +24,7 @@ __all__ = [
     "ingestion_jobs",
     "knowledge_bases",
     "metadata",
+    "runtime_session_leases",
     "runtime_sessions",
     "vector_buckets",
     "vector_indexes",
@@ -166,6 +167,21 @@ runtime_sessions = sa.Table(
     sa.Column("last_used_at", sa.Float, nullable=False),
 )
 sa.Index("ix_runtime_sessions_last_used", runtime_sessions.c.last_used_at)
+
+#: Which gateway process serves each live runtime session (a lease, renewed while the gateway
+#: lives): one worker per session cluster-wide, one invocation at a time. ``epoch`` moves each
+#: time another gateway takes the session, so a gateway notices that its worker is stale.
+runtime_session_leases = sa.Table(
+    "runtime_session_leases",
+    metadata,
+    sa.Column("session_id", sa.String(256), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=False),
+    sa.Column("epoch", sa.Integer, nullable=False),
+    sa.Column("busy", sa.Boolean, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+sa.Index("ix_runtime_session_leases_holder", runtime_session_leases.c.holder)
+sa.Index("ix_runtime_session_leases_expires", runtime_session_leases.c.expires_at)
 
 #: AWS-style access keys for the SigV4-signed endpoints (``podium keys``). The secret must be
 #: kept (SigV4 verification recomputes the HMAC with it); the database file is private (0600).
