@@ -39,3 +39,17 @@ def test_several_files_count_documents_as_they_are_read(
     calls: list[tuple[int, int]] = []
     kb.ingest(folder, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_long_record_format_names_its_source_by_hash(
+    knowledge: KnowledgeService, tmp_path: Path
+) -> None:
+    # The data source name column holds 500 characters, which PostgreSQL enforces.
+    fields = {f"field_with_a_rather_long_name_{i}": "string" for i in range(30)}
+    fmt = RecordFormat(id_field="id", title_field="title", metadata_fields=fields)
+    path = tmp_path / "wide.jsonl"
+    path.write_text(json.dumps({"id": "x", "title": "Wide", "body": "a row"}) + "\n")
+    kb = knowledge.create("wide", record_format=fmt)
+    first = kb.ingest(path, record_format=fmt)
+    again = kb.ingest(path, record_format=fmt)
+    assert first.stats.new == 1 and again.stats.new == 0 and again.stats.unchanged == 1

@@ -37,15 +37,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Cl
         url = f"sqlite:///{tmp_path / 'shared.db'}"
     else:
         url = request.getfixturevalue("pg_url")
-    try:
-        memory_id = seed_database(url, tmp_path / "seed", catalog)
-    except Exception as exc:
-        if request.param == "sqlite":
-            raise
-        pytest.skip(
-            "the event assistant's services do not open on PostgreSQL yet "
-            f"({type(exc).__name__}: {str(exc)[:200]}); issue 14 deliverables 1-2 finish that"
-        )
+    memory_id = seed_database(url, tmp_path / "seed", catalog)
     env = {
         "PODIUM_DATABASE_URL": url,
         "PODIUM_CATALOG_PATH": str(catalog),

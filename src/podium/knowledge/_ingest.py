@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 
 _BATCH_CHUNKS = 64
+_MAX_SOURCE_NAME = 500
 
 
 def content_hash(doc: ParsedDocument) -> str:
@@ -113,9 +114,16 @@ class Ingestor:
 
         t = schema.data_sources
         name = json.dumps(config, sort_keys=True)
+        # The name column holds 500 characters (PostgreSQL enforces it; SQLite never did): a
+        # longer config (a record format with many fields) is named by its hash. A source made
+        # before, under the whole text, is still found by it.
+        names = [name]
+        if len(name) > _MAX_SOURCE_NAME:
+            name = "sha256:" + hashlib.sha256(name.encode("utf-8")).hexdigest()
+            names.insert(0, name)
         with self.db.begin() as conn:
             found = conn.execute(
-                sa.select(t.c.id).where(t.c.kb_id == self.kb_id, t.c.name == name)
+                sa.select(t.c.id).where(t.c.kb_id == self.kb_id, t.c.name.in_(names))
             ).scalar()
             if found:
                 return str(found)
