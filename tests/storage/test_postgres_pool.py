@@ -7,9 +7,11 @@ psycopg never prepares statements on the server and never pipelines unless confi
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -148,3 +150,26 @@ def test_server_connections_stay_bounded_under_32_threads(postgres_server: objec
         postgres_server.drop_database(url)  # type: ignore[attr-defined]
     # Concurrency was real (more than one connection), and never past one pool's bound.
     assert 1 < peak[0] <= options.pool_size + options.max_overflow
+
+
+def _child_shares_parent_engine(url: str, parent: Database, answer: Any) -> None:
+    child = Database(url)
+    answer.put(child.engine is parent.engine)
+    child.dispose()
+
+
+def test_a_forked_child_gets_its_own_engine_not_the_parents_sockets(pg_url: str) -> None:
+    parent = Database(pg_url)
+    try:
+        with parent.connect() as conn:  # a pooled connection the child inherits
+            conn.exec_driver_sql("SELECT 1")
+        ctx = multiprocessing.get_context("fork")
+        answer = ctx.Queue()
+        child = ctx.Process(target=_child_shares_parent_engine, args=(pg_url, parent, answer))
+        child.start()
+        shared = answer.get(timeout=60)
+        child.join(timeout=60)
+        assert child.exitcode == 0
+        assert shared is False
+    finally:
+        parent.dispose()
