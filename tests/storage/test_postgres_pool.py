@@ -173,3 +173,41 @@ def test_a_forked_child_gets_its_own_engine_not_the_parents_sockets(pg_url: str)
         assert shared is False
     finally:
         parent.dispose()
+
+
+def test_write_transactions_of_one_process_run_side_by_side(pg_url: str) -> None:
+    # Regression: every write transaction of a process used to take one process-wide lock, so
+    # a gateway's threads committed one at a time on PostgreSQL (8 threads: 254 events/s; side
+    # by side, sharing WAL flushes: 1,494 events/s).
+    db = Database(pg_url)
+    inside = threading.Barrier(2, timeout=10)
+
+    def write(i: int) -> None:
+        with db.begin() as conn:
+            conn.execute(sa.text("SELECT count(*) FROM memories WHERE name = :n"), {"n": str(i)})
+            inside.wait()  # both transactions are open at once, or this times out
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(write, range(2)))
+    finally:
+        db.dispose()
+
+
+def test_the_gateways_parts_share_one_pool(pg_url: str, tmp_path: Any) -> None:
+    from podium.identity import idp_database
+    from podium.runtime._owners import SessionOwners
+
+    settings = Settings(home=tmp_path / "home", database_url=pg_url)
+    owners = SessionOwners(settings)
+    owners.open()  # the gateway's session owners
+    issuer = idp_database(settings)  # the mounted dev issuer
+    services = Database.from_settings(settings)  # what podium.open_settings gives the services
+    assert issuer is not None
+    try:
+        assert owners._database().engine is issuer.engine is services.engine
+        assert open_engines()[pg_url] == 3
+    finally:
+        services.dispose()
+        issuer.dispose()
+        owners._database().dispose()

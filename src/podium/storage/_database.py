@@ -162,8 +162,15 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """A write transaction: committed on success, rolled back on any error."""
-        with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
+        """A write transaction: committed on success, rolled back on any error.
+
+        On SQLite one write transaction runs at a time in a process (and none while this process
+        migrates). On PostgreSQL they run side by side, up to the pool's bound: the server
+        orders them with row locks, as it does for other processes, and concurrent commits
+        share WAL flushes.
+        """
+        lock = _MIGRATE_LOCK if self.dialect != "postgresql" else contextlib.nullcontext()
+        with lock, storage_errors(self.url), self.engine.connect() as raw:
             conn = raw.execution_options(podium_write=True)
             with conn.begin():
                 yield conn
