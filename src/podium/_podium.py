@@ -133,7 +133,7 @@ def open_settings(settings: Settings, *, start_worker: bool = True) -> Podium:
 
     if settings.database_url is None:
         settings.ensure_home()
-    database = Database(settings.resolved_database_url)
+    database = Database.from_settings(settings)
     try:
         database.ensure_schema(auto_migrate=settings.migrates_at_start)
         podium = Podium(

@@ -48,6 +48,42 @@ class Settings(BaseSettings):
         "Default: on for SQLite; off for PostgreSQL, where `podium migrate` runs the "
         "migrations once and every process only checks the schema revision.",
     )
+    # PostgreSQL connection pool: one per process, shared by every service (docs/deployment.md).
+    db_pool_size: int = Field(
+        default=5,
+        ge=1,
+        description="PostgreSQL connections a process keeps open (PODIUM_DB_POOL_SIZE).",
+    )
+    db_max_overflow: int = Field(
+        default=5,
+        ge=0,
+        description="Extra PostgreSQL connections a process may open at peaks, closed when "
+        "returned (PODIUM_DB_MAX_OVERFLOW). A process never holds more than "
+        "pool size + overflow connections.",
+    )
+    db_pool_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a request waits for a free pooled connection before it fails "
+        "(PODIUM_DB_POOL_TIMEOUT_S).",
+    )
+    db_pool_recycle_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Replace pooled connections older than this (PODIUM_DB_POOL_RECYCLE_S).",
+    )
+    db_prepare_threshold: int | None = Field(
+        default=None,
+        ge=0,
+        description="Prepare a statement on the server after it ran this many times on a "
+        "connection (psycopg's prepare_threshold). Unset: never, which PgBouncer in "
+        "transaction mode needs (PODIUM_DB_PREPARE_THRESHOLD).",
+    )
+    db_pipeline: bool = Field(
+        default=False,
+        description="Let psycopg pipeline executemany batches (PODIUM_DB_PIPELINE). Off: "
+        "one statement at a time, safe behind any pooler.",
+    )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
         description="Embedding model for new knowledge bases and memories.",

@@ -42,7 +42,7 @@ def database() -> Database:
 
     s = settings()
     s.ensure_home()
-    db = Database(s.resolved_database_url)
+    db = Database.from_settings(s)
     db.ensure_schema(auto_migrate=s.migrates_at_start)
     return db
 

@@ -33,7 +33,7 @@ def migrate(
     settings = _context.settings()
     if settings.database_url is None:
         settings.ensure_home()  # the default SQLite file lives in a private home
-    db = Database(settings.resolved_database_url)
+    db = Database.from_settings(settings)
     where = display_url(db.url)
     try:
         if check:

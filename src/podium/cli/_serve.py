@@ -133,13 +133,17 @@ def idp_serve(
     """Run the dev OIDC issuer alone (discovery, JWKS, token, login page)."""
     import uvicorn
 
-    from podium.identity import create_issuer_app, ensure_dev_users
+    from podium.identity import create_issuer_app, ensure_dev_users, idp_database
 
-    home = _context.settings().ensure_home()
-    ensure_dev_users(home)
+    settings = _context.settings()
+    home = settings.ensure_home()
+    database = idp_database(settings)  # scaled mode: keys and users in PostgreSQL
+    ensure_dev_users(home, database=database)
     url = f"http://{host}:{port}"
     err_console.print(f"dev issuer at {url}/.well-known/openid-configuration (users: alice, bob)")
-    app = create_issuer_app(url, home, redirect_uris={"podium-web": redirect_uri or []})
+    app = create_issuer_app(
+        url, home, redirect_uris={"podium-web": redirect_uri or []}, database=database
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -163,10 +167,12 @@ def idp_token(
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
 ) -> None:
     """Print a signed access token from the dev issuer's keys (for curl and scripts)."""
-    from podium.identity import ensure_dev_users, issue_token
+    from podium.identity import ensure_dev_users, idp_database, issue_token
 
     settings = _context.settings()
     home = settings.ensure_home()
-    ensure_dev_users(home)
+    database = idp_database(settings)  # scaled mode: keys and users in PostgreSQL
+    ensure_dev_users(home, database=database)
     issuer = issuer or f"http://{settings.host}:{settings.port}/idp"
-    print(issue_token(home, issuer, user=user, client_id=client_id, ttl_s=ttl))
+    token = issue_token(home, issuer, user=user, client_id=client_id, ttl_s=ttl, database=database)
+    print(token)

@@ -28,7 +28,8 @@ from ._directory import (
     load_dev_directory,
 )
 from ._issuer import DEFAULT_AUDIENCE, create_issuer_app, issue_token
-from ._keys import KeyStore, SigningKey, jwk_thumbprint, rotate_keys
+from ._keys import KeyStore, SigningKey, jwk_thumbprint, open_key_store, rotate_keys
+from ._store import idp_database
 from ._throttle import LoginThrottle
 
 __all__ = [
@@ -48,9 +49,11 @@ __all__ = [
     "create_issuer_app",
     "ensure_dev_users",
     "filter_headers",
+    "idp_database",
     "issue_token",
     "jwk_thumbprint",
     "load_dev_directory",
+    "open_key_store",
     "rotate_keys",
     "www_authenticate_header",
 ]

@@ -18,11 +18,14 @@ import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from podium.errors import ConfigurationError, InvalidInput
 
 from ._keys import idp_dir
+
+if TYPE_CHECKING:
+    from podium.storage import Database
 
 __all__ = [
     "DEFAULT_DEV_USERS",
@@ -39,6 +42,7 @@ DEFAULT_SCOPES = USER_SCOPES
 DEFAULT_DEV_USERS: dict[str, str] = {"alice": "alice-password", "bob": "bob-password"}
 
 _FILE = "users.json"
+_NAME = "users"  # the document in the database (scaled mode)
 _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1
@@ -198,12 +202,17 @@ def _parse(path: Path, data: Any) -> DevDirectory:
     return DevDirectory(users=users, clients=clients)
 
 
-def _write(path: Path, directory: DevDirectory) -> None:
-    payload = {
+def _payload(directory: DevDirectory) -> dict[str, Any]:
+    """What ``users.json`` (or the database's ``"users"`` document) holds."""
+    return {
         "version": 1,
         "users": {name: _user_to_json(u) for name, u in directory.users.items()},
         "clients": {cid: _client_to_json(c) for cid, c in directory.clients.items()},
     }
+
+
+def _write(path: Path, directory: DevDirectory) -> None:
+    payload = _payload(directory)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -215,8 +224,17 @@ def _write(path: Path, directory: DevDirectory) -> None:
     os.replace(tmp, path)
 
 
-def load_dev_directory(home: Path) -> DevDirectory:
-    """Read ``<home>/idp/users.json`` (empty directory if it does not exist yet)."""
+def load_dev_directory(home: Path, *, database: Database | None = None) -> DevDirectory:
+    """Read ``<home>/idp/users.json`` (empty directory if it does not exist yet).
+
+    With ``database`` (scaled mode, see :func:`~._store.idp_database`), its ``"users"``
+    document instead.
+    """
+    if database is not None:
+        from ._store import IdpDocuments
+
+        _, document = IdpDocuments(database).read(_NAME)
+        return DevDirectory() if document is None else _parse_document(document)
     path = idp_dir(home) / _FILE
     if not path.exists():
         return DevDirectory()
@@ -229,23 +247,19 @@ def load_dev_directory(home: Path) -> DevDirectory:
     return _parse(path, data)
 
 
-def ensure_dev_users(
-    home: Path,
-    users: Mapping[str, str] | None = None,
-    *,
-    clients: Sequence[DevClient] = (),
-) -> DevDirectory:
-    """Create or update ``<home>/idp/users.json`` and return its content.
+def _parse_document(document: Any) -> DevDirectory:
+    if not isinstance(document, dict):
+        raise ConfigurationError("the dev issuer's users in the database must be a JSON object")
+    return _parse(Path("<database: idp_documents.users>"), document)
 
-    ``users`` maps username to password; listed users are created or get their password reset,
-    others are kept. When the file does not exist and ``users`` is None, the default dev users
-    (``alice``/``alice-password`` and ``bob``/``bob-password``) are created. The built-in
-    clients ``podium-web``, ``podium-cli`` and ``podium-service`` are always present (an existing
-    one, including the service secret, is kept); ``clients`` adds or replaces registrations.
-    """
-    path = idp_dir(home) / _FILE
-    existed = path.exists()
-    current = load_dev_directory(home)
+
+def _ensured(
+    current: DevDirectory,
+    existed: bool,
+    users: Mapping[str, str] | None,
+    clients: Sequence[DevClient],
+) -> DevDirectory:
+    """``current`` with ``users`` created or reset and the built-in and given ``clients``."""
     if users is None and not existed:
         users = DEFAULT_DEV_USERS
     new_users = dict(current.users)
@@ -264,7 +278,54 @@ def ensure_dev_users(
         if not client.public and not client.secret:
             raise InvalidInput(f"confidential client {client.client_id!r} needs a secret")
         new_clients[client.client_id] = client
-    directory = DevDirectory(users=new_users, clients=new_clients)
+    return DevDirectory(users=new_users, clients=new_clients)
+
+
+def ensure_dev_users(
+    home: Path,
+    users: Mapping[str, str] | None = None,
+    *,
+    clients: Sequence[DevClient] = (),
+    database: Database | None = None,
+) -> DevDirectory:
+    """Create or update ``<home>/idp/users.json`` and return its content.
+
+    ``users`` maps username to password; listed users are created or get their password reset,
+    others are kept. When the file does not exist and ``users`` is None, the default dev users
+    (``alice``/``alice-password`` and ``bob``/``bob-password``) are created. The built-in
+    clients ``podium-web``, ``podium-cli`` and ``podium-service`` are always present (an existing
+    one, including the service secret, is kept); ``clients`` adds or replaces registrations.
+
+    With ``database`` (scaled mode) the same happens to its ``"users"`` document, under a row
+    lock; the first time, an existing ``users.json`` under ``home`` is imported into it.
+    """
+    if database is not None:
+        return _ensure_in_database(home, database, users, clients)
+    path = idp_dir(home) / _FILE
+    existed = path.exists()
+    current = load_dev_directory(home)
+    directory = _ensured(current, existed, users, clients)
     if not existed or directory != current:
         _write(path, directory)
     return directory
+
+
+def _ensure_in_database(
+    home: Path,
+    database: Database,
+    users: Mapping[str, str] | None,
+    clients: Sequence[DevClient],
+) -> DevDirectory:
+    from ._store import IdpDocuments
+
+    def change(document: Any) -> Any:
+        if document is None:
+            # Once: the users an embedded deployment had under this home come along.
+            existed = (Path(home) / "idp" / _FILE).exists()
+            current = load_dev_directory(home) if existed else DevDirectory()
+        else:
+            existed, current = True, _parse_document(document)
+        directory = _ensured(current, existed, users, clients)
+        return _payload(directory) if document is None or directory != current else None
+
+    return _parse_document(IdpDocuments(database).update(_NAME, change))

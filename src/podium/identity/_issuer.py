@@ -12,7 +12,8 @@ It is mountable under a prefix (``Mount("/idp", app=create_issuer_app(".../idp",
 runnable on its own. ``issuer_url`` must be the externally visible URL of wherever it is mounted:
 it becomes the ``iss`` claim and the base of every endpoint in the discovery document.
 
-Keys and users are re-read from ``<home>/idp/`` when the files change, so ``rotate_keys`` and
+Keys and users are re-read from ``<home>/idp/`` when the files change (from the database, when
+given one: scaled mode, see :mod:`._store`), so ``rotate_keys`` and
 ``ensure_dev_users`` from another process take effect without a restart. Password checks (the
 password grant and the login form) go through :class:`~._throttle.PasswordChecker`: a bounded
 executor of their own and failure backoff, answered with 429 and ``Retry-After`` when refused.
@@ -30,7 +31,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from starlette.applications import Starlette
@@ -51,10 +52,13 @@ from ._directory import (
     ensure_dev_users,
     load_dev_directory,
 )
-from ._keys import KeyStore, idp_dir
+from ._keys import idp_dir, open_key_store
 from ._login_page import render_error_page, render_login_page
 from ._minter import SIGNING_ALG, TokenMinter
 from ._throttle import LoginThrottle, PasswordChecker, Throttled
+
+if TYPE_CHECKING:
+    from podium.storage import Database
 
 logger = logging.getLogger(__name__)
 
@@ -103,19 +107,27 @@ class _CodeGrant:
 
 
 class _Directory:
-    """``users.json``, re-read when it changes on disk."""
+    """``users.json`` (or the database's users), re-read when it changes."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, database: Database | None = None) -> None:
         self._home = home
+        self._database = database
         self._path = idp_dir(home) / "users.json"
-        self._stamp: tuple[int, int, int] | None = None
+        self._stamp: tuple[int, ...] | None = None
         self._value = DevDirectory()
 
-    def get(self) -> DevDirectory:
+    def _current_stamp(self) -> tuple[int, ...]:
+        if self._database is not None:
+            from ._store import IdpDocuments
+
+            return (IdpDocuments(self._database).version("users"),)
         st = self._path.stat()
-        stamp = (st.st_mtime_ns, st.st_ino, st.st_size)
+        return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+    def get(self) -> DevDirectory:
+        stamp = self._current_stamp()
         if stamp != self._stamp:
-            self._value = load_dev_directory(self._home)
+            self._value = load_dev_directory(self._home, database=self._database)
             self._stamp = stamp
         return self._value
 
@@ -190,6 +202,7 @@ def create_issuer_app(
     code_ttl_s: float = 60.0,
     redirect_uris: Mapping[str, Sequence[str]] | None = None,
     throttle: LoginThrottle | None = None,
+    database: Database | None = None,
 ) -> Starlette:
     """Build the dev OIDC issuer app.
 
@@ -206,12 +219,14 @@ def create_issuer_app(
             in ``users.json``, for this app only and never persisted (the gateway registers the
             web UI's own origins here: they depend on its port).
         throttle: limits on password checks (default :class:`LoginThrottle`).
+        database: where keys and users live in scaled mode (:func:`~._store.idp_database`);
+            None: the files under ``<home>/idp/``.
     """
     issuer = issuer_url.rstrip("/")
     home = Path(home)
-    ensure_dev_users(home, users, clients=clients)
-    keys = KeyStore(home)
-    directory = _Directory(home)
+    ensure_dev_users(home, users, clients=clients, database=database)
+    keys = open_key_store(home, database)
+    directory = _Directory(home, database)
     minter = TokenMinter(issuer_url=issuer, keys=keys, audience=audience, ttl_s=access_token_ttl_s)
     codes: dict[str, _CodeGrant] = {}
     extra_redirects = {cid: frozenset(uris) for cid, uris in (redirect_uris or {}).items()}
@@ -511,6 +526,7 @@ def issue_token(
     scopes: Sequence[str] | None = None,
     ttl_s: int = 3600,
     audience: str = DEFAULT_AUDIENCE,
+    database: Database | None = None,
 ) -> str:
     """Mint an access token directly (``podium idp token --user alice``), no password needed.
 
@@ -519,7 +535,7 @@ def issue_token(
     """
     if ttl_s <= 0:
         raise InvalidInput("ttl_s must be positive")
-    directory = ensure_dev_users(Path(home))
+    directory = ensure_dev_users(Path(home), database=database)
     client = directory.clients.get(client_id)
     if client is None:
         raise InvalidInput(f"unknown dev client {client_id!r}; known: {sorted(directory.clients)}")
@@ -532,7 +548,8 @@ def issue_token(
     unknown = [s for s in granted if s not in client.scopes]
     if unknown:
         raise InvalidInput(f"scope {unknown[0]!r} is not allowed for client {client_id!r}")
+    keys = open_key_store(Path(home), database)
     minter = TokenMinter(
-        issuer_url=issuer_url.rstrip("/"), keys=KeyStore(Path(home)), audience=audience, ttl_s=ttl_s
+        issuer_url=issuer_url.rstrip("/"), keys=keys, audience=audience, ttl_s=ttl_s
     )
     return minter.access_token(client_id=client_id, scopes=granted, user=dev_user, ttl_s=ttl_s)

@@ -20,16 +20,26 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from podium.errors import ConfigurationError
 
+if TYPE_CHECKING:
+    from podium.storage import Database
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["KeyStore", "SigningKey", "idp_dir", "jwk_thumbprint", "rotate_keys"]
+__all__ = [
+    "KeyStore",
+    "SigningKey",
+    "idp_dir",
+    "jwk_thumbprint",
+    "open_key_store",
+    "rotate_keys",
+]
 
 _MANIFEST = "keys.json"
 _DEFAULT_KEEP = 3
@@ -245,9 +255,19 @@ class KeyStore:
         return new.kid
 
 
-def rotate_keys(home: Path, *, keep: int = _DEFAULT_KEEP) -> str:
+def rotate_keys(home: Path, *, keep: int = _DEFAULT_KEEP, database: Database | None = None) -> str:
     """Rotate the dev issuer's signing key under ``home``; running issuers pick it up at once.
 
-    Returns the new current ``kid``; the previous key stays in the JWKS.
+    With ``database`` (scaled mode), the keys every process on that database shares. Returns
+    the new current ``kid``; the previous key stays in the JWKS.
     """
-    return KeyStore(home).rotate(keep=keep)
+    return open_key_store(home, database).rotate(keep=keep)
+
+
+def open_key_store(home: Path, database: Database | None = None) -> KeyStore:
+    """The issuer's keys: under ``<home>/idp/``, or in ``database`` when given (scaled mode)."""
+    if database is None:
+        return KeyStore(home)
+    from ._keys_db import DatabaseKeyStore
+
+    return DatabaseKeyStore(home, database)

@@ -26,7 +26,7 @@ def main(settings: Settings, *, extractor: Extractor | None = None) -> int:
     from .extraction import ExtractionWorker
 
     configure_tracing(settings, "extraction-worker")
-    db = Database(settings.resolved_database_url)
+    db = Database.from_settings(settings)
     db.ensure_schema(auto_migrate=settings.migrates_at_start)
     service = MemoryService(db, settings)
     worker = ExtractionWorker(service, extractor)

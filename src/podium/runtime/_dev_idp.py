@@ -16,7 +16,7 @@ from dataclasses import replace
 from starlette.applications import Starlette
 
 from podium.config import Settings
-from podium.identity import DEFAULT_AUDIENCE, AuthorizerConfig, create_issuer_app
+from podium.identity import DEFAULT_AUDIENCE, AuthorizerConfig, create_issuer_app, idp_database
 
 __all__ = ["CLI_CLIENT_ID", "dev_authorizer_config", "dev_issuer_app", "ui_redirect_uris"]
 
@@ -40,6 +40,8 @@ def dev_issuer_app(settings: Settings, base_url: str, hosts: Iterable[str]) -> S
         f"{base_url.rstrip('/')}/idp",
         settings.home,
         redirect_uris={settings.ui_client_id: redirects},
+        # Scaled mode: every gateway signs with the keys in PostgreSQL.
+        database=idp_database(settings),
     )
 
 

@@ -49,7 +49,7 @@ class SessionOwners:
 
         if self._settings.database_url is None:
             self._settings.ensure_home()  # the default SQLite file lives in a private home
-        db = Database(self._settings.resolved_database_url)
+        db = Database.from_settings(self._settings)
         db.ensure_schema(auto_migrate=self._settings.migrates_at_start)
         self._db = db
         pruned = self.prune(time.time() - self.retention_s)

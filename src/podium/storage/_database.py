@@ -9,14 +9,18 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from podium.errors import ConfigurationError, Conflict, StorageError
 
+from ._engines import PoolOptions, acquire_engine, release_engine
 from ._keyword import repair_fts_tables
+
+if TYPE_CHECKING:
+    from podium.config import Settings
 
 __all__ = ["Database", "display_url", "head_revision", "storage_errors"]
 
@@ -99,19 +103,35 @@ class Database:
 
     SQLite runs in WAL mode with foreign keys on and a busy timeout; write transactions take
     the write lock up front (``BEGIN IMMEDIATE``) so concurrent writers queue instead of failing.
+
+    On PostgreSQL every Database of one URL in a process shares one engine with a bounded pool
+    (``pool``, see :mod:`podium.storage._engines`): no server-side prepared statements, no
+    pipeline mode, a pre-ping at checkout. :meth:`dispose` releases this object's share.
     """
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self, url: str, *, busy_timeout_ms: int = 30_000, pool: PoolOptions | None = None
+    ) -> None:
         self.url = url
+        self._shared = False
         kwargs: dict[str, Any] = {"future": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
             if url not in ("sqlite://", "sqlite:///:memory:"):
                 _create_private_file(Path(sa.make_url(url).database or ""))
-        self.engine = sa.create_engine(url, **kwargs)
+        if url.startswith("postgresql"):
+            self.engine = acquire_engine(url, pool)
+            self._shared = True
+        else:
+            self.engine = sa.create_engine(url, **kwargs)
         self.dialect = self.engine.dialect.name
         if self.dialect == "sqlite":
             self._configure_sqlite(busy_timeout_ms)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database ``settings`` name, pooled as its ``db_*`` fields say."""
+        return cls(settings.resolved_database_url, pool=PoolOptions.from_settings(settings))
 
     def _configure_sqlite(self, busy_timeout_ms: int) -> None:
         @event.listens_for(self.engine, "connect")
@@ -142,8 +162,15 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """A write transaction: committed on success, rolled back on any error."""
-        with _MIGRATE_LOCK, storage_errors(self.url), self.engine.connect() as raw:
+        """A write transaction: committed on success, rolled back on any error.
+
+        On SQLite one write transaction runs at a time in a process (and none while this process
+        migrates). On PostgreSQL they run side by side, up to the pool's bound: the server
+        orders them with row locks, as it does for other processes, and concurrent commits
+        share WAL flushes.
+        """
+        lock = _MIGRATE_LOCK if self.dialect != "postgresql" else contextlib.nullcontext()
+        with lock, storage_errors(self.url), self.engine.connect() as raw:
             conn = raw.execution_options(podium_write=True)
             with conn.begin():
                 yield conn
@@ -237,8 +264,12 @@ class Database:
             self.check_schema()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
-        self.engine.dispose()
+        """Close every pooled connection (of a shared engine: once its last user is done)."""
+        if self._shared:
+            self._shared = False
+            release_engine(self.url, self.engine)
+        elif not self.url.startswith("postgresql"):
+            self.engine.dispose()
 
 
 def _alembic_config() -> Any:

@@ -21,6 +21,7 @@ __all__ = [
     "data_sources",
     "documents",
     "embedding_cache",
+    "idp_documents",
     "ingestion_jobs",
     "knowledge_bases",
     "metadata",
@@ -275,4 +276,17 @@ aws_ingestion_jobs = sa.Table(
         primary_key=True,
     ),
     sa.Column("description", sa.String(200), nullable=True),
+)
+
+#: The dev issuer's state in scaled mode (PostgreSQL): one JSON document per ``name`` ("keys":
+#: the signing keys with their private PEMs; "users": users.json), so that every process on the
+#: database signs and checks with the same keys and users. ``version`` grows with each write, so
+#: a reader re-reads the document only when it changed.
+idp_documents = sa.Table(
+    "idp_documents",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
 )

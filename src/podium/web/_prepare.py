@@ -98,7 +98,7 @@ def prepare(settings: Settings, *, progress: bool = True) -> Prepared:
     """
     from podium.apps.event_assistant import catalog_path, open_services
     from podium.aws import AccessKeys, dev_key
-    from podium.identity import ensure_dev_users
+    from podium.identity import ensure_dev_users, idp_database
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -117,7 +117,7 @@ def prepare(settings: Settings, *, progress: bool = True) -> Prepared:
         stamp_file.write_text(json.dumps(stamp))
     timings["services_s"] = time.perf_counter() - started
     mark = time.perf_counter()
-    ensure_dev_users(settings.home)
+    ensure_dev_users(settings.home, database=idp_database(settings))
     timings["dev_users_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     # The key `podium aws-env` prints, so that boto3 code can call this server.
