@@ -1,7 +1,7 @@
 """The dev issuer's state in the database (scaled mode): one JSON document per name.
 
 On PostgreSQL every gateway and CLI process must sign with the same keys and know the same
-users, so the issuer keeps them in ``idp_documents`` (migration 0010) instead of under
+users, so the issuer keeps them in ``idp_documents`` (migration 0011) instead of under
 ``<home>/idp/``: ``"keys"`` (the signing keys, private PEMs included) and ``"users"`` (what
 ``users.json`` holds). Embedded mode (SQLite) keeps the files.
 
