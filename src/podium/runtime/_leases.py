@@ -228,11 +228,15 @@ class SessionLeases:
         import sqlalchemy as sa
 
         table = _table()
-        row = conn.execute(
-            sa.select(table.c.holder, table.c.epoch, table.c.busy, table.c.expires_at).where(
-                table.c.session_id == session_id
-            )
-        ).first()
+        query = sa.select(table.c.holder, table.c.epoch, table.c.busy, table.c.expires_at).where(
+            table.c.session_id == session_id
+        )
+        if conn.dialect.name == "postgresql":
+            # Lock the row for the rest of the acquiring transaction: a concurrent acquire (this
+            # process's writes run side by side on PostgreSQL) then reads it only once this one
+            # has committed, and sees it busy.
+            query = query.with_for_update()
+        row = conn.execute(query).first()
         if row is None:
             return None
         return str(row[0]), int(row[1]), bool(row[2]), float(row[3])
@@ -256,8 +260,10 @@ def _insert_new(
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(table).values(**row, expires_at=expires).on_conflict_do_nothing()
-    result = conn.execute(statement)
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: the driver reports -1 for an INSERT ... ON CONFLICT DO NOTHING
+    # through SQLAlchemy here whether or not it inserted (psycopg 3.3, SQLAlchemy 2.1), which let
+    # two gateways both think they had created the lease.
+    return conn.execute(statement.returning(table.c.session_id)).first() is not None
 
 
 def _table() -> sa.Table:

@@ -47,21 +47,25 @@ class LeaseHolding:
         """
         if self.leases is None:
             return
+        # ``acquiring`` stays set until the new epoch is recorded: the lease keeper, running
+        # meanwhile, must not read the old epoch, see the lease held at another, and end the
+        # session this invocation is about to use (a 502 under load, seen on PostgreSQL).
         session.acquiring = True
         try:
             epoch = await asyncio.to_thread(self.leases.acquire, session.session_id)
+            session.lease_busy = True
+            stale = epoch != session.lease_epoch and session.worker is not None
+            session.lease_epoch = epoch
+            if stale:
+                # The session was served by another gateway since this worker's last turn: its
+                # in-memory conversation is stale. A new worker reloads it from memory.
+                logger.info(
+                    "session_id=<%s> | served elsewhere meanwhile; replacing its stale worker",
+                    session.session_id,
+                )
+                await self.discard_worker(session)
         finally:
             session.acquiring = False
-        session.lease_busy = True
-        if epoch != session.lease_epoch and session.worker is not None:
-            # The session was served by another gateway since this worker's last turn: its
-            # in-memory conversation is stale. A new worker reloads it from memory.
-            logger.info(
-                "session_id=<%s> | served elsewhere meanwhile; replacing its stale worker",
-                session.session_id,
-            )
-            await self.discard_worker(session)
-        session.lease_epoch = epoch
 
     async def settle(self, session: Session) -> None:
         """Mark the session's lease idle again (before the client sees the answer end).
@@ -120,7 +124,12 @@ class LeaseHolding:
             if row == (leases.holder, epoch):
                 continue
             session = self._sessions.get(sid)
-            if session is None or session.acquiring or session.lease_epoch != epoch:
+            if (
+                session is None
+                or session.acquiring
+                or session.lease_busy  # an invocation here holds it; ``settle`` decides
+                or session.lease_epoch != epoch
+            ):
                 continue  # changed while the leases were read: the next pass decides
             # Another gateway serves it now (or it was stopped there): serving it here too
             # would answer from a stale conversation.
