@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,9 @@ _E = t.events
 #: holds a fact, so they do not vote (a fact is stated in a turn or two, plus its reply).
 MAX_RECORD_SOURCES = 3
 _CACHED_ACTORS = 16
+# Record search embeds the query too: run it beside the turn ranking (the embedder and SQLite
+# release the GIL), so the two costs overlap instead of adding up.
+_RECORDS_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-recall")
 #: Metadata keys that name who spoke a turn (transcripts and chat exports use either).
 _SPEAKER_KEYS = ("speaker", "name")
 
@@ -191,6 +195,11 @@ class MemoryRecall:
         if not index.turns:
             return []
         pool = max(50, top_k * 5)
+        records = (
+            _RECORDS_POOL.submit(self._record_turns, memory_id, actor_id, query, index, pool)
+            if use_records
+            else None
+        )
         query_vector = self.lookup.embedder(self.lookup.get(memory_id).embedding_model).embed(
             [query], kind="query"
         )[0]
@@ -198,8 +207,8 @@ class MemoryRecall:
             [index.turns[i].event_id for i in ranking]
             for ranking in index.rankings(query, query_vector, pool)
         ]
-        if use_records:
-            rankings.append(self._record_turns(memory_id, actor_id, query, index, pool))
+        if records is not None:
+            rankings.append(records.result())
         fused = rrf_scores(rankings)
         ranked = sorted(fused, key=lambda e: -fused[e])
         speaker = index.speaker_named_in(query)
