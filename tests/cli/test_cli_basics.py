@@ -67,3 +67,31 @@ def test_memory_records_shows_only_the_actors_own_records(tmp_path: Path) -> Non
     out = _podium("memory", "records", "bob", "--memory", "cli", "--json", home=home)
     assert out.returncode == 0, out.stderr
     assert [r["content"]["text"] for r in json.loads(out.stdout)] == ["bob likes chalk talks"]
+
+
+def test_memory_recall_prints_the_turn_with_its_neighbours(tmp_path: Path) -> None:
+    import json
+
+    import podium
+
+    home = tmp_path / "home"
+    with podium.open(home, start_worker=False) as p:
+        mem = p.memory.create_memory("cli")
+        for i, text in enumerate(
+            ["Where did you hike?", "Up the [red] ridge trail, past the old quarry.", "Nice!"]
+        ):
+            p.memory.create_event(
+                mem.memory_id, "bob", "s1",
+                [{"conversational": {"role": "USER", "content": {"text": text}}}],
+                event_timestamp=1_700_000_000 + i,
+            )  # fmt: skip
+    out = _podium("memory", "recall", "bob", "quarry", "--memory", "cli", "--json", home=home)
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)
+    quarry = next(h for h in hits if "quarry" in h["text"])
+    assert [c["text"] for c in quarry["context"]] == ["USER: Where did you hike?", "USER: Nice!"]
+    plain = _podium("memory", "recall", "bob", "quarry", "--memory", "cli", home=home)
+    assert plain.returncode == 0, plain.stderr
+    # Text is printed as written (no markup), the neighbours around it in order.
+    assert "[red] ridge" in plain.stdout
+    assert plain.stdout.index("Where did you hike?") < plain.stdout.index("quarry")

@@ -85,8 +85,13 @@ def memory(
     table.add_row("all", f"{report[key]:.4f}")
     for category, value in sorted(report.get("by_category", {}).items()):
         table.add_row(str(category), f"{value:.4f}")
+    for sample_id, part in report.get("by_conversation", {}).items():
+        table.add_row(f"{sample_id} ({part['questions']})", f"{part[key]:.4f}")
     if "baseline_bm25" in report:
         table.add_row("bm25 baseline", f"{report['baseline_bm25'][key]:.4f}")
+    latency = report.get("latency_ms", {})
+    if latency:
+        table.add_row("retrieve ms p50/p99", f"{latency['p50']}/{latency['p99']}")
     console.print(table)
 
 

@@ -176,6 +176,28 @@ def records(
         )
 
 
+@memory_app.command("recall")
+def recall(
+    actor: str,
+    query: str,
+    memory: MemoryOpt = DEFAULT_MEMORY,
+    top_k: Annotated[int, typer.Option(help="Turns (1-100).")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """The actor's past turns that answer QUERY (events and records fused), with context."""
+    service = _service()
+    hits = service.recall(_resolve(service, memory), actor, query, top_k=top_k)
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    for h in hits:
+        when = datetime.fromtimestamp(h.event_timestamp, UTC).strftime("%Y-%m-%d %H:%M")
+        console.print(f"[bold]{h.session_id}[/] {when} score={h.score:.3f}", markup=True)
+        turns = [(c.event_timestamp, c.text, "dim") for c in h.context]
+        for _, text, style in sorted([*turns, (h.event_timestamp, h.text, "")]):
+            console.print(f"  {text}", style=style or None, markup=False, soft_wrap=True)
+
+
 @memory_app.command("forget")
 def forget(
     actor: str,

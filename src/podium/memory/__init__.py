@@ -26,11 +26,13 @@ from ._namespaces import (
     resolve_namespace,
     unescape_namespace_value,
 )
+from ._recall import ContextTurn, RecallHit
 from ._service import MemoryService
 from .extraction import ExtractionWorker
 
 __all__ = [
     "ActorSummary",
+    "ContextTurn",
     "Event",
     "EventHit",
     "ExtractionJob",
@@ -39,6 +41,7 @@ __all__ = [
     "MemoryRecord",
     "MemoryService",
     "MemoryStrategy",
+    "RecallHit",
     "RecordHistoryEntry",
     "SessionSummary",
     "actor_namespace_prefix",

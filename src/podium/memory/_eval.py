@@ -3,30 +3,27 @@
 Each conversation is loaded into a fresh memory: one actor, one session per LoCoMo session, one
 USER event per turn (both speakers are people; the speaker and ``dia_id`` go into metadata and
 the speaker's name prefixes the text, as a transcript would show it). Extraction runs with the
-offline extractor. For every question of categories 1-4, :func:`memory_search` retrieves turns;
-recall@k is the share of the question's evidence turns among the top-k distinct turns.
+offline extractor. For every question of categories 1-4, :func:`memory_search` retrieves turns
+with the product's own recall (:meth:`~podium.memory.MemoryService.recall`); recall@k is the
+share of the question's evidence turns among the top-k distinct turns.
 
-Nothing here knows the questions: retrieval is generic (hybrid event search, long-term records
-mapped back to their source turns, neighbour-turn expansion).
+Nothing here knows the questions, and nothing is tuned to them: the search is the one the
+service offers every caller.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import sqlalchemy as sa
-
-from podium.storage._keyword import STOPWORDS
 
 from . import _tables as t
 from ._eval_data import LocomoConversation, load_locomo
@@ -38,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LoadedConversation",
-    "build_windows",
     "evaluate_locomo",
     "load_conversation",
     "memory_search",
@@ -47,8 +43,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _CATEGORIES = (1, 2, 3, 4)
-# A small k makes the head of each ranking count more (measured on the dev conversations).
-_RRF_K = 10
 _STRATEGIES = [
     {"type": "semantic", "name": "facts", "configuration": {"triggers": {"message_count": 1000}}},
     {
@@ -57,20 +51,17 @@ _STRATEGIES = [
         "configuration": {"triggers": {"message_count": 1000}},
     },
 ]
-#: Records resting on more turns than this (summaries) say little about which turn holds a fact.
-_MAX_RECORD_SOURCES = 3
 
 
 @dataclass(kw_only=True)
 class LoadedConversation:
-    """A LoCoMo conversation stored in a memory, with the turn order for neighbour expansion."""
+    """A LoCoMo conversation stored in a memory: its ids and the turns in order."""
 
     memory_id: str
     actor_id: str
     dia_of_event: dict[str, str] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # event ids in conversation order
     session_of: dict[str, str] = field(default_factory=dict)
-    windows: _WindowIndex | None = None
 
 
 def _actor_id(sample_id: str) -> str:
@@ -106,136 +97,11 @@ def load_conversation(
     return loaded
 
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def _terms(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
-
-
-class _Bm25:
-    """Okapi BM25 over a small in-memory corpus (one conversation's turn windows)."""
-
-    def __init__(self, docs: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        self.docs = [Counter(_terms(d)) for d in docs]
-        self.lengths = [sum(c.values()) for c in self.docs]
-        self.avg = (sum(self.lengths) / len(self.lengths)) if self.docs else 1.0
-        df: Counter[str] = Counter()
-        for doc in self.docs:
-            df.update(doc.keys())
-        n = len(self.docs)
-        self.idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
-        self.k1, self.b = k1, b
-
-    def rank(self, query: str, limit: int) -> list[int]:
-        terms = [t for t in _terms(query) if t in self.idf]
-        scores = np.zeros(len(self.docs), dtype=np.float64)
-        for i, doc in enumerate(self.docs):
-            norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avg or 1.0))
-            for term in terms:
-                f = doc.get(term, 0)
-                if f:
-                    scores[i] += self.idf[term] * f * (self.k1 + 1) / (f + norm)
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [int(i) for i in order if scores[i] > 0]
-
-
-@dataclass(kw_only=True)
-class _WindowIndex:
-    """Each turn with its neighbours in the same session: what a reader sees around a line."""
-
-    bm25: _Bm25
-    vectors: np.ndarray
-
-
-def build_windows(service: MemoryService, loaded: LoadedConversation) -> None:
-    """Index every turn together with the turns just before and after it (same session)."""
-    with service.db.connect() as conn:
-        texts = dict(
-            conn.execute(
-                sa.select(t.events.c.event_id, t.events.c.text).where(
-                    t.events.c.memory_id == loaded.memory_id
-                )
-            ).all()
-        )
-    order = loaded.order
-    windows = []
-    for i, event_id in enumerate(order):
-        parts = [
-            texts.get(order[j], "")
-            for j in (i - 1, i, i + 1)
-            if 0 <= j < len(order) and loaded.session_of[order[j]] == loaded.session_of[event_id]
-        ]
-        windows.append(" ".join(parts))
-    embedder = service.memory_embedder(loaded.memory_id)
-    loaded.windows = _WindowIndex(bm25=_Bm25(windows), vectors=embedder.embed(windows))
-
-
-def _fuse(rankings: Sequence[tuple[Sequence[str], float]]) -> dict[str, float]:
-    scores: dict[str, float] = defaultdict(float)
-    for ranking, weight in rankings:
-        for rank, key in enumerate(ranking):
-            scores[key] += weight / (_RRF_K + rank + 1)
-    return dict(scores)
-
-
 def memory_search(
-    service: MemoryService,
-    loaded: LoadedConversation,
-    query: str,
-    top_k: int = 10,
-    *,
-    record_weight: float = 0.2,
-    neighbour_weight: float = 0.3,
+    service: MemoryService, loaded: LoadedConversation, query: str, top_k: int = 10
 ) -> list[str]:
-    """Top-k event ids for ``query``.
-
-    Fuses (weighted reciprocal ranks): the memory's hybrid event search; keyword and vector
-    search over turn windows (a turn with its neighbours); long-term records, each voting for
-    the turns it was extracted from. Then every hit lifts the turns right before and after it
-    (``neighbour_weight``): an answer often spans a question and its reply.
-    """
-    pool = max(50, top_k * 5)
-    events = [
-        hit.event_id
-        for hit in service.search_events(loaded.memory_id, loaded.actor_id, query, top_k=pool)
-    ]
-    rankings: list[tuple[Sequence[str], float]] = [(events, 0.5)]
-    if loaded.windows is not None:
-        order = loaded.order
-        rankings.append(([order[i] for i in loaded.windows.bm25.rank(query, pool)], 1.0))
-        qv = service.memory_embedder(loaded.memory_id).embed([query], kind="query")[0]
-        dense = np.argsort(-(loaded.windows.vectors @ qv), kind="stable")[:pool]
-        rankings.append(([order[int(i)] for i in dense], 0.5))
-    if record_weight > 0:
-        record_turns: list[str] = []
-        for record in service.retrieve_memory_records(loaded.memory_id, "/", query, top_k=20):
-            if len(record.source_event_ids) <= _MAX_RECORD_SOURCES:
-                record_turns.extend(e for e in record.source_event_ids if e not in record_turns)
-        rankings.append((record_turns, record_weight))
-    scores = _fuse(rankings)
-    if neighbour_weight > 0:
-        position = {e: i for i, e in enumerate(loaded.order)}
-        lifted: dict[str, float] = defaultdict(float)
-        for event_id, score in scores.items():
-            i = position.get(event_id)
-            if i is None:
-                continue
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(loaded.order):
-                    other = loaded.order[j]
-                    if loaded.session_of.get(other) == loaded.session_of.get(event_id):
-                        lifted[other] = max(lifted[other], neighbour_weight * score)
-        for event_id, extra in lifted.items():
-            scores[event_id] = scores.get(event_id, 0.0) + extra
-    return sorted(scores, key=lambda e: -scores[e])[:top_k]
+    """Top-k event ids for ``query``: the memory service's recall, nothing added here."""
+    return [hit.event_id for hit in service.recall(loaded.memory_id, loaded.actor_id, query, top_k)]
 
 
 def _bm25_search(
@@ -271,6 +137,47 @@ def _summarise(per_question: list[tuple[int, float]], top_k: int) -> dict[str, A
     }
 
 
+def _latency(samples_ms: list[float]) -> dict[str, float]:
+    if not samples_ms:
+        return {"p50": 0.0, "p99": 0.0}
+    ordered = sorted(samples_ms)
+    return {
+        "p50": round(ordered[len(ordered) // 2], 2),
+        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+    }
+
+
+@dataclass(kw_only=True)
+class _Scores:
+    """Per-question recall (by category) and latency of one method, overall and per conversation."""
+
+    top_k: int
+    rows: list[tuple[str, int, float]] = field(default_factory=list)
+    ms: list[float] = field(default_factory=list)
+
+    def add(self, sample_id: str, category: int, recall: float, ms: float) -> None:
+        self.rows.append((sample_id, category, recall))
+        self.ms.append(ms)
+
+    def report(self) -> dict[str, Any]:
+        out = _summarise([(c, v) for _, c, v in self.rows], self.top_k)
+        out["latency_ms"] = _latency(self.ms)
+        out["by_conversation"] = {
+            sid: _summarise([(c, v) for s, c, v in self.rows if s == sid], self.top_k)
+            for sid in dict.fromkeys(s for s, _, _ in self.rows)
+        }
+        return out
+
+
+def _timed(
+    search: Callable[[MemoryService, LoadedConversation, str, int], list[str]],
+    *args: Any,
+) -> tuple[list[str], float]:
+    started = time.perf_counter()
+    hits = search(*args)
+    return hits, (time.perf_counter() - started) * 1000
+
+
 def evaluate_locomo(
     path: str | Path,
     top_k: int = 10,
@@ -278,8 +185,6 @@ def evaluate_locomo(
     settings: Settings | None = None,
     *,
     database_url: str | None = None,
-    record_weight: float = 0.2,
-    neighbour_weight: float = 0.3,
     progress: Callable[[str], None] | None = None,
     step: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
@@ -290,6 +195,9 @@ def evaluate_locomo(
 
     The data is loaded into ``database_url`` or, by default, a temporary SQLite file. With
     ``baseline="bm25"`` the result also has ``baseline_bm25``: keyword-only search over turns.
+    Each has ``by_conversation`` (every conversation scored alone, for leave-one-out reading)
+    and ``latency_ms`` per question (p50/p99, the actor's turn index already built; its build
+    time is ``timing_s.index_build``).
     """
     from podium.config import Settings
     from podium.storage import Database
@@ -318,41 +226,43 @@ def evaluate_locomo(
             service = MemoryService(db, settings)
             worker = ExtractionWorker(service)
             started = time.perf_counter()
+            index_s = 0.0
             loaded: list[tuple[LocomoConversation, LoadedConversation]] = []
             for i, conversation in enumerate(conversations):
                 name = f"locomo_{i}_{int(time.time() * 1000) % 10**9}"
-                loaded.append((conversation, load_conversation(service, conversation, name)))
-                worker.run_until_idle(timeout=600, memory_id=loaded[-1][1].memory_id)
-                while service.embed_pending_events(loaded[-1][1].memory_id, limit=256):
+                conv = load_conversation(service, conversation, name)
+                loaded.append((conversation, conv))
+                worker.run_until_idle(timeout=600, memory_id=conv.memory_id)
+                while service.embed_pending_events(conv.memory_id, limit=256):
                     pass
-                build_windows(service, loaded[-1][1])
+                built = time.perf_counter()
+                service.turn_index(conv.memory_id, conv.actor_id)
+                index_s += time.perf_counter() - built
                 say(f"loaded {conversation.sample_id}")
                 advance()
             load_s = time.perf_counter() - started
-            ours: list[tuple[int, float]] = []
-            keyword: list[tuple[int, float]] = []
+            ours, keyword = _Scores(top_k=top_k), _Scores(top_k=top_k)
             started = time.perf_counter()
             for conversation, conv in loaded:
-                dia = conv.dia_of_event
+                dia, sid = conv.dia_of_event, conversation.sample_id
                 for qa in conversation.qa:
                     if qa.category not in _CATEGORIES or not qa.evidence:
                         continue
-                    hits = memory_search(
-                        service, conv, qa.question, top_k,
-                        record_weight=record_weight, neighbour_weight=neighbour_weight,
-                    )  # fmt: skip
-                    ours.append((qa.category, _recall(qa.evidence, [dia[e] for e in hits])))
+                    hits, ms = _timed(memory_search, service, conv, qa.question, top_k)
+                    ours.add(sid, qa.category, _recall(qa.evidence, [dia[e] for e in hits]), ms)
                     if baseline == "bm25":
-                        kw = _bm25_search(service, conv, qa.question, top_k)
-                        keyword.append((qa.category, _recall(qa.evidence, [dia[e] for e in kw])))
+                        kw, ms = _timed(_bm25_search, service, conv, qa.question, top_k)
+                        recall = _recall(qa.evidence, [dia[e] for e in kw])
+                        keyword.add(sid, qa.category, recall, ms)
                     advance()
-            result = _summarise(ours, top_k)
+            result = ours.report()
             result["timing_s"] = {
                 "load_and_extract": round(load_s, 1),
+                "index_build": round(index_s, 2),
                 "search": round(time.perf_counter() - started, 1),
             }
             if baseline == "bm25":
-                result["baseline_bm25"] = _summarise(keyword, top_k)
+                result["baseline_bm25"] = keyword.report()
             return result
         finally:
             db.dispose()

@@ -6,7 +6,9 @@ them:
 - :class:`~._memories.MemoryResources` - create/get/list/update/delete a memory;
 - :class:`~.events.EventWrites`, :class:`~.events.EventReads`, :class:`~.events.EventSearch`;
 - :class:`~.records.RecordReads`, :class:`~.records.RecordSearch`, :class:`~.records.RecordBatch`;
-- :class:`~.extraction.ExtractionJobs` - list, re-drive, flush and wait for extraction jobs.
+- :class:`~.extraction.ExtractionJobs` - list, re-drive, flush and wait for extraction jobs;
+- :class:`~._recall.MemoryRecall` - recall: the turns that answer a question, events and records
+  fused.
 
 What spans nouns lives here: deleting a memory or an actor.
 """
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 from . import _tables as t
 from ._lookup import MemoryLookup
 from ._memories import MemoryResources
+from ._recall import MemoryRecall
 from ._validation import validate_actor_id
 from .events import EventReads, EventSearch, EventWrites, delete_actor_events
 from .extraction import ExtractionJobs, ExtractionWorker, _queue
@@ -42,6 +45,7 @@ class MemoryService(
     RecordSearch,
     RecordBatch,
     ExtractionJobs,
+    MemoryRecall,
 ):
     """Short-term events and long-term records over one database (AgentCore Memory operations).
 
@@ -59,11 +63,13 @@ class MemoryService(
         self.records = RecordStore(db, self.lookup)
         self.worker: ExtractionWorker | None = None
         self._init_record_search()
+        self._init_recall()
 
     def delete_memory(self, memory_id: str) -> None:
         """Delete a memory and everything in it (events, records, history, jobs, FTS rows)."""
         super().delete_memory(memory_id)
         self.forget_cache(memory_id)
+        self.forget_turns(memory_id)
 
     def delete_actor(self, memory_id: str, actor_id: str) -> dict[str, int]:
         """Forget an actor: events, records, history, jobs, cursors and keyword rows, atomically.
@@ -90,5 +96,6 @@ class MemoryService(
                 if secure:
                     conn.exec_driver_sql("PRAGMA secure_delete=OFF")
         self.forget_cache(memory_id)
+        self.forget_turns(memory_id)
         logger.info("memory_id=<%s> | actor forgotten", memory_id)
         return counts

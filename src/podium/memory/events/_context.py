@@ -1,0 +1,178 @@
+"""An actor's turns in context: each turn with its date, speaker and neighbours, ready to rank.
+
+What a reader sees around a line of a transcript is more than the line: the day it was said,
+who said it, and the lines just before and after (a question and its answer are two turns).
+:class:`TurnIndex` ranks turns by keyword (Okapi BM25) and by vector over each turn's window,
+all in process; it is built from the event rows once per actor and rebuilt when the actor's
+events change.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from podium.storage._keyword import STOPWORDS
+
+__all__ = ["Turn", "TurnIndex", "date_label", "terms"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Okapi BM25's textbook constants (Robertson & Zaragoza), not fitted to any data set.
+_K1, _B = 1.2, 0.75
+# Relevance feedback (RM3's usual defaults): terms taken from the best-ranked windows.
+_FEEDBACK_DOCS, _FEEDBACK_TERMS = 10, 10
+# Date words come from the labels, not from what was said: feedback must not pull them in.
+_DATE_WORDS = frozenset(
+    [datetime(2001, m, 1).strftime("%B").lower() for m in range(1, 13)]
+    + [datetime(2001, 1, d).strftime("%A").lower() for d in range(1, 8)]
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, lightly stemmed words of ``text`` without stopwords."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def date_label(timestamp: float) -> str:
+    """'8 May 2023 (Monday)': the words a question about when something was said would use."""
+    day = datetime.fromtimestamp(timestamp, UTC)
+    return f"{day.day} {day:%B} {day.year} ({day:%A})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turn:
+    """One event as the index sees it."""
+
+    pk: int
+    event_id: str
+    session_id: str
+    event_timestamp: float
+    text: str
+    speaker: str | None = None
+
+
+class _Bm25:
+    """Okapi BM25 over an in-memory corpus."""
+
+    def __init__(self, docs: Sequence[str]) -> None:
+        self.docs = [Counter(terms(d)) for d in docs]
+        self.lengths = np.array([sum(c.values()) for c in self.docs], dtype=np.float64)
+        self.avg = float(self.lengths.mean()) if len(self.docs) else 1.0
+        df: Counter[str] = Counter()
+        for doc in self.docs:
+            df.update(doc.keys())
+        n = len(self.docs)
+        self.idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, doc in enumerate(self.docs):
+            for word, f in doc.items():
+                self.postings.setdefault(word, []).append((i, f))
+        self.norm = _K1 * (1 - _B + _B * self.lengths / (self.avg or 1.0))
+
+    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(self.docs), dtype=np.float64)
+        for term in dict.fromkeys(query_terms):
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for i, f in self.postings[term]:
+                out[i] += idf * f * (_K1 + 1) / (f + self.norm[i])
+        return out
+
+
+def _ranked(scores: np.ndarray, limit: int) -> list[int]:
+    k = min(limit, scores.size)
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [int(i) for i in top if scores[i] > 0]
+
+
+class TurnIndex:
+    """An actor's turns in conversation order, each indexed alone and with its neighbours.
+
+    A turn's document carries its date and speaker; its window adds the turns just before and
+    after it in the same session. ``vectors`` are the turns' own embeddings (rows of zeros for
+    turns not embedded yet); a window's vector is the normalised sum of its turns' vectors, so
+    no second embedding pass is needed.
+    """
+
+    def __init__(self, turns: Sequence[Turn], vectors: np.ndarray) -> None:
+        self.turns = list(turns)
+        self.position = {turn.event_id: i for i, turn in enumerate(self.turns)}
+        own = [self._document(turn) for turn in self.turns]
+        self.windows = [self.window(i) for i in range(len(self.turns))]
+        self.speakers = {t.speaker: t.speaker.lower() for t in self.turns if t.speaker}
+        self.window_bm25 = _Bm25([" ".join(own[j] for j in window) for window in self.windows])
+        self.vectors = vectors.astype(np.float32, copy=False)
+        summed = np.zeros_like(self.vectors)
+        for i, window in enumerate(self.windows):
+            summed[i] = self.vectors[list(window)].sum(axis=0)
+        norms = np.linalg.norm(summed, axis=1, keepdims=True)
+        self.window_vectors = summed / np.where(norms > 0, norms, 1.0)
+
+    @staticmethod
+    def _document(turn: Turn) -> str:
+        speaker = f"{turn.speaker}: " if turn.speaker and turn.speaker not in turn.text else ""
+        return f"[{date_label(turn.event_timestamp)}] {speaker}{turn.text}"
+
+    def window(self, i: int) -> tuple[int, ...]:
+        """Positions of turn ``i`` and its neighbours in the same session, in order."""
+        session = self.turns[i].session_id
+        return tuple(
+            j
+            for j in (i - 1, i, i + 1)
+            if 0 <= j < len(self.turns) and self.turns[j].session_id == session
+        )
+
+    def rankings(self, query: str, query_vector: np.ndarray | None, pool: int) -> list[list[int]]:
+        """Turn positions best first: keyword, vector, and widened-keyword views of windows.
+
+        The third list is keyword search with the query widened by relevance feedback.
+
+        A turn is judged by its window only (the window holds the turn itself): ranking the
+        bare turn as well would count its own words twice and bury the reply to a matching
+        question under the question.
+        """
+        words = terms(query)
+        keyword = _ranked(self.window_bm25.scores(words), pool)
+        out = [keyword]
+        if query_vector is not None and self.vectors.shape[1] == query_vector.shape[0]:
+            out.append(_ranked(self.window_vectors @ query_vector, pool))
+        feedback = self._feedback_terms(keyword[:_FEEDBACK_DOCS], set(words))
+        if feedback:
+            out.append(_ranked(self.window_bm25.scores(words + feedback), pool))
+        return out
+
+    def speaker_named_in(self, query: str) -> str | None:
+        """The one speaker the query names (full or first name, any case), else None."""
+        words = set(_WORD.findall(query.lower()))
+        named = [name for name, key in self.speakers.items() if key.split()[0] in words]
+        return named[0] if len(named) == 1 else None
+
+    def _feedback_terms(self, top: Sequence[int], asked: set[str]) -> list[str]:
+        # Words the best windows share, weighted by how rare they are: a multi-hop question
+        # names one side of a fact, the windows that answer it name the other.
+        weights: dict[str, float] = {}
+        for i in top:
+            doc = self.window_bm25.docs[i]
+            length = sum(doc.values()) or 1
+            for word, f in doc.items():
+                if word not in asked and word not in _DATE_WORDS and not word.isdigit():
+                    weight = f / length * self.window_bm25.idf[word]
+                    weights[word] = weights.get(word, 0.0) + weight
+        return sorted(weights, key=lambda w: -weights[w])[:_FEEDBACK_TERMS]
