@@ -142,3 +142,25 @@ def test_concurrent_acquires_from_two_gateways_let_exactly_one_through(database:
         # The winning gateway's own repeats succeed too (one gateway's manager serialises its
         # invocations in memory before they reach the lease); the other gateway never does.
         assert len(set(winners)) == 1, outcomes
+
+
+def test_a_lease_of_a_dead_gateway_on_this_host_is_taken_at_once(database: Database) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    # A real process that has exited: its pid names no live process on this host.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = f"{socket.gethostname()[:80]}-{int(gone.stdout)}-deadbeef"
+    alive = f"{socket.gethostname()[:80]}-{os.getppid()}-cafef00d"
+    for holder, refused in ((dead, False), (alive, True)):
+        sid = f"{SID}-{holder[-8:]}"
+        SessionLeases(lambda: database, lease_s=60.0, holder=holder).acquire(sid)
+        me = SessionLeases(lambda: database, lease_s=60.0, holder="this-gateway")
+        if refused:
+            with pytest.raises(Conflict):
+                me.acquire(sid)
+        else:
+            assert me.acquire(sid)

@@ -205,9 +205,9 @@ def test_the_gateways_parts_share_one_pool(pg_url: str, tmp_path: Any) -> None:
     services = Database.from_settings(settings)  # what podium.open_settings gives the services
     assert issuer is not None
     try:
-        assert owners._database().engine is issuer.engine is services.engine
+        assert owners.database().engine is issuer.engine is services.engine
         assert open_engines()[pg_url] == 3
     finally:
         services.dispose()
         issuer.dispose()
-        owners._database().dispose()
+        owners.database().dispose()

@@ -53,6 +53,28 @@ def gateway_instance_id() -> str:
     return f"{socket.gethostname()[:80]}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
+def _dead_here(holder: str) -> bool:
+    """Whether ``holder`` was a gateway on this host whose process no longer exists.
+
+    A gateway killed mid-invocation leaves its lease busy until it expires; when the gateway
+    restarts on the same machine (one embedded ``podium up``), that would refuse the session
+    for up to ``lease_s``. A process on this host can be checked directly instead.
+    """
+    parts = holder.rsplit("-", 2)  # host-pid-tag (gateway_instance_id); a host may hold "-"
+    if len(parts) != 3 or parts[0] != socket.gethostname()[:80] or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 class SessionLeases:
     """The ``runtime_session_leases`` rows of one gateway (``holder``).
 
@@ -101,7 +123,7 @@ class SessionLeases:
                 if row is None:
                     raise _busy(session_id)
             holder, epoch, busy, expires_at = row
-            if holder != self.holder and busy and expires_at >= now:
+            if holder != self.holder and busy and expires_at >= now and not _dead_here(holder):
                 raise _busy(session_id)
             new_epoch = epoch if holder == self.holder else epoch + 1
             # Compare-and-set: if another gateway changed the row since it was read, this
