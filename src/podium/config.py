@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         "Default: on for SQLite; off for PostgreSQL, where `podium migrate` runs the "
         "migrations once and every process only checks the schema revision.",
     )
+    keyword_engine: str = Field(
+        default="tantivy",
+        pattern="^(tantivy|fts5)$",
+        description="Keyword search on SQLite (PODIUM_KEYWORD_ENGINE): tantivy, a derived index "
+        "beside the database file with top-k pruning (when the package is installed), or FTS5 "
+        "alone. FTS5 is written either way and answers while tantivy catches up.",
+    )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
         description="Embedding model for new knowledge bases and memories.",
