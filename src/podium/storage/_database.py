@@ -237,7 +237,11 @@ class Database:
             self.check_schema()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection, after this process's keyword indexes of the file."""
+        if self.dialect == "sqlite":
+            from ._tantivy import close_keyword_indexes
+
+            close_keyword_indexes(self.engine.url.database)
         self.engine.dispose()
 
 

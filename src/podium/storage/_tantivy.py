@@ -43,7 +43,7 @@ import sqlalchemy as sa
 
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
 
-__all__ = ["TantivyKeywordIndex", "index_folder", "tantivy_available"]
+__all__ = ["TantivyKeywordIndex", "close_keyword_indexes", "index_folder", "tantivy_available"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +106,16 @@ class TantivyKeywordIndex(KeywordIndex):
         self._log(conn, [(_SCOPE, None, scope_token(scope))])
 
     def optimize(self, conn: sa.Connection) -> None:
-        """Purge deleted rows' terms: FTS5 merges now, tantivy rebuilds when it applies the log."""
+        """Purge deleted rows' terms: FTS5 merges now, tantivy rebuilds when it applies the log.
+
+        The rebuild makes every earlier log line moot, so they go now: a forgotten actor's
+        scope token must not outlive the forget-me in ``fts_changes`` either.
+        """
         self.fts.optimize(conn)
+        if _store_for(conn, self.name) is not None:
+            conn.exec_driver_sql(
+                "DELETE FROM fts_changes WHERE name = ? AND op != ?", (self.name, _ORIGIN)
+            )
         self._log(conn, [(_PURGE, None, None)])
 
     def search(
@@ -144,6 +152,23 @@ class TantivyKeywordIndex(KeywordIndex):
             _dirty.setdefault(txn, set()).add(self.name)
         _watch_commits(conn.engine)
         store.schedule(conn.engine)
+
+
+def close_keyword_indexes(database: str | None) -> None:
+    """Stop this process's tantivy indexes of the SQLite file ``database`` (its engine closes).
+
+    Waits for a catch-up in flight, so nothing writes beside a database that its owner is about
+    to delete (a temporary evaluation home). A later search opens the index again.
+    """
+    if not database or database == ":memory:":
+        return
+    path = os.path.realpath(database)
+    with _stores_lock:
+        closing = [key for key in _stores if key[0] == path]
+        stores = [_stores.pop(key) for key in closing]
+    _no_log.discard(path)
+    for store in stores:
+        store.close()
 
 
 def _database_file(conn: sa.Connection) -> str | None:
@@ -221,6 +246,7 @@ class _Store:
         self._engine: weakref.ref[sa.Engine] | None = None
         self._thread: threading.Thread | None = None
         self._pruned = 0
+        self._closed = False
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -235,6 +261,8 @@ class _Store:
         import tantivy
 
         index = self._index
+        if index is None:  # closed meanwhile
+            return None
         try:
             text_q = index.parse_query(" ".join(query_terms(query)), ["text"])
         except ValueError:
@@ -276,8 +304,16 @@ class _Store:
             self._thread.start()
         self._wake.set()
 
+    def close(self) -> None:
+        """End the background thread and wait for a catch-up in flight."""
+        self._closed = True
+        self._wake.set()
+        with self._lock:
+            self._index = None
+            self.applied = -1
+
     def _run(self) -> None:
-        while True:
+        while not self._closed:
             if not self._wake.wait(timeout=60.0):
                 return  # idle: the thread ends; the next write starts another
             time.sleep(_DEBOUNCE_S)
@@ -286,8 +322,11 @@ class _Store:
             if engine is None:
                 continue
             try:
-                with engine.connect() as conn:
-                    self.catch_up(conn)
+                with self._lock:
+                    if self._closed:
+                        return
+                    with engine.connect() as conn:
+                        self.catch_up(conn)
                 self._prune(engine)
             except Exception:
                 # The index is derived: FTS5 keeps answering; the next write or search retries.
