@@ -53,7 +53,7 @@ _ROW, _SCOPE, _PURGE, _ORIGIN = 0, 1, 2, 3
 _BATCH = 500
 #: How long after a write the background catch-up waits, so bursts share one tantivy commit
 #: (a commit costs tens of milliseconds of fsync).
-_DEBOUNCE_S = 0.2
+_DEBOUNCE_S = 0.5
 _PRUNE_EVERY = 20_000
 _HEAP_BYTES = 64_000_000
 
@@ -63,6 +63,7 @@ _dirty: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 _stores: dict[tuple[str, str], _Store] = {}
 _stores_lock = threading.Lock()
 _no_log: set[str] = set()
+_real: dict[str, str] = {}
 
 
 def tantivy_available() -> bool:
@@ -183,7 +184,9 @@ def _store_for(conn: sa.Connection, name: str) -> _Store | None:
     database = _database_file(conn)
     if database is None:
         return None
-    path = os.path.realpath(database)
+    path = _real.get(database)
+    if path is None:
+        path = _real[database] = os.path.realpath(database)
     key = (path, name)
     store = _stores.get(key)
     if store is not None:
@@ -224,10 +227,9 @@ def _written(conn: sa.Connection) -> set[str]:
     return _dirty.get(txn, set()) if txn is not None else set()
 
 
-def _max_seq(conn: sa.Connection, name: str) -> int:
-    value = conn.exec_driver_sql(
-        "SELECT max(seq) FROM fts_changes WHERE name = ?", (name,)
-    ).scalar()
+def _max_seq(conn: sa.Connection) -> int:
+    """The newest log line of any index (one step down the rowid B-tree)."""
+    value = conn.exec_driver_sql("SELECT max(seq) FROM fts_changes").scalar()
     return int(value or 0)
 
 
@@ -254,8 +256,8 @@ class _Store:
         self, conn: sa.Connection, scopes: Sequence[str], query: str, limit: int
     ) -> list[tuple[int, float]] | None:
         """Tantivy's answer, or None when the index is behind ``conn``'s snapshot."""
-        current = _max_seq(conn, self.name)
-        if current != self.applied and not self._follow(current):
+        current = _max_seq(conn)
+        if current != self.applied and not self._current(conn, current):
             self.schedule(conn.engine)
             return None
         import tantivy
@@ -281,16 +283,29 @@ class _Store:
         ids = searcher.fast_field_values("id", [address for _, address in hits])
         return [(int(rid), float(score)) for (score, _), rid in zip(hits, ids, strict=True)]
 
-    def _follow(self, current: int) -> bool:
-        """Reload when another process (or the background thread) applied up to ``current``."""
+    def _current(self, conn: sa.Connection, current: int) -> bool:
+        """Whether the searcher reflects every line of this index up to ``current``.
+
+        The lines since the last check may all be other indexes' (the log is shared), or
+        another process (or the background thread) may have applied ours: then the searcher
+        is reloaded from the commit the state file names.
+        """
         if self.applied < 0 or self._index is None:
             return False
-        state = self._read_state()
-        if state is None or state.get("applied") != current:
-            return False
-        self._index.reload()
+        if self._has_lines(conn, self.applied):
+            state = self._read_state()
+            applied = int(state.get("applied", -1)) if state else -1
+            if applied <= self.applied or applied > current or self._has_lines(conn, applied):
+                return False
+            self._index.reload()
         self.applied = current
         return True
+
+    def _has_lines(self, conn: sa.Connection, after: int) -> bool:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM fts_changes WHERE seq > ? AND name = ? LIMIT 1", (after, self.name)
+        ).first()
+        return found is not None
 
     # -- catching up ---------------------------------------------------------------------------
 
@@ -340,7 +355,7 @@ class _Store:
             self._catch_up(conn, verify=self.applied < 0)
 
     def _catch_up(self, conn: sa.Connection, *, verify: bool, force: bool = False) -> None:
-        current = _max_seq(conn, self.name)
+        current = _max_seq(conn)
         origin = conn.exec_driver_sql(
             "SELECT scope FROM fts_changes WHERE op = ? LIMIT 1", (_ORIGIN,)
         ).scalar()
@@ -464,7 +479,8 @@ class _Store:
             conn = raw.execution_options(podium_write=True)
             with conn.begin():
                 conn.exec_driver_sql(
-                    "DELETE FROM fts_changes WHERE name = ? AND seq < ?", (self.name, self.applied)
+                    "DELETE FROM fts_changes WHERE seq > ? AND seq < ? AND name = ?",
+                    (self._pruned, self.applied, self.name),
                 )
         self._pruned = self.applied
 

@@ -23,13 +23,14 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
+    # One log for every index, without a secondary index (each write pays one B-tree insert):
+    # readers ask for max(seq), and for an index's lines above a seq, both rowid range scans.
     # op: 0 a row (re-read from the FTS5 content), 1 a whole scope removed, 2 purge (rebuild),
     # 3 the database's origin token (never pruned).
     op.execute(
         "CREATE TABLE fts_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
         "op INTEGER NOT NULL, row_id INTEGER, scope TEXT)"
     )
-    op.execute("CREATE INDEX ix_fts_changes_name_seq ON fts_changes (name, seq)")
     op.execute(
         "INSERT INTO fts_changes(name, op, scope) VALUES ('*', 3, lower(hex(randomblob(16))))"
     )
