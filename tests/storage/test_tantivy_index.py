@@ -276,3 +276,24 @@ def test_fts5_setting_and_in_memory_database(monkeypatch: pytest.MonkeyPatch) ->
         assert not index.sync(conn)
         assert {r for r, _ in index.search(conn, ["kb-a"], "kafka", 5)} == {1, 4}
     memory.dispose()
+
+
+def test_folder_deleted_under_a_running_process(sqlite_db: Database) -> None:
+    _add(sqlite_db, CORPUS)
+    _tantivy_search(sqlite_db, "kafka", ["kb-a"])
+    import shutil
+
+    shutil.rmtree(index_folder(_file(sqlite_db)))
+    _add(sqlite_db, [(8, "kb-a", "kafka again")])
+    index = TantivyKeywordIndex("chunks")
+    with sqlite_db.connect() as conn:
+        # Behind, and its files gone: FTS5 answers.
+        assert {r for r, _ in index.search(conn, ["kb-a"], "kafka", 5)} == {1, 4, 8}
+    assert {r for r, _ in _tantivy_search(sqlite_db, "kafka", ["kb-a"])} == {1, 4, 8}
+
+
+def test_sync_inside_the_writing_transaction_is_refused(sqlite_db: Database) -> None:
+    index = TantivyKeywordIndex("chunks")
+    with sqlite_db.begin() as conn:
+        index.add(conn, CORPUS)
+        assert not index.sync(conn)

@@ -135,7 +135,8 @@ class TantivyKeywordIndex(KeywordIndex):
     def sync(self, conn: sa.Connection) -> bool:
         """Apply every committed change now (``conn``'s snapshot); False without an index."""
         store = _store_for(conn, self.name)
-        if store is None:
+        if store is None or self.name in _written(conn):
+            # A transaction's own lines are not committed yet: applying them could outlive it.
             return False
         store.catch_up(conn)
         return True
@@ -257,18 +258,28 @@ class _Store:
     ) -> list[tuple[int, float]] | None:
         """Tantivy's answer, or None when the index is behind ``conn``'s snapshot."""
         current = _max_seq(conn)
-        if current != self.applied and not self._current(conn, current):
+        try:
+            if current != self.applied and not self._current(conn, current):
+                self.schedule(conn.engine)
+                return None
+            return self._query(scopes, query, limit)
+        except (ValueError, OSError, RuntimeError):
+            # An index folder deleted or damaged under a running process: FTS5 answers, and
+            # the catch-up rebuilds the folder.
+            logger.warning("index=<%s> | keyword index unreadable, using FTS5", self.name)
+            self.applied = -1
             self.schedule(conn.engine)
             return None
+
+    def _query(
+        self, scopes: Sequence[str], query: str, limit: int
+    ) -> list[tuple[int, float]] | None:
         import tantivy
 
         index = self._index
         if index is None:  # closed meanwhile
             return None
-        try:
-            text_q = index.parse_query(" ".join(query_terms(query)), ["text"])
-        except ValueError:
-            return None
+        text_q = index.parse_query(" ".join(query_terms(query)), ["text"])
         scope_q = tantivy.Query.term_set_query(
             self._schema, "scope", [scope_token(s) for s in scopes]
         )
