@@ -5,6 +5,11 @@ The 100k KB uses random unit vectors and text inserted straight into SQL (ingest
 texts through the embedder would take over an hour on 2 cores). Its chunks are 4-6 sentences
 drawn at random from the sample catalog's abstracts, so term frequencies (and so the BM25 work per
 query) look like real text. The query path is the real one.
+
+With ``--engines`` (the default) the 100k KB is also searched through each SQLite keyword engine
+in turn (issue 15): FTS5's ``bm25()`` and the tantivy index beside the database, keyword-only and
+hybrid top-5, plus the tantivy index's build time from the committed rows and the time a batch of
+new chunks takes to become searchable in it.
 """
 
 from __future__ import annotations
@@ -12,15 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import time
 
 import numpy as np
+import sqlalchemy as sa
 from _common import fresh_services, percentiles, report, time_calls
 
 from podium.apps.event_assistant import SESSIONS_RECORD_FORMAT, catalog_path
 from podium.config import Settings
 from podium.knowledge import KnowledgeBase, KnowledgeService
-from podium.storage import schema
+from podium.storage import KeywordIndex, SqliteFtsIndex, TantivyKeywordIndex, schema
 
 QUERIES = [
     "hands-on workshop on securing generative AI applications",
@@ -115,7 +122,64 @@ def _synthetic_kb(knowledge: KnowledgeService, n: int, seed: int = 7) -> Knowled
     return knowledge.get(kb.id)
 
 
-def main(n_synthetic: int = 100_000, n_queries: int = 300) -> dict[str, object]:
+def _keyword_ms(knowledge: KnowledgeService, index: KeywordIndex, kb_id: str, query: str) -> None:
+    with knowledge.db.connect() as conn:
+        index.search(conn, [kb_id], query, 5)
+
+
+def _incremental_s(knowledge: KnowledgeService, kb_id: str, rounds: int = 10) -> dict[str, float]:
+    """Seconds for 100 new chunks to be committed (FTS5) and searchable in tantivy too."""
+    index = TantivyKeywordIndex("chunks")
+    db = knowledge.db
+    with db.connect() as conn:
+        top = int(conn.execute(sa.select(sa.func.max(schema.chunks.c.id))).scalar() or 0)
+    commit, searchable = [], []
+    for r in range(rounds):
+        start = time.perf_counter()
+        base = top + 1_000_000 + r * 100
+        with db.begin() as conn:
+            index.add(
+                conn, [(base + i, kb_id, f"incremental chunk {base + i}") for i in range(100)]
+            )
+        commit.append(time.perf_counter() - start)
+        with db.connect() as conn:
+            index.sync(conn)
+        searchable.append(time.perf_counter() - start)
+    return {
+        "sql_fts5_commit_100_s": round(statistics.median(commit), 4),
+        "tantivy_searchable_100_s": round(statistics.median(searchable), 4),
+    }
+
+
+def _engine_comparison(
+    knowledge: KnowledgeService, big: KnowledgeBase, n_queries: int, committed_at: float
+) -> dict[str, object]:
+    """FTS5 against tantivy on the same rows: build, keyword and hybrid top-5, updates."""
+    tantivy_index = TantivyKeywordIndex("chunks")
+    with knowledge.db.connect() as conn:
+        tantivy_index.sync(conn)
+    # From the SQL commit: the background catch-up it scheduled may have started the build.
+    build_s = time.perf_counter() - committed_at
+    engines: dict[str, KeywordIndex] = {"fts5": SqliteFtsIndex("chunks"), "tantivy": tantivy_index}
+    out: dict[str, object] = {"tantivy_build_s": round(build_s, 2)}
+    for name, index in engines.items():
+        knowledge.chunk_index = index
+        out[f"{name}_keyword_top5"] = percentiles(
+            time_calls(
+                lambda i, ix=index: _keyword_ms(knowledge, ix, big.id, QUERIES[i % len(QUERIES)]),
+                n_queries,
+            )
+        )
+        out[f"{name}_hybrid_top5"] = percentiles(
+            time_calls(lambda i: big.retrieve(QUERIES[i % len(QUERIES)], 5), n_queries)
+        )
+    out["incremental"] = _incremental_s(knowledge, big.id)
+    return out
+
+
+def main(
+    n_synthetic: int = 100_000, n_queries: int = 300, engines: bool = True
+) -> dict[str, object]:
     settings, _db, knowledge = fresh_services("retrieve")
     kb = knowledge.create("sessions", record_format=SESSIONS_RECORD_FORMAT)
     kb.ingest([catalog_path(settings)])
@@ -123,12 +187,17 @@ def main(n_synthetic: int = 100_000, n_queries: int = 300) -> dict[str, object]:
 
     start = time.perf_counter()
     big = _synthetic_kb(knowledge, n_synthetic)
+    sql_s = time.perf_counter() - start
+    comparison = _engine_comparison(knowledge, big, n_queries, start + sql_s) if engines else {}
+    warm = time.perf_counter()
     big.retrieve("warm up the index", 5)
-    build_s = time.perf_counter() - start
+    build_s = sql_s + time.perf_counter() - warm
     large = percentiles(time_calls(lambda i: big.retrieve(QUERIES[i % len(QUERIES)], 5), n_queries))
     return report(
         "kb_retrieve",
         {
+            "synthetic_kb_sql_and_fts5_insert_s": round(sql_s, 1),
+            "keyword_engines": comparison,
             "sample_kb_hybrid_top5": sample,
             "synthetic_kb_chunks": n_synthetic,
             "synthetic_kb_build_and_load_s": round(build_s, 1),
@@ -146,5 +215,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--no-engines", dest="engines", action="store_false", help="skip the FTS5/tantivy runs"
+    )
     args = parser.parse_args()
-    main(args.chunks, args.queries)
+    main(args.chunks, args.queries, args.engines)

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         default=False,
         description="Let psycopg pipeline executemany batches (PODIUM_DB_PIPELINE). Off: "
         "one statement at a time, safe behind any pooler.",
+    keyword_engine: str = Field(
+        default="fts5",
+        pattern="^(tantivy|fts5)$",
+        description="Keyword search on SQLite (PODIUM_KEYWORD_ENGINE): fts5 (the default), or "
+        "tantivy, a derived index beside the database file with top-k pruning (when the "
+        "package is installed). FTS5 is written either way and answers while tantivy catches up.",
     )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,

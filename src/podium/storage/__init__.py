@@ -16,6 +16,7 @@ from ._pgvector import (
     ensure_hnsw_index,
     set_search_options,
 )
+from ._tantivy import TantivyKeywordIndex, index_folder, tantivy_available
 from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
@@ -28,6 +29,7 @@ __all__ = [
     "Normalization",
     "PostgresKeywordIndex",
     "SqliteFtsIndex",
+    "TantivyKeywordIndex",
     "VectorIndex",
     "VectorMatrixCache",
     "convex",
@@ -36,6 +38,7 @@ __all__ = [
     "dimension_is",
     "display_url",
     "ensure_hnsw_index",
+    "index_folder",
     "mmr",
     "query_terms",
     "rrf",
@@ -44,6 +47,7 @@ __all__ = [
     "scope_token",
     "set_search_options",
     "storage_errors",
+    "tantivy_available",
 ]
 
 
@@ -56,7 +60,11 @@ def keyword_index(db: Database | sa.Connection | str, name: str) -> KeywordIndex
     else:
         dialect = db.dialect.name
     if dialect == "sqlite":
-        return SqliteFtsIndex(name)
+        return (
+            TantivyKeywordIndex(name)
+            if sqlite_keyword_engine() == "tantivy"
+            else SqliteFtsIndex(name)
+        )
     if dialect == "postgresql":
         return PostgresKeywordIndex(name)
     from podium.errors import ConfigurationError
@@ -64,4 +72,15 @@ def keyword_index(db: Database | sa.Connection | str, name: str) -> KeywordIndex
     raise ConfigurationError(f"keyword search on {dialect} is not available")
 
 
-__all__ += ["keyword_index"]
+def sqlite_keyword_engine() -> str:
+    """The keyword engine SQLite databases use here: ``tantivy`` or ``fts5``.
+
+    :attr:`podium.config.Settings.keyword_engine`, and ``fts5`` when tantivy is not installed.
+    """
+    from podium.config import process_settings
+
+    engine = process_settings().keyword_engine
+    return "tantivy" if engine == "tantivy" and tantivy_available() else "fts5"
+
+
+__all__ += ["keyword_index", "sqlite_keyword_engine"]

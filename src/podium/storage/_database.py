@@ -264,7 +264,14 @@ class Database:
             self.check_schema()
 
     def dispose(self) -> None:
-        """Close every pooled connection (of a shared engine: once its last user is done)."""
+        """Close every pooled connection (of a shared engine: once its last user is done).
+
+        On SQLite, this process's keyword indexes of the file are closed first.
+        """
+        if self.dialect == "sqlite":
+            from ._tantivy import close_keyword_indexes
+
+            close_keyword_indexes(self.engine.url.database)
         if self._shared:
             self._shared = False
             release_engine(self.url, self.engine)
