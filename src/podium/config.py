@@ -83,6 +83,7 @@ class Settings(BaseSettings):
         default=False,
         description="Let psycopg pipeline executemany batches (PODIUM_DB_PIPELINE). Off: "
         "one statement at a time, safe behind any pooler.",
+    )
     keyword_engine: str = Field(
         default="fts5",
         pattern="^(tantivy|fts5)$",
