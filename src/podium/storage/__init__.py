@@ -16,13 +16,17 @@ from ._pgvector import (
     ensure_hnsw_index,
     set_search_options,
 )
+from ._ann import HnswVectorIndex
+from ._ann_store import ANN_THRESHOLD, ann_path, remove_ann, vector_index
 from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
 __all__ = [
+    "ANN_THRESHOLD",
     "RRF_K",
     "Database",
     "EmbeddingType",
+    "HnswVectorIndex",
     "ExactVectorIndex",
     "KeywordIndex",
     "Normalization",
@@ -30,6 +34,7 @@ __all__ = [
     "SqliteFtsIndex",
     "VectorIndex",
     "VectorMatrixCache",
+    "ann_path",
     "convex",
     "cosine_distance",
     "dbsf",
@@ -38,12 +43,14 @@ __all__ = [
     "ensure_hnsw_index",
     "mmr",
     "query_terms",
+    "remove_ann",
     "rrf",
     "rrf_scores",
     "schema",
     "scope_token",
     "set_search_options",
     "storage_errors",
+    "vector_index",
 ]
 
 
