@@ -71,7 +71,8 @@ def test_filtered_queries_return_k_results(path: Path, every: int, monkeypatch) 
     m = clustered(6000)
     ann = vector_index(m, np.arange(6000), path=path, threshold=100)
     mask = np.arange(6000) % every == 0
-    monkeypatch.setattr("podium.storage._ann.EXACT_SUBSET", 10)  # force the over-fetch walk
+    monkeypatch.setattr("podium.storage._ann.EXACT_SUBSET", 0)  # force the over-fetch walk
+    monkeypatch.setattr("podium.storage._ann.SUBSET_FACTOR", 0)
     for q in queries(m, 20):
         pos, _ = ann.search(q, 10, mask)
         assert len(pos) == min(10, int(mask.sum()))
@@ -160,3 +161,13 @@ def test_ann_directory_sits_next_to_the_database(tmp_path: Path) -> None:
     path = ann_path(f"sqlite:///{tmp_path / 'x' / 'podium.db'}", "kb-A")
     assert path == tmp_path / "x" / "podium.db.ann" / "kb-A.usearch"
     assert os.fspath(path).endswith(".usearch")
+
+
+def test_onnxruntime_still_imports_after_usearch() -> None:
+    """onnxruntime segfaulted when imported after usearch's extension: usearch_index() orders them."""
+    import subprocess
+    import sys
+
+    code = "from podium.storage._ann import usearch_index; usearch_index(); import onnxruntime"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    assert subprocess.run([sys.executable, "-c", code], env=env, timeout=120).returncode == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from . import _schema as schema
+from ._ann import HnswVectorIndex
+from ._ann_store import ANN_THRESHOLD, ann_path, remove_ann, vector_index
 from ._database import Database, display_url, storage_errors
 from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
@@ -16,8 +18,6 @@ from ._pgvector import (
     ensure_hnsw_index,
     set_search_options,
 )
-from ._ann import HnswVectorIndex
-from ._ann_store import ANN_THRESHOLD, ann_path, remove_ann, vector_index
 from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
@@ -26,8 +26,8 @@ __all__ = [
     "RRF_K",
     "Database",
     "EmbeddingType",
-    "HnswVectorIndex",
     "ExactVectorIndex",
+    "HnswVectorIndex",
     "KeywordIndex",
     "Normalization",
     "PostgresKeywordIndex",

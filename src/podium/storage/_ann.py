@@ -14,6 +14,7 @@ filtered query never returns fewer than ``k`` results when ``k`` rows pass the f
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -21,25 +22,41 @@ import numpy as np
 
 from ._vectors import VectorIndex, top_k
 
-__all__ = ["EXACT_SUBSET", "HnswVectorIndex", "new_hnsw"]
+__all__ = ["EXACT_SUBSET", "SUBSET_FACTOR", "HnswVectorIndex", "new_hnsw", "usearch_index"]
 
-#: A filter keeping at most this many rows is answered by an exact scan of those rows (a scan of
-#: 20k rows costs about what an over-fetching graph walk does, and is always exact).
-EXACT_SUBSET = 20_000
-#: HNSW parameters. connectivity 16 / expansion_add 128 / expansion_search 64 measured recall@10
-#: 0.998-1.0 on clustered 384-d vectors (benchmarks/kb_retrieve.py --ann reports it again).
+#: A filter keeping at most ``max(EXACT_SUBSET, SUBSET_FACTOR * fetch)`` rows is answered by an
+#: exact scan of just those rows, where ``fetch`` is the over-fetch the graph would need: gathering
+#: and scoring a row costs about what visiting a graph node does, and the scan is always exact.
+EXACT_SUBSET = 1_000
+SUBSET_FACTOR = 4
+#: HNSW parameters. On 100k structured 384-d vectors (benchmarks/_ann_bench.py: topics around
+#: real MiniLM embeddings, real queries) recall@10 was 0.83 / 0.90 / 0.96 at expansion_search
+#: 64 / 128 / 256 (0.15 / 0.23 / 0.35 ms a query); connectivity 32 gained 0.02 for a slower build
+#: and 2.5x the query time. Search effort is cheap next to the query embedding, so it is high.
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 64
+EXPANSION_SEARCH = 512
 #: Stored precision: f16 keeps recall@10 ≈ 0.999 (i8 measured 0.86-0.87) at half float32's memory.
 DTYPE = "f16"
 
 
+def usearch_index() -> Any:
+    """The ``usearch.index`` module (ImportError when usearch is not installed).
+
+    onnxruntime 1.32 segfaults when it is imported after usearch 2.26's extension (the other order
+    is fine), and the embedder imports it lazily, often after a first query has loaded usearch:
+    so onnxruntime, when installed, is imported first.
+    """
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
+    from usearch import index
+
+    return index
+
+
 def new_hnsw(ndim: int) -> Any:
     """An empty HNSW graph for unit vectors of ``ndim`` (inner product)."""
-    from usearch.index import Index
-
-    return Index(
+    return usearch_index().Index(
         ndim=ndim,
         metric="ip",
         dtype=DTYPE,
@@ -56,6 +73,7 @@ class HnswVectorIndex(VectorIndex):
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.graph = graph
+        graph.expansion_search = EXPANSION_SEARCH  # not kept in the file: set on every open
 
     @property
     def size(self) -> int:
@@ -71,11 +89,11 @@ class HnswVectorIndex(VectorIndex):
         k = min(k, allowed)
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if mask is not None and allowed <= EXACT_SUBSET:
+        fetch = k if mask is None else math.ceil(k * self.size / allowed * 2)
+        if mask is not None and allowed <= max(EXACT_SUBSET, SUBSET_FACTOR * fetch):
             rows = np.flatnonzero(mask)
             pos, scores = top_k(self.matrix[rows] @ q, k)
             return rows[pos].astype(np.int64), scores
-        fetch = k if mask is None else math.ceil(k * self.size / allowed * 2)
         while True:
             fetch = min(fetch, self.size)
             found = self._positions(q, fetch)

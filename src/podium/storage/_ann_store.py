@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ._ann import HnswVectorIndex, new_hnsw
-from ._vectors import ExactVectorIndex, VectorIndex
+from ._ann import HnswVectorIndex, new_hnsw, usearch_index
+from ._vectors import ExactVectorIndex
 
 __all__ = ["ANN_THRESHOLD", "ann_path", "remove_ann", "vector_index"]
 
@@ -72,7 +72,7 @@ def remove_ann(path: Path | None) -> None:
 
 def vector_index(
     matrix: np.ndarray, ids: np.ndarray, *, path: Path | None, threshold: int = ANN_THRESHOLD
-) -> VectorIndex:
+) -> ExactVectorIndex | HnswVectorIndex:
     """The index of a snapshot's rows (``ids`` ascending): exact below ``threshold``, else HNSW.
 
     With a ``path`` the graph is reused from disk and brought up to date with the rows; without
@@ -99,7 +99,7 @@ def vector_index(
 
 def _usearch_available() -> bool:
     try:
-        import usearch.index  # noqa: F401
+        usearch_index()
     except ImportError:
         logger.warning("usearch is not installed | vector search stays an exact scan")
         return False
@@ -181,10 +181,8 @@ def _read_marker(path: Path, ndim: int) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _restore(path: Path, *, view: bool) -> Any | None:
-    from usearch.index import Index
-
     try:
-        return Index.restore(str(path), view=view)
+        return usearch_index().Index.restore(str(path), view=view)
     except (OSError, RuntimeError, ValueError) as error:
         logger.info("path=<%s>, error=<%s> | HNSW graph unreadable, rebuilding", path, error)
         return None
