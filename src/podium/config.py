@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     # Measured on 2 cores with 80-200-word abstracts: 20 texts/s at 8, 15 texts/s at 32 (attention
     # cost grows with the padded length, and small batches keep onnxruntime's arena small).
     embedding_batch_size: int = Field(default=8, ge=1, le=1024)
+    vector_ann_threshold: int = Field(
+        default=20_000,
+        ge=1,
+        description="Searchable chunks from which a SQLite knowledge base's vector search walks "
+        "an HNSW graph (usearch, persisted beside the database file) instead of an exact scan.",
+    )
     catalog_path: Path | None = Field(
         default=None,
         description="Sample event catalog (JSONL). Default: data/catalog/sessions.jsonl of the checkout.",

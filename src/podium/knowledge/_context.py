@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from podium.storage import ANN_THRESHOLD
+
 if TYPE_CHECKING:
     from podium.embeddings import Embedder
     from podium.storage import Database, KeywordIndex
@@ -37,6 +39,8 @@ class KnowledgeContext:
     chunking: ChunkingConfig
     #: The KB's default record format for JSON/JSONL/CSV catalogs (None: inferred).
     record_format: RecordFormat | None
+    #: Searchable chunks from which SQLite retrieval walks a persisted HNSW graph, not a scan.
+    ann_threshold: int = ANN_THRESHOLD
 
     @property
     def kb_id(self) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from podium.errors import InvalidInput, NotFound
-from podium.storage import ExactVectorIndex, convex, schema
+from podium.storage import ann_path, convex, schema, vector_index
 from podium.storage import mmr as mmr_select
 
 from ._candidates import CHUNK_ID_KEY, SOURCE_URI_KEY, SnapshotView, SqlView, result_metadata
@@ -83,7 +83,12 @@ class Retriever:
         return Snapshot(
             ids=ids,
             positions={int(i): p for p, i in enumerate(ids)},
-            vectors=ExactVectorIndex(matrix),
+            vectors=vector_index(
+                matrix,
+                ids,
+                path=ann_path(self.context.db.url, f"kb-{self.context.kb_id}"),
+                threshold=self.context.ann_threshold,
+            ),
             metadata=[result_metadata(r[2], r[3], r[0]) for r in rows],
         )
 

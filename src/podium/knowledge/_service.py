@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from podium.embeddings import CachedEmbedder, get_embedder
 from podium.errors import Conflict, InvalidInput, NotFound
-from podium.storage import ensure_hnsw_index, keyword_index, schema
+from podium.storage import ann_path, ensure_hnsw_index, keyword_index, remove_ann, schema
 
 from ._chunking import ChunkingConfig
 from ._context import KnowledgeContext
@@ -174,6 +174,7 @@ class KnowledgeService:
             snapshots=self.snapshots,
             chunking=ChunkingConfig.parse(info.chunking),
             record_format=record_format_from_dict(info.record_format),
+            ann_threshold=self.settings.vector_ann_threshold,
         )
 
     def update(
@@ -210,3 +211,4 @@ class KnowledgeService:
             )
         self._handles.pop(info.id, None)
         self.snapshots.forget(info.id)
+        remove_ann(ann_path(self.db.url, f"kb-{info.id}"))

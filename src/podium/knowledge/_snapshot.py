@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from podium.storage import ExactVectorIndex, VectorMatrixCache
+from podium.storage import ExactVectorIndex, HnswVectorIndex, VectorMatrixCache
 
 __all__ = ["Snapshot", "SnapshotCache", "new_snapshot_cache"]
 
@@ -23,7 +23,8 @@ class Snapshot:
 
     ids: np.ndarray
     positions: dict[int, int]
-    vectors: ExactVectorIndex
+    #: An exact scan below the ANN threshold, an HNSW graph above it (both keep the matrix).
+    vectors: ExactVectorIndex | HnswVectorIndex
     #: Per row, the metadata a result shows, which is what filters and boosts see.
     metadata: list[dict[str, Any]]
     #: Filter masks over these rows, by canonical filter (an LRU; guarded by ``lock``).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from . import _schema as schema
+from ._ann import HnswVectorIndex
+from ._ann_store import ANN_THRESHOLD, ann_path, remove_ann, vector_index
 from ._database import Database, display_url, storage_errors
 from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
@@ -21,10 +23,12 @@ from ._vector_cache import VectorMatrixCache
 from ._vectors import ExactVectorIndex, VectorIndex
 
 __all__ = [
+    "ANN_THRESHOLD",
     "RRF_K",
     "Database",
     "EmbeddingType",
     "ExactVectorIndex",
+    "HnswVectorIndex",
     "KeywordIndex",
     "Normalization",
     "PostgresKeywordIndex",
@@ -32,6 +36,7 @@ __all__ = [
     "TantivyKeywordIndex",
     "VectorIndex",
     "VectorMatrixCache",
+    "ann_path",
     "convex",
     "cosine_distance",
     "dbsf",
@@ -41,6 +46,7 @@ __all__ = [
     "index_folder",
     "mmr",
     "query_terms",
+    "remove_ann",
     "rrf",
     "rrf_scores",
     "schema",
@@ -48,6 +54,7 @@ __all__ = [
     "set_search_options",
     "storage_errors",
     "tantivy_available",
+    "vector_index",
 ]
 
 

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-__all__ = ["ExactVectorIndex", "VectorIndex"]
+__all__ = ["ExactVectorIndex", "VectorIndex", "top_k"]
 
 
 class VectorIndex(ABC):
@@ -47,7 +47,14 @@ class ExactVectorIndex(VectorIndex):
             k = min(k, int(mask.sum()))
             if k == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        k = min(k, self.size)
-        top = np.argpartition(-scores, k - 1)[:k]
-        order = top[np.argsort(-scores[top], kind="stable")]
-        return order.astype(np.int64), scores[order].astype(np.float32)
+        return top_k(scores, k)
+
+
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, scores) of the ``k`` highest ``scores``, best first (ties by position)."""
+    k = min(k, int(scores.shape[0]))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    top = np.argpartition(-scores, k - 1)[:k]
+    order = top[np.argsort(-scores[top], kind="stable")]
+    return order.astype(np.int64), scores[order].astype(np.float32)
