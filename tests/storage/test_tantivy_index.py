@@ -13,25 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from podium.storage import Database, SqliteFtsIndex, TantivyKeywordIndex, _tantivy, index_folder
+# The corpus and queries FTS5 and PostgreSQL are held to.
+from test_keyword_index import CORPUS, QUERIES
 
-# The corpus of test_keyword_index.py, which FTS5 and PostgreSQL are held to.
-CORPUS = [
-    (1, "kb-a", "Kafka streams feed real-time dashboards with exactly-once processing."),
-    (2, "kb-a", "Dashboards for Kubernetes clusters: pods, nodes and network policies."),
-    (3, "kb-a", "A gentle introduction to identity and access management."),
-    (4, "kb-a", "Streaming analytics with Kafka topics, consumers and partitions."),
-    (5, "kb-b", "Kafka in another knowledge base entirely."),
-    (6, "kb-a", "Café culture: the barista's guide to espresso."),
-    (7, "kb-a", "Network policies for zero trust, and network segmentation at scale."),
-]
-QUERIES = [
-    "kafka dashboards",
-    "What is the best way to secure a Kubernetes network?",
-    "streaming kafka topics",
-    "cafe espresso",
-    "identity",
-]
+from podium.storage import Database, SqliteFtsIndex, TantivyKeywordIndex, _tantivy, index_folder
 
 pytestmark = pytest.mark.skipif(not _tantivy.tantivy_available(), reason="tantivy not installed")
 

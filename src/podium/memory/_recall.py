@@ -25,6 +25,7 @@ from podium.errors import InvalidInput
 from podium.storage import rrf_scores
 
 from . import _tables as t
+from ._models import EventHit
 from ._validation import validate_actor_id, validate_max_results
 from .events._context import Turn, TurnIndex
 
@@ -60,27 +61,16 @@ class ContextTurn:
 
 
 @dataclass(kw_only=True)
-class RecallHit:
+class RecallHit(EventHit):
     """A recalled turn with its score (0..1) and the turns around it."""
 
-    event_id: str
-    actor_id: str
-    session_id: str
-    event_timestamp: float
-    text: str
-    score: float
     speaker: str | None = None
     context: list[ContextTurn] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """CamelCase JSON."""
+        """CamelCase JSON: the event hit's fields, the speaker and the context turns."""
         return {
-            "eventId": self.event_id,
-            "actorId": self.actor_id,
-            "sessionId": self.session_id,
-            "eventTimestamp": self.event_timestamp,
-            "text": self.text,
-            "score": self.score,
+            **super().as_dict(),
             "speaker": self.speaker,
             "context": [
                 {"eventId": c.event_id, "eventTimestamp": c.event_timestamp, "text": c.text}
