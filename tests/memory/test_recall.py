@@ -50,6 +50,12 @@ def test_date_label_names_day_month_year_and_weekday() -> None:
     assert "march" in terms(date_label(MARCH))
 
 
+def test_terms_meet_across_word_forms() -> None:
+    # A question's word and a turn's word of the same stem match ("activities"/"activity").
+    assert terms("activities painted studies") == terms("activity painting study")
+    assert terms("the and of") == []
+
+
 def test_a_temporal_question_matches_the_turn_whose_session_date_fits(
     service: MemoryService, mem: Memory
 ) -> None:

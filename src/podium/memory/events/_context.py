@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+import tantivy
 
 from podium.storage._keyword import STOPWORDS
 
@@ -34,15 +35,29 @@ _DATE_WORDS = frozenset(
 )
 
 
+# Snowball's English stemmer (as tantivy ships it, a core dependency): "activities" and
+# "activity", "painted" and "painting" meet; a suffix-stripping rule left many pairs apart.
+_STEMMER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)
+_STEMS: dict[str, str] = {}
+_MAX_STEMS = 200_000
+
+
 def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    stem = _STEMS.get(word)
+    if stem is None:
+        found = _STEMMER.analyze(word)
+        stem = found[0] if found else word
+        if len(_STEMS) < _MAX_STEMS:  # a vocabulary, bounded against adversarial input
+            _STEMS[word] = stem
+    return stem
 
 
 def terms(text: str) -> list[str]:
-    """Lower-cased, lightly stemmed words of ``text`` without stopwords."""
+    """Lower-cased, stemmed words of ``text`` without stopwords."""
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
