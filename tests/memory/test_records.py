@@ -161,6 +161,25 @@ def test_namespace_prefix_never_crosses_a_segment(service: MemoryService, mem: M
         service.retrieve_memory_records(mid, "/strategies/*/actors/al/", "jazz")
 
 
+def test_a_precomputed_query_vector_gives_the_same_ranking(
+    service: MemoryService, mem: Memory
+) -> None:
+    create(service, mem, "alice", ["Prefers vegetarian food", "Lives in Lisbon", "Rides a bike"])
+    query = "what does she eat"
+    vector = service.lookup.embedder(mem.embedding_model).embed([query], kind="query")[0]
+    plain = service.retrieve_memory_records(mem.memory_id, ns("alice"), query, top_k=3)
+    given = service.retrieve_memory_records(
+        mem.memory_id, ns("alice"), query, top_k=3, query_vector=vector
+    )
+    assert [(h.text, h.score) for h in given] == [(h.text, h.score) for h in plain]
+    # A vector that points elsewhere changes the dense half: the argument is really used.
+    other = service.lookup.embedder(mem.embedding_model).embed(["bicycle"], kind="query")[0]
+    moved = service.retrieve_memory_records(
+        mem.memory_id, ns("alice"), query, top_k=3, query_vector=other
+    )
+    assert [h.text for h in moved] != [h.text for h in plain]
+
+
 def test_retrieve_ranks_filters_and_validates(service: MemoryService, mem: Memory) -> None:
     mid = mem.memory_id
     strategy = mem.strategies[0].strategy_id

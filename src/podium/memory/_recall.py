@@ -44,8 +44,7 @@ _E = t.events
 #: holds a fact, so they do not vote (a fact is stated in a turn or two, plus its reply).
 MAX_RECORD_SOURCES = 3
 _CACHED_ACTORS = 16
-# Record search embeds the query too: run it beside the turn ranking (the embedder and SQLite
-# release the GIL), so the two costs overlap instead of adding up.
+# Record search runs beside the turn ranking, so the two costs overlap instead of adding up.
 _RECORDS_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-recall")
 #: Metadata keys that name who spoke a turn (transcripts and chat exports use either).
 _SPEAKER_KEYS = ("speaker", "name")
@@ -185,14 +184,18 @@ class MemoryRecall:
         if not index.turns:
             return []
         pool = max(50, top_k * 5)
-        records = (
-            _RECORDS_POOL.submit(self._record_turns, memory_id, actor_id, query, index, pool)
-            if use_records
-            else None
-        )
         query_vector = self.lookup.embedder(self.lookup.get(memory_id).embedding_model).embed(
             [query], kind="query"
         )[0]
+        # Records are searched beside the turn ranking (SQLite and BLAS release the GIL), with
+        # the query embedded once for both.
+        records = (
+            _RECORDS_POOL.submit(
+                self._record_turns, memory_id, actor_id, query, query_vector, index, pool
+            )
+            if use_records
+            else None
+        )
         rankings: list[list[str]] = [
             [index.turns[i].event_id for i in ranking]
             for ranking in index.rankings(query, query_vector, pool)
@@ -211,11 +214,22 @@ class MemoryRecall:
         return [self._hit(index, actor_id, event_id, fused[event_id]) for event_id in best]
 
     def _record_turns(
-        self, memory_id: str, actor_id: str, query: str, index: TurnIndex, pool: int
+        self,
+        memory_id: str,
+        actor_id: str,
+        query: str,
+        query_vector: np.ndarray,
+        index: TurnIndex,
+        pool: int,
     ) -> list[str]:
         out: dict[str, None] = {}
         records = self.retrieve_memory_records(
-            memory_id, "/", query, top_k=min(100, pool), actor_id=actor_id
+            memory_id,
+            "/",
+            query,
+            top_k=min(100, pool),
+            actor_id=actor_id,
+            query_vector=query_vector,
         )
         for record in records:
             sources = [e for e in record.source_event_ids if e in index.position]

@@ -177,6 +177,7 @@ class RecordSearch:
         *,
         actor_id: str | None = None,
         exact: bool = False,
+        query_vector: np.ndarray | None = None,
     ) -> list[MemoryRecord]:
         """Hybrid search of records under a namespace prefix ('/' boundary, no wildcards).
 
@@ -184,7 +185,8 @@ class RecordSearch:
         behalf of an actor, pass ``actor_id``: only records whose ``actor_id`` is that actor
         are ranked (not other actors' records under the prefix, nor actorless ones).
         ``exact`` searches the namespace itself, not its children (a trailing '/' is
-        insignificant).
+        insignificant). ``query_vector`` is the query's embedding when the caller already has
+        it (same model as the memory's), so it is not computed twice.
         """
         validate_namespace(namespace)
         if actor_id is not None:
@@ -231,7 +233,7 @@ class RecordSearch:
             # GIL), so the two costs overlap instead of adding up.
             embedding = (
                 _QUERY_POOL.submit(self.lookup.embedder(model_id).embed, [search_query], "query")
-                if entry.matrix.shape[1]
+                if entry.matrix.shape[1] and query_vector is None
                 else None
             )
             keyword_pool = pool if allowed_pks is None else pool * 4
@@ -243,8 +245,9 @@ class RecordSearch:
                 if allowed_pks is None or pk in allowed_pks
             ][:pool]
             dense: list[int] = []
-            if embedding is not None:
-                query = embedding.result()[0]
+            query = embedding.result()[0] if embedding is not None else query_vector
+            if query is not None and entry.matrix.shape[1]:
+                query = np.asarray(query, dtype=np.float32).reshape(-1)
                 scores = entry.matrix @ query
                 if mask is not None:
                     scores = np.where(mask, scores, -np.inf)
