@@ -100,6 +100,7 @@ def test_config_is_public_and_points_at_the_dev_issuer(world: World) -> None:
         ("/api/memory/records", "GET"),
         ("/api/memory/records/mem-0", "DELETE"),
         ("/api/memory/forget", "POST"),
+        ("/api/memory/recall?q=work", "GET"),
         ("/api/sessions", "GET"),
         ("/api/sessions/x/messages", "GET"),
         ("/api/catalog/search?q=ai", "GET"),
@@ -254,6 +255,25 @@ def test_records_of_another_actor_are_invisible_and_undeletable(world: World) ->
         assert victim not in {r["id"] for r in _records(carol)}
         assert carol.delete(f"/api/memory/records/{victim}").status_code == 404
         assert carol.delete("/api/memory/records/mem-doesnotexist").status_code == 404
+
+
+def test_recall_finds_the_callers_own_turns_only(world: World) -> None:
+    with world.client("carol") as carol, world.client("dave") as dave:
+        found = carol.get("/api/memory/recall", params={"q": "where do I work?", "limit": "3"})
+        assert found.status_code == 200, found.text
+        body = found.json()
+        assert body["actor_id"] == "carol"
+        assert body["turns"] and "Initech" in body["turns"][0]["text"]
+        assert all(t["sessionId"] == world.carol_session for t in body["turns"])
+        # Dave asking about Carol's employer sees only his own past.
+        theirs = dave.get("/api/memory/recall", params={"q": "Initech data engineer"}).json()
+        assert theirs["turns"] and "Initech" not in str(theirs["turns"])
+        assert all(t["sessionId"] == world.dave_session for t in theirs["turns"])
+        for bad in ({}, {"q": " "}, {"q": "x" * 501}, {"q": "work", "limit": "0"},
+                    {"q": "work", "limit": "many"}):  # fmt: skip
+            response = carol.get("/api/memory/recall", params=bad)
+            assert response.status_code == 400, (bad, response.text)
+            assert set(response.json()) == {"error", "message"}
 
 
 def test_sessions_and_messages_are_scoped(world: World) -> None:

@@ -366,6 +366,20 @@ def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[
     return {"query": query, "filter": flt, "sessions": sessions}
 
 
+def recall_past(services: AssistantServices, actor: str, params: dict[str, str]) -> dict[str, Any]:
+    """The signed-in attendee's past turns that best answer ``q``, each with its neighbours."""
+    query = params.get("q", "").strip()
+    if not query:
+        raise InvalidInput("give a search text (q)")
+    if len(query) > _MAX_QUERY:
+        raise InvalidInput(f"q is longer than {_MAX_QUERY} characters")
+    raw_limit = params.get("limit", "5").strip() or "5"
+    if not _NUMBER.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= 50:
+        raise InvalidInput("limit must be between 1 and 50")
+    hits = services.memory.recall(services.memory_id, actor, query, top_k=int(raw_limit))
+    return {"query": query, "actor_id": actor, "turns": [hit.as_dict() for hit in hits]}
+
+
 # -- routes --------------------------------------------------------------------------------------
 
 
@@ -402,6 +416,12 @@ def api_routes(
         actor = await _actor(request)
         found = await run_in_threadpool(list_actor_records, await ready(), actor)
         return JSONResponse({"actor_id": actor, "records": found})
+
+    @guard
+    async def recall(request: Request) -> Response:
+        actor = await _actor(request)
+        params = dict(request.query_params)
+        return JSONResponse(await run_in_threadpool(recall_past, await ready(), actor, params))
 
     @guard
     async def delete_record(request: Request) -> Response:
@@ -446,6 +466,7 @@ def api_routes(
         # redirect or 405.
         Route("/api/memory/records/{record_id:path}", delete_record, methods=["DELETE"]),
         Route("/api/memory/forget", forget, methods=["POST"]),
+        Route("/api/memory/recall", recall, methods=["GET"]),
         Route("/api/sessions", sessions, methods=["GET"]),
         Route("/api/sessions/{session_id:path}/messages", messages, methods=["GET"]),
         Route("/api/catalog/search", catalog, methods=["GET"]),
