@@ -195,6 +195,12 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     expect(page.locator("#memory-status")).to_have_text(re.compile(f"^{n - 1} "))
     assert page.locator(f'[data-record="{victim_id}"]').count() == 0
 
+    # Searching her own past messages finds the introduction, dated.
+    page.locator("#recall-q").fill("where do I work?")
+    page.get_by_role("button", name="Search my past").click()
+    expect(page.locator("#recall-status")).to_have_text(re.compile(r"\d+ past messages? found"))
+    expect(page.locator("#recall-list .recall-item").first).to_contain_text("TechCorp")
+
     # Catalog search with a filter.
     page.locator("#catalog-q").fill("security")
     page.get_by_label("Topic").select_option("security")
@@ -238,6 +244,9 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     expect(page.locator("#memory-status")).to_have_text(re.compile("does not remember anything"))
     expect(page.locator("#memory-list .memory-item")).to_have_count(0)
     expect(page.locator("#agenda-list li")).to_have_count(0)
+    page.locator("#recall-q").fill("TechCorp security engineer")
+    page.get_by_role("button", name="Search my past").click()
+    expect(page.locator("#recall-status")).to_have_text("Nothing you said matches.")
     assert "TechCorp" not in page.content()
     assert not errors, errors
     context.close()

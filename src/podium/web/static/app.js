@@ -760,6 +760,38 @@
     $("memory-status").textContent = "Done: Podium forgot everything about you.";
   }
 
+  // -- recall -----------------------------------------------------------------------------------
+
+  async function searchPast(event) {
+    event.preventDefault();
+    const q = $("recall-q").value.trim();
+    if (!q) {
+      $("recall-status").textContent = "Type what you are looking for.";
+      return;
+    }
+    $("recall-status").textContent = "Searching…";
+    let data;
+    try {
+      data = await api(`/api/memory/recall?${new URLSearchParams({ q, limit: "5" })}`);
+    } catch (err) {
+      $("recall-status").textContent = "";
+      handleError(err, "Search failed");
+      return;
+    }
+    $("recall-list").replaceChildren(
+      ...data.turns.map((t) =>
+        el(
+          "li",
+          { class: "memory-item recall-item" },
+          el("p", { class: "memory-quote", text: `“${t.text}”` }),
+          el("p", { class: "memory-when", text: new Date(t.eventTimestamp * 1000).toLocaleString() }),
+        ),
+      ),
+    );
+    const n = data.turns.length;
+    $("recall-status").textContent = n ? `${n} past ${n === 1 ? "message" : "messages"} found.` : "Nothing you said matches.";
+  }
+
   // -- catalog ----------------------------------------------------------------------------------
 
   async function searchCatalog(event) {
@@ -812,6 +844,7 @@
     $("memory-refresh").addEventListener("click", loadMemory);
     $("forget-me").addEventListener("click", forgetMe);
     $("catalog-form").addEventListener("submit", searchCatalog);
+    $("recall-form").addEventListener("submit", searchPast);
     window.addEventListener("unhandledrejection", (event) => handleError(event.reason));
   }
 
