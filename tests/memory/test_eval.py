@@ -96,3 +96,18 @@ def test_evaluate_on_a_synthetic_conversation(tmp_path: Path) -> None:
     # With one slot, the two-turn cello question can reach at most half its evidence.
     assert small["recall@1"] <= (1 + 1 + 0.5 + 1) / 4
     assert "baseline_bm25" not in small
+
+
+WRITTEN = Path(__file__).parents[1] / "data" / "locomo-written-u1.json"
+
+
+def test_recall_beats_keyword_search_on_a_conversation_written_elsewhere(tmp_path: Path) -> None:
+    # 330 turns and 70 questions written by someone who saw neither the code nor the dev data;
+    # the bundled embedding model. Measured 0.649 against BM25's 0.464: the floors leave room
+    # for noise, and fail if recall falls back to keyword search's level.
+    result = evaluate_locomo(
+        WRITTEN, top_k=10, baseline="bm25", settings=Settings(home=tmp_path / "home")
+    )
+    assert result["questions"] == 70
+    ours, bm25 = result["recall@10"], result["baseline_bm25"]["recall@10"]
+    assert ours >= 0.6 and ours >= 1.25 * bm25, (ours, bm25)
