@@ -6,6 +6,7 @@ SQL filters on PostgreSQL; fusion, boosts and MMR are the same on both.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,9 @@ _CANDIDATES = 50
 #: HYBRID = sigmoid(w·z(dense) + (1-w)·z(bm25)). Chosen over RRF (k=10/60/100), DBSF and min-max
 #: convex fusion by ``benchmarks/fusion_compare.py`` on SciFact (see docs/knowledge-bases.md).
 _DENSE_WEIGHT = 0.5
+#: HYBRID reads the keyword ranking this many times deeper than its candidate pool, to look up
+#: the BM25 score of dense candidates outside the keyword top (see :func:`_both_scores`).
+_KEYWORD_DEPTH = 4
 _MASK_CACHE = 64
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-bm25")
 
@@ -139,8 +143,9 @@ class Retriever:
             # or while PostgreSQL answers) while this one embeds the query and searches
             # vectors (onnxruntime and BLAS release the GIL too): HYBRID costs about
             # max(keyword, dense) rather than their sum.
+            depth = pool * _KEYWORD_DEPTH if kind is SearchType.HYBRID else pool
             keyword_future = (
-                _KEYWORD_POOL.submit(view.keyword, query, pool)
+                _KEYWORD_POOL.submit(view.keyword, query, depth)
                 if kind is not SearchType.SEMANTIC
                 else None
             )
@@ -150,8 +155,10 @@ class Retriever:
                 qvec = self.context.embedder.embed([query], "query")[0]
                 dense_scores = view.dense(conn, qvec, pool)
             keyword_scores = keyword_future.result() if keyword_future is not None else {}
-            if kind is SearchType.HYBRID:
-                ranked = _hybrid(dense_scores, keyword_scores)
+            if kind is SearchType.HYBRID and qvec is not None:
+                ranked = _hybrid(
+                    *_both_scores(view, conn, qvec, dense_scores, keyword_scores, pool)
+                )
             elif kind is SearchType.SEMANTIC:
                 ranked = list(dense_scores.items())
             else:
@@ -212,6 +219,36 @@ def _materialise_statement() -> sa.Select[Any]:
 
 #: Built once: constructing the aliased join costs ~2 ms per query otherwise.
 _MATERIALISE = _materialise_statement()
+
+
+def _both_scores(
+    view: _View,
+    conn: sa.Connection,
+    qvec: np.ndarray,
+    dense: dict[int, float],
+    keyword_deep: dict[int, float],
+    pool: int,
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Both rankers' scores for every candidate either one proposes (``pool`` each).
+
+    Fusion used to give a candidate missing from one list that list's lowest score, which
+    flatters a document the other ranker never saw. Instead a keyword-only candidate gets its
+    real cosine (its vector is at hand), and a dense-only one its BM25 score from the keyword
+    ranking read ``_KEYWORD_DEPTH`` times deeper, or 0 below that depth (it matches few or no
+    query words). On SciFact-train this raised nDCG@10 on both halves of the queries.
+    """
+    keyword = dict(itertools.islice(keyword_deep.items(), pool))
+    dense = dict(dense)
+    outside = [cid for cid in keyword if cid not in dense]
+    if outside:
+        vectors = view.vectors(conn, outside)
+        for cid in outside:  # in keyword rank order, so ties stay deterministic
+            if cid in vectors:
+                dense[cid] = float(np.dot(vectors[cid], qvec))
+    for cid in dense:
+        if cid not in keyword:
+            keyword[cid] = keyword_deep.get(cid, 0.0)
+    return dense, keyword
 
 
 def _hybrid(dense: dict[int, float], keyword: dict[int, float]) -> list[tuple[int, float]]:
