@@ -55,37 +55,31 @@ def test_keyword_only_candidate_gets_its_real_cosine_not_the_dense_minimum() -> 
     q = np.array([1.0, 0.0], dtype=np.float32)
     view = _Vectors({4: np.array([-0.6, 0.8], dtype=np.float32)})
     dense = {1: 0.9, 2: 0.8, 3: 0.7}
-    keyword_deep = {4: 12.0, 1: 5.0, 2: 1.0, 3: 0.5}
-    both_dense, both_keyword = _both_scores(view, None, q, dense, keyword_deep, pool=2)  # type: ignore[arg-type]
-    # Only the keyword top `pool` (4 and 1) are candidates from that side; 4 is new to dense.
-    assert view.asked == [[4]]
+    keyword = {4: 12.0, 1: 5.0}
+    both_dense, both_keyword = _both_scores(view, None, q, dense, keyword)  # type: ignore[arg-type]
+    assert view.asked == [[4]]  # only the vectors of keyword-only candidates are read
     assert both_dense == {1: 0.9, 2: 0.8, 3: 0.7, 4: np.float32(-0.6)}
-    # Dense-only candidates take their BM25 from the deeper keyword list.
-    assert both_keyword == {4: 12.0, 1: 5.0, 2: 1.0, 3: 0.5}
+    # Dense-only candidates (outside the keyword top) score BM25 0, after the keyword ones.
+    assert both_keyword == {4: 12.0, 1: 5.0, 2: 0.0, 3: 0.0}
     assert list(both_keyword) == [4, 1, 2, 3]
-
-
-def test_dense_only_candidate_below_the_keyword_depth_scores_zero() -> None:
-    q = np.array([1.0, 0.0], dtype=np.float32)
-    _, keyword = _both_scores(_Vectors({}), None, q, {7: 0.5}, {1: 3.0}, pool=1)  # type: ignore[arg-type]
-    assert keyword == {1: 3.0, 7: 0.0}
+    assert dense == {1: 0.9, 2: 0.8, 3: 0.7}  # the inputs are left alone
 
 
 def test_a_missing_vector_is_skipped_not_invented() -> None:
     q = np.array([1.0, 0.0], dtype=np.float32)
-    dense, _ = _both_scores(_Vectors({}), None, q, {1: 0.5}, {9: 2.0}, pool=5)  # type: ignore[arg-type]
+    dense, _ = _both_scores(_Vectors({}), None, q, {1: 0.5}, {9: 2.0})  # type: ignore[arg-type]
     assert dense == {1: 0.5}  # chunk 9 deleted meanwhile: it keeps the list minimum in fusion
 
 
 def test_real_cosine_changes_the_order_a_minimum_would_give() -> None:
     # Chunk 4 leads BM25 but points away from the query. Imputing the dense list's minimum
-    # (0.05) ranked it second; its real cosine (-0.6) ranks a chunk both rankers like above it.
+    # (0.05) ranked it second; with its real cosine (-0.6) a chunk both rankers like passes it.
     q = np.array([1.0, 0.0], dtype=np.float32)
     view = _Vectors({4: np.array([-0.6, 0.8], dtype=np.float32)})
     dense = {1: 0.9, 2: 0.8, 3: 0.7, 5: 0.1, 6: 0.05}
     keyword = {4: 12.0, 1: 3.0, 2: 1.0, 3: 0.5}
     imputed = [cid for cid, _ in _hybrid(dense, keyword)]
-    fused = _hybrid(*_both_scores(view, None, q, dense, keyword, pool=4))  # type: ignore[arg-type]
+    fused = _hybrid(*_both_scores(view, None, q, dense, keyword))  # type: ignore[arg-type]
     assert imputed[:3] == [1, 4, 2]
     assert [cid for cid, _ in fused][:3] == [1, 2, 4]
     assert all(0.0 < score < 1.0 for _, score in fused)
@@ -119,7 +113,7 @@ def test_hybrid_equals_fusion_of_the_full_rankings_on_each_backend(
     for cid in keyword_top:
         dense_top.setdefault(cid, cosine[cid])
     for cid in list(dense_top):
-        keyword_top.setdefault(cid, bm25.get(cid, 0.0))
+        keyword_top.setdefault(cid, 0.0)
     expected = _hybrid(dense_top, keyword_top)[:5]
 
     first = kb.retrieve(query, number_of_results=5, search_type="HYBRID")

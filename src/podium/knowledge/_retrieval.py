@@ -6,7 +6,6 @@ SQL filters on PostgreSQL; fusion, boosts and MMR are the same on both.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,9 +35,6 @@ _CANDIDATES = 50
 #: HYBRID = sigmoid(w·z(dense) + (1-w)·z(bm25)). Chosen over RRF (k=10/60/100), DBSF and min-max
 #: convex fusion by ``benchmarks/fusion_compare.py`` on SciFact (see docs/knowledge-bases.md).
 _DENSE_WEIGHT = 0.5
-#: HYBRID reads the keyword ranking this many times deeper than its candidate pool, to look up
-#: the BM25 score of dense candidates outside the keyword top (see :func:`_both_scores`).
-_KEYWORD_DEPTH = 4
 _MASK_CACHE = 64
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-bm25")
 
@@ -143,9 +139,8 @@ class Retriever:
             # or while PostgreSQL answers) while this one embeds the query and searches
             # vectors (onnxruntime and BLAS release the GIL too): HYBRID costs about
             # max(keyword, dense) rather than their sum.
-            depth = pool * _KEYWORD_DEPTH if kind is SearchType.HYBRID else pool
             keyword_future = (
-                _KEYWORD_POOL.submit(view.keyword, query, depth)
+                _KEYWORD_POOL.submit(view.keyword, query, pool)
                 if kind is not SearchType.SEMANTIC
                 else None
             )
@@ -156,9 +151,7 @@ class Retriever:
                 dense_scores = view.dense(conn, qvec, pool)
             keyword_scores = keyword_future.result() if keyword_future is not None else {}
             if kind is SearchType.HYBRID and qvec is not None:
-                ranked = _hybrid(
-                    *_both_scores(view, conn, qvec, dense_scores, keyword_scores, pool)
-                )
+                ranked = _hybrid(*_both_scores(view, conn, qvec, dense_scores, keyword_scores))
             elif kind is SearchType.SEMANTIC:
                 ranked = list(dense_scores.items())
             else:
@@ -226,19 +219,18 @@ def _both_scores(
     conn: sa.Connection,
     qvec: np.ndarray,
     dense: dict[int, float],
-    keyword_deep: dict[int, float],
-    pool: int,
+    keyword: dict[int, float],
 ) -> tuple[dict[int, float], dict[int, float]]:
-    """Both rankers' scores for every candidate either one proposes (``pool`` each).
+    """Both rankers' scores for every candidate either one proposes.
 
     Fusion used to give a candidate missing from one list that list's lowest score, which
     flatters a document the other ranker never saw. Instead a keyword-only candidate gets its
-    real cosine (its vector is at hand), and a dense-only one its BM25 score from the keyword
-    ranking read ``_KEYWORD_DEPTH`` times deeper, or 0 below that depth (it matches few or no
-    query words). On SciFact-train this raised nDCG@10 on both halves of the queries.
+    real cosine (its vector is at hand, on either backend), and a dense-only one, outside the
+    keyword top, BM25 0, as for a document that matches none of the query's words; no extra
+    keyword query. On SciFact-train this raised nDCG@10 on both halves of the queries.
     """
-    keyword = dict(itertools.islice(keyword_deep.items(), pool))
     dense = dict(dense)
+    keyword = dict(keyword)
     outside = [cid for cid in keyword if cid not in dense]
     if outside:
         vectors = view.vectors(conn, outside)
@@ -246,8 +238,7 @@ def _both_scores(
             if cid in vectors:
                 dense[cid] = float(np.dot(vectors[cid], qvec))
     for cid in dense:
-        if cid not in keyword:
-            keyword[cid] = keyword_deep.get(cid, 0.0)
+        keyword.setdefault(cid, 0.0)
     return dense, keyword
 
 
