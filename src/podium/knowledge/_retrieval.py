@@ -150,8 +150,8 @@ class Retriever:
                 qvec = self.context.embedder.embed([query], "query")[0]
                 dense_scores = view.dense(conn, qvec, pool)
             keyword_scores = keyword_future.result() if keyword_future is not None else {}
-            if kind is SearchType.HYBRID:
-                ranked = _hybrid(dense_scores, keyword_scores)
+            if kind is SearchType.HYBRID and qvec is not None:
+                ranked = _hybrid(*_both_scores(view, conn, qvec, dense_scores, keyword_scores))
             elif kind is SearchType.SEMANTIC:
                 ranked = list(dense_scores.items())
             else:
@@ -212,6 +212,34 @@ def _materialise_statement() -> sa.Select[Any]:
 
 #: Built once: constructing the aliased join costs ~2 ms per query otherwise.
 _MATERIALISE = _materialise_statement()
+
+
+def _both_scores(
+    view: _View,
+    conn: sa.Connection,
+    qvec: np.ndarray,
+    dense: dict[int, float],
+    keyword: dict[int, float],
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Both rankers' scores for every candidate either one proposes.
+
+    Fusion used to give a candidate missing from one list that list's lowest score, which
+    flatters a document the other ranker never saw. Instead a keyword-only candidate gets its
+    real cosine (its vector is at hand, on either backend), and a dense-only one, outside the
+    keyword top, BM25 0, as for a document that matches none of the query's words; no extra
+    keyword query. On SciFact-train this raised nDCG@10 on both halves of the queries.
+    """
+    dense = dict(dense)
+    keyword = dict(keyword)
+    outside = [cid for cid in keyword if cid not in dense]
+    if outside:
+        vectors = view.vectors(conn, outside)
+        for cid in outside:  # in keyword rank order, so ties stay deterministic
+            if cid in vectors:
+                dense[cid] = float(np.dot(vectors[cid], qvec))
+    for cid in dense:
+        keyword.setdefault(cid, 0.0)
+    return dense, keyword
 
 
 def _hybrid(dense: dict[int, float], keyword: dict[int, float]) -> list[tuple[int, float]]:
