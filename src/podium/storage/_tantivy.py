@@ -83,9 +83,11 @@ def index_folder(database: str | Path) -> Path:
 class TantivyKeywordIndex(KeywordIndex):
     """FTS5 table ``fts_<name>`` (the truth and fallback) plus a tantivy index serving searches."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, lazy: bool = False) -> None:
         self.name = name
         self.fts = SqliteFtsIndex(name)
+        # Lazy: writes are logged; tantivy catches up once a search (any process) uses it.
+        self.lazy = lazy
 
     def add_scoped(
         self, conn: sa.Connection, items: Sequence[tuple[int, Sequence[str], str]]
@@ -153,7 +155,10 @@ class TantivyKeywordIndex(KeywordIndex):
         if txn is not None:
             _dirty.setdefault(txn, set()).add(self.name)
         _watch_commits(conn.engine)
-        store.schedule(conn.engine)
+        if self.lazy:
+            store.nudge(conn.engine)
+        else:
+            store.schedule(conn.engine)
 
 
 def close_keyword_indexes(database: str | None) -> None:
@@ -219,7 +224,7 @@ def _watch_commits(engine: sa.Engine) -> None:
         for name in _written(conn):
             store = _store_for(conn, name)
             if store is not None:
-                store.schedule(conn.engine)
+                store.nudge(conn.engine)
 
 
 def _written(conn: sa.Connection) -> set[str]:
@@ -250,6 +255,7 @@ class _Store:
         self._thread: threading.Thread | None = None
         self._pruned = 0
         self._closed = False
+        self.wanted = False  # searched or written eagerly here: catch up after every write
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -320,8 +326,14 @@ class _Store:
 
     # -- catching up ---------------------------------------------------------------------------
 
+    def nudge(self, engine: sa.Engine) -> None:
+        """Catch up soon if the index is in use (here, or built by any process)."""
+        if self.wanted or (self.folder / "state.json").exists():
+            self.schedule(engine)
+
     def schedule(self, engine: sa.Engine) -> None:
         """Catch up soon, in this store's background thread."""
+        self.wanted = True
         self._engine = weakref.ref(engine)
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(
