@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     # Measured on 2 cores with 80-200-word abstracts: 20 texts/s at 8, 15 texts/s at 32 (attention
     # cost grows with the padded length, and small batches keep onnxruntime's arena small).
     embedding_batch_size: int = Field(default=8, ge=1, le=1024)
+    blas_threads: int = Field(
+        default=1,
+        ge=0,
+        description="Threads numpy's OpenBLAS may use in a Podium process (PODIUM_BLAS_THREADS): "
+        "1, since query-time matrix-vector products are short and OpenBLAS's busy-waiting "
+        "threads made them 100x slower beside the embedder on a busy machine; 0 leaves "
+        "OpenBLAS's own default (one per core).",
+    )
     vector_ann_threshold: int = Field(
         default=20_000,
         ge=1,
