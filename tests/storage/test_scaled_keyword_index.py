@@ -83,3 +83,41 @@ def test_big_scopes_go_to_tantivy_and_later_writes_follow(sqlite_db: Database) -
         found = store.search(conn, ["kb-a"], "quokka", 5)
         assert found is not None and [r for r, _ in found] == [8]
         assert {r for r, _ in big.search(conn, ["kb-a"], "kafka", 5)} == {1, 4, 8}
+
+
+def test_scope_filter_left_out_only_when_every_document_is_in_scope(sqlite_db: Database) -> None:
+    from podium.storage._tantivy_query import SearcherView
+
+    index = TantivyKeywordIndex("chunks")
+    only_a = [(rid, "kb-a", text) for rid, scope, text in CORPUS if scope == "kb-a"]
+    with sqlite_db.begin() as conn:
+        index.add(conn, only_a)
+
+    def tantivy_ids(scopes: list[str], query: str) -> list[int]:
+        with sqlite_db.connect() as conn:
+            assert index.sync(conn)
+            store = _tantivy._store_for(conn, "chunks")
+            assert store is not None
+            found = store.search(conn, scopes, query, 10)
+        assert found is not None
+        return [r for r, _ in found]
+
+    def covered(scopes: list[str]) -> bool:
+        with sqlite_db.connect() as conn:
+            store = _tantivy._store_for(conn, "chunks")
+        assert store is not None and isinstance(store._view, SearcherView)
+        return any(store._view._covers.values())
+
+    assert set(tantivy_ids(["kb-a"], "kafka")) == {1, 4}
+    assert covered(["kb-a"])  # one KB in the index: no filter, same hits
+    with sqlite_db.begin() as conn:
+        index.add(conn, [(50, "kb-b", "kafka elsewhere")])
+    # Another scope arrived: the filter is back, nothing of kb-b leaks into kb-a's results.
+    assert set(tantivy_ids(["kb-a"], "kafka")) == {1, 4}
+    assert not covered(["kb-a"])
+    assert tantivy_ids(["kb-b"], "kafka") == [50]
+    # kb-a's rows deleted (their postings linger until a merge): kb-b alone is live again.
+    with sqlite_db.begin() as conn:
+        index.delete(conn, [rid for rid, _, _ in only_a])
+    assert tantivy_ids(["kb-a"], "kafka") == []
+    assert tantivy_ids(["kb-b"], "kafka") == [50]
