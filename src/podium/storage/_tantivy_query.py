@@ -5,10 +5,10 @@ Every search is restricted to its scopes (a knowledge base, a memory namespace) 
 costs: on a 1M-chunk index holding one knowledge base it matches every document, and walking
 its postings beside the text terms defeats much of block-max WAND's skipping (measured p50
 13.6 ms with it against 2.5 ms without). So when every live document of the searcher lies in
-the searched scopes, the clause is left out (same hits, same scores). That is decided exactly, once per
-searcher and scope set: the scopes' document frequencies (which count deleted documents too,
-so they can only overstate) rule it out cheaply; otherwise the live documents in the scopes
-are counted and compared with the searcher's total.
+the searched scopes, the clause is left out (same hits, same scores). That is decided exactly,
+once per searcher and scope set: the scopes' document frequencies (which count deleted
+documents too, so they can only overstate) rule it out cheaply; otherwise the live documents
+in the scopes are counted and compared with the searcher's total.
 """
 
 from __future__ import annotations
