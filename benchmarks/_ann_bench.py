@@ -25,15 +25,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import percentiles, time_calls
+from _common import load_average, percentiles, time_calls, time_each
+from _hybrid_bench import engine_handle, hybrid_breakdown, tantivy_build_s
 
 from podium.apps.event_assistant import catalog_path
 from podium.knowledge import KnowledgeBase, KnowledgeService
-from podium.storage import ExactVectorIndex, HnswVectorIndex, schema, vector_index
+from podium.storage import (
+    ExactVectorIndex,
+    HnswVectorIndex,
+    KeywordIndex,
+    SqliteFtsIndex,
+    TantivyKeywordIndex,
+    schema,
+    vector_index,
+)
 
 __all__ = ["ann_kb_benchmark", "ann_vectors_benchmark"]
 
-#: Unseen queries (their embeddings are computed, not cached) besides kb_retrieve's QUERIES.
+#: Queries for recall (their embeddings are computed, not cached), besides the timed ones.
 RECALL_QUERIES = 200
 
 
@@ -159,39 +168,69 @@ def _search_ms(index: Any, qvecs: np.ndarray, k: int = 5, mask: Any = None) -> d
 
 
 def ann_kb_benchmark(
-    knowledge: KnowledgeService, chunks: int, queries: list[str], n_queries: int
+    knowledge: KnowledgeService, chunks: int, queries: list[str], *, reuse: bool = False
 ) -> dict[str, Any]:
-    """Semantic and hybrid top-5 on a structured ``chunks``-chunk KB: exact path vs HNSW path."""
+    """Semantic and hybrid top-5 on a structured ``chunks``-chunk KB: exact path vs HNSW path.
+
+    On the HNSW path hybrid is timed through each keyword engine (FTS5, tantivy), each with its
+    own handle, and step by step; FTS5 gets fewer queries past 300k chunks (seconds each).
+    ``reuse``: the home already holds the KB (an earlier run's, graph and indexes persisted):
+    only the HNSW path's query figures and recall are measured again.
+    """
     settings = knowledge.settings
     corpus = Corpus(knowledge, settings.embedding_model)
-    start = time.perf_counter()
-    kb = knowledge.create("structured")
-    _insert(knowledge, kb, corpus, chunks, seed=11)
-    insert_s = time.perf_counter() - start
-    out: dict[str, Any] = {"chunks": chunks, "sql_insert_s": round(insert_s, 1)}
-    for path_name, threshold in (("exact", chunks + 1), ("hnsw", 1)):
-        # A service per path over the same database: the exact scan, then the graph.
-        service = KnowledgeService(
-            knowledge.db, settings.model_copy(update={"vector_ann_threshold": threshold})
-        )
-        handle = service.get(kb.id)
+    out: dict[str, Any] = {}
+    if reuse:
+        kb = knowledge.get("structured")
+        chunks = kb.info.chunk_count
+        out.update({"chunks": chunks, "reused_home": str(settings.home)})
+    else:
         start = time.perf_counter()
-        handle.retrieve("warm up the index", 5)
-        load_s = time.perf_counter() - start
-        out[path_name] = {
-            "first_query_s (snapshot load, graph build)": round(load_s, 1),
-            "semantic_top5": percentiles(
-                time_calls(
-                    lambda i, h=handle: h.retrieve(queries[i % len(queries)], 5, "SEMANTIC"),
-                    n_queries,
-                )
-            ),
-            "hybrid_top5": percentiles(
-                time_calls(lambda i, h=handle: h.retrieve(queries[i % len(queries)], 5), n_queries)
-            ),
-        }
-        if path_name == "hnsw":
-            out["hnsw"].update(_kb_updates(service, kb, handle, corpus))
+        kb = knowledge.create("structured")
+        _insert(knowledge, kb, corpus, chunks, seed=11)
+        out.update(
+            {
+                "chunks": chunks,
+                "sql_and_fts5_insert_s": round(time.perf_counter() - start, 1),
+                "load_average_after_insert": load_average(),
+                # Before any query: a big KB's first keyword search would start this meanwhile.
+                "tantivy_build_s": tantivy_build_s(knowledge),
+            }
+        )
+        out["exact"] = _exact_path(knowledge, kb, chunks, queries)
+    service = KnowledgeService(
+        knowledge.db, settings.model_copy(update={"vector_ann_threshold": 1})
+    )
+    handle = service.get(kb.id)
+    start = time.perf_counter()
+    handle.retrieve("warm up the index", 5)
+    hnsw: dict[str, Any] = {
+        "first_query_s (snapshot load, graph build)": round(time.perf_counter() - start, 1),
+        "load_average": load_average(),
+        "semantic_top5": percentiles(
+            time_each(lambda q, h=handle: h.retrieve(q, 5, "SEMANTIC"), queries)
+        ),
+        "query_embedding": percentiles(
+            time_each(lambda q: corpus.embedder.embed([q], "query"), queries)
+        ),
+    }
+    big = chunks > 300_000  # FTS5 takes seconds a query there: fewer of them
+    engines: dict[str, tuple[KeywordIndex, list[str], int]] = {
+        "tantivy": (TantivyKeywordIndex("chunks"), queries, 60),
+        "fts5": (SqliteFtsIndex("chunks"), queries[:35] if big else queries, 10 if big else 60),
+    }
+    for name, (index, qs, steps) in engines.items():
+        engine = engine_handle(service, kb, index)
+        engine.retrieve("warm up the engine", 5)
+        hnsw[f"{name}_hybrid_top5"] = percentiles(
+            time_each(lambda q, h=engine: h.retrieve(q, 5), qs)
+        )
+        hnsw[f"{name}_hybrid_steps_alone"] = hybrid_breakdown(engine, qs[:steps])
+    hnsw["default_engine"] = type(handle.context.chunk_index.for_size(chunks)).__name__
+    hnsw["load_average_after"] = load_average()
+    out["hnsw"] = hnsw
+    if not reuse:
+        hnsw.update(_kb_updates(service, kb, handle, corpus, rounds=1 if big else 3))
     with knowledge.db.connect() as conn:
         snap = handle._retriever.snapshot(conn)  # type: ignore[attr-defined]
     qvecs = np.asarray(
@@ -206,12 +245,36 @@ def ann_kb_benchmark(
     return out
 
 
+def _exact_path(
+    knowledge: KnowledgeService, kb: KnowledgeBase, chunks: int, queries: list[str]
+) -> dict[str, Any]:
+    """Semantic top-5 through the exact scan (its own service and snapshot, dropped after)."""
+    service = KnowledgeService(
+        knowledge.db, knowledge.settings.model_copy(update={"vector_ann_threshold": chunks + 1})
+    )
+    handle = service.get(kb.id)
+    start = time.perf_counter()
+    handle.retrieve("warm up the index", 5)
+    out = {
+        "first_query_s (snapshot load)": round(time.perf_counter() - start, 1),
+        "semantic_top5": percentiles(
+            time_each(lambda q, h=handle: h.retrieve(q, 5, "SEMANTIC"), queries)
+        ),
+    }
+    service.snapshots.clear()
+    return out
+
+
 def _kb_updates(
-    knowledge: KnowledgeService, kb: KnowledgeBase, handle: KnowledgeBase, corpus: Corpus
+    knowledge: KnowledgeService,
+    kb: KnowledgeBase,
+    handle: KnowledgeBase,
+    corpus: Corpus,
+    rounds: int = 3,
 ) -> dict[str, Any]:
     """First query after adding 100 chunks: snapshot reload + incremental graph update."""
     reload_times, update_times = [], []
-    for round_ in range(3):
+    for round_ in range(rounds):
         knowledge.snapshots.clear()  # a reload with the graph already up to date
         start = time.perf_counter()
         handle.retrieve("after a restart", 5)

@@ -88,6 +88,30 @@ def time_calls(fn: Callable[[int], Any], n: int, warmup: int = 5) -> list[float]
     return out
 
 
+def time_each(fn: Callable[[str], Any], queries: list[str], warmup: int = 5) -> list[float]:
+    """Latencies (ms) of ``fn(q)``, each query once, after ``warmup`` other calls.
+
+    The warm-up uses the last ``warmup`` queries and the timed calls the others, so no timed
+    query repeats one seen before (nothing answered from a cache).
+    """
+    timed, warm = queries[: len(queries) - warmup], queries[len(queries) - warmup :]
+    for q in warm:
+        fn(q)
+    out = []
+    for q in timed:
+        start = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def load_average() -> str:
+    """``uptime``'s load averages (1, 5, 15 min): how busy the shared machine was."""
+    import os
+
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def report(name: str, data: dict[str, Any]) -> dict[str, Any]:
     """Print and save a benchmark report under benchmarks/results/."""
     RESULTS.mkdir(exist_ok=True)

@@ -85,11 +85,20 @@ class Settings(BaseSettings):
         "one statement at a time, safe behind any pooler.",
     )
     keyword_engine: str = Field(
-        default="fts5",
-        pattern="^(tantivy|fts5)$",
-        description="Keyword search on SQLite (PODIUM_KEYWORD_ENGINE): fts5 (the default), or "
-        "tantivy, a derived index beside the database file with top-k pruning (when the "
-        "package is installed). FTS5 is written either way and answers while tantivy catches up.",
+        default="auto",
+        pattern="^(auto|tantivy|fts5)$",
+        description="Keyword search on SQLite (PODIUM_KEYWORD_ENGINE): auto (the default: FTS5, "
+        "and for a knowledge base of keyword_tantivy_threshold chunks or more a tantivy index "
+        "beside the database file with top-k pruning, when the package is installed), tantivy "
+        "(for every index), or fts5 (FTS5 alone). FTS5 is written either way and answers while "
+        "tantivy catches up.",
+    )
+    keyword_tantivy_threshold: int = Field(
+        default=20_000,
+        ge=1,
+        description="Searchable chunks from which a SQLite knowledge base's keyword search goes "
+        "to tantivy under keyword_engine=auto (PODIUM_KEYWORD_TANTIVY_THRESHOLD): FTS5's bm25() "
+        "scores every matching row, ~30 ms a query at 100k chunks against ~1 ms.",
     )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
@@ -101,6 +110,14 @@ class Settings(BaseSettings):
     # Measured on 2 cores with 80-200-word abstracts: 20 texts/s at 8, 15 texts/s at 32 (attention
     # cost grows with the padded length, and small batches keep onnxruntime's arena small).
     embedding_batch_size: int = Field(default=8, ge=1, le=1024)
+    blas_threads: int = Field(
+        default=1,
+        ge=0,
+        description="Threads numpy's OpenBLAS may use in a Podium process (PODIUM_BLAS_THREADS): "
+        "1, since query-time matrix-vector products are short and OpenBLAS's busy-waiting "
+        "threads made them 100x slower beside the embedder on a busy machine; 0 leaves "
+        "OpenBLAS's own default (one per core).",
+    )
     vector_ann_threshold: int = Field(
         default=20_000,
         ge=1,

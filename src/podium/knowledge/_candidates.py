@@ -66,8 +66,9 @@ class SnapshotView:
         limit = pool if self.mask is None else pool * 8
         out: dict[int, float] = {}
         ctx = self.context
+        index = ctx.chunk_index.for_size(self.snap.rows)  # tantivy for a big KB (auto engine)
         with ctx.db.connect() as conn:
-            for cid, score in ctx.chunk_index.search(conn, [ctx.kb_id], query, limit):
+            for cid, score in index.search(conn, [ctx.kb_id], query, limit):
                 p = self.snap.positions.get(cid)
                 if p is None or (self.mask is not None and not self.mask[p]):
                     continue

@@ -37,7 +37,8 @@ class KnowledgeService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self.chunk_index = keyword_index(db, "chunks")
+        # FTS5, and tantivy for a KB past the threshold (PODIUM_KEYWORD_ENGINE=auto).
+        self.chunk_index = keyword_index(db, "chunks", scaled_at=settings.keyword_tantivy_threshold)
         self.snapshots = new_snapshot_cache()
         self._embedders: dict[str, CachedEmbedder] = {}
         self._handles: dict[str, KnowledgeBase] = {}

@@ -10,6 +10,7 @@ from ._ann_store import ANN_THRESHOLD, ann_path, remove_ann, vector_index
 from ._database import Database, display_url, storage_errors
 from ._fusion import RRF_K, Normalization, convex, dbsf, mmr, rrf, rrf_scores
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
+from ._keyword_scaled import ScaledKeywordIndex
 from ._pg_keyword import PostgresKeywordIndex
 from ._pgvector import (
     EmbeddingType,
@@ -32,6 +33,7 @@ __all__ = [
     "KeywordIndex",
     "Normalization",
     "PostgresKeywordIndex",
+    "ScaledKeywordIndex",
     "SqliteFtsIndex",
     "TantivyKeywordIndex",
     "VectorIndex",
@@ -58,8 +60,15 @@ __all__ = [
 ]
 
 
-def keyword_index(db: Database | sa.Connection | str, name: str) -> KeywordIndex:
-    """The keyword index ``name`` for the backend of ``db`` (a database, connection or dialect)."""
+def keyword_index(
+    db: Database | sa.Connection | str, name: str, *, scaled_at: int | None = None
+) -> KeywordIndex:
+    """The keyword index ``name`` for the backend of ``db`` (a database, connection or dialect).
+
+    ``scaled_at`` (knowledge-base chunks): on SQLite under the ``auto`` engine with tantivy
+    installed, a :class:`ScaledKeywordIndex` whose scopes of that many rows or more are
+    searched through tantivy; other indexes keep FTS5 under ``auto``.
+    """
     if isinstance(db, str):
         dialect = db
     elif isinstance(db, Database):
@@ -67,11 +76,12 @@ def keyword_index(db: Database | sa.Connection | str, name: str) -> KeywordIndex
     else:
         dialect = db.dialect.name
     if dialect == "sqlite":
-        return (
-            TantivyKeywordIndex(name)
-            if sqlite_keyword_engine() == "tantivy"
-            else SqliteFtsIndex(name)
-        )
+        engine = sqlite_keyword_engine()
+        if engine == "tantivy":
+            return TantivyKeywordIndex(name)
+        if engine == "auto" and scaled_at is not None:
+            return ScaledKeywordIndex(name, scaled_at)
+        return SqliteFtsIndex(name)
     if dialect == "postgresql":
         return PostgresKeywordIndex(name)
     from podium.errors import ConfigurationError
@@ -80,14 +90,14 @@ def keyword_index(db: Database | sa.Connection | str, name: str) -> KeywordIndex
 
 
 def sqlite_keyword_engine() -> str:
-    """The keyword engine SQLite databases use here: ``tantivy`` or ``fts5``.
+    """The keyword engine SQLite databases use here: ``auto``, ``tantivy`` or ``fts5``.
 
     :attr:`podium.config.Settings.keyword_engine`, and ``fts5`` when tantivy is not installed.
     """
     from podium.config import process_settings
 
     engine = process_settings().keyword_engine
-    return "tantivy" if engine == "tantivy" and tantivy_available() else "fts5"
+    return engine if engine in ("tantivy", "auto") and tantivy_available() else "fts5"
 
 
 __all__ += ["keyword_index", "sqlite_keyword_engine"]

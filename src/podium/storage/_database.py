@@ -16,6 +16,7 @@ from sqlalchemy import event, exc
 
 from podium.errors import ConfigurationError, Conflict, StorageError
 
+from ._blas import limit_blas_threads
 from ._engines import PoolOptions, acquire_engine, release_engine
 from ._keyword import repair_fts_tables
 
@@ -127,6 +128,8 @@ class Database:
         self.dialect = self.engine.dialect.name
         if self.dialect == "sqlite":
             self._configure_sqlite(busy_timeout_ms)
+        # Query-time vector products run single-threaded (see storage/_blas.py): once a process.
+        limit_blas_threads()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:

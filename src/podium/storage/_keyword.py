@@ -143,6 +143,10 @@ class KeywordIndex(ABC):
     def optimize(self, conn: sa.Connection) -> None:
         """Make deleted rows' terms leave the index (privacy deletes)."""
 
+    def for_size(self, rows: int) -> KeywordIndex:
+        """The index that searches a scope of ``rows`` rows best (this one, unless it scales)."""
+        return self
+
 
 class SqliteFtsIndex(KeywordIndex):
     """FTS5 table ``fts_<name>`` with columns (text, scope); rowid is the owner row's id."""

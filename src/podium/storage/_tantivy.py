@@ -42,6 +42,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
+from ._tantivy_query import SearcherView
 
 __all__ = ["TantivyKeywordIndex", "close_keyword_indexes", "index_folder", "tantivy_available"]
 
@@ -83,9 +84,11 @@ def index_folder(database: str | Path) -> Path:
 class TantivyKeywordIndex(KeywordIndex):
     """FTS5 table ``fts_<name>`` (the truth and fallback) plus a tantivy index serving searches."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, lazy: bool = False) -> None:
         self.name = name
         self.fts = SqliteFtsIndex(name)
+        # Lazy: writes are logged; tantivy catches up once a search (any process) uses it.
+        self.lazy = lazy
 
     def add_scoped(
         self, conn: sa.Connection, items: Sequence[tuple[int, Sequence[str], str]]
@@ -153,7 +156,10 @@ class TantivyKeywordIndex(KeywordIndex):
         if txn is not None:
             _dirty.setdefault(txn, set()).add(self.name)
         _watch_commits(conn.engine)
-        store.schedule(conn.engine)
+        if self.lazy:
+            store.nudge(conn.engine)
+        else:
+            store.schedule(conn.engine)
 
 
 def close_keyword_indexes(database: str | None) -> None:
@@ -219,7 +225,7 @@ def _watch_commits(engine: sa.Engine) -> None:
         for name in _written(conn):
             store = _store_for(conn, name)
             if store is not None:
-                store.schedule(conn.engine)
+                store.nudge(conn.engine)
 
 
 def _written(conn: sa.Connection) -> set[str]:
@@ -250,6 +256,8 @@ class _Store:
         self._thread: threading.Thread | None = None
         self._pruned = 0
         self._closed = False
+        self._view: SearcherView | None = None  # the searcher queries use, until a reload
+        self.wanted = False  # searched or written eagerly here: catch up after every write
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -274,25 +282,17 @@ class _Store:
     def _query(
         self, scopes: Sequence[str], query: str, limit: int
     ) -> list[tuple[int, float]] | None:
-        import tantivy
-
         index = self._index
         if index is None:  # closed meanwhile
             return None
-        text_q = index.parse_query(" ".join(query_terms(query)), ["text"])
-        scope_q = tantivy.Query.term_set_query(
-            self._schema, "scope", [scope_token(s) for s in scopes]
-        )
-        q = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, text_q),
-                (tantivy.Occur.Must, tantivy.Query.const_score_query(scope_q, 0.0)),
-            ]
-        )
-        searcher = index.searcher()
-        hits = searcher.search(q, int(limit)).hits
-        ids = searcher.fast_field_values("id", [address for _, address in hits])
-        return [(int(rid), float(score)) for (score, _), rid in zip(hits, ids, strict=True)]
+        view = self._view
+        if view is None or view.index is not index:
+            view = self._view = SearcherView(index, self._schema)
+        return view.search(scopes, query, limit)
+
+    def _reload(self) -> None:
+        self._index.reload()
+        self._view = None  # the next query takes the new searcher
 
     def _current(self, conn: sa.Connection, current: int) -> bool:
         """Whether the searcher reflects every line of this index up to ``current``.
@@ -308,7 +308,7 @@ class _Store:
             applied = int(state.get("applied", -1)) if state else -1
             if applied <= self.applied or applied > current or self._has_lines(conn, applied):
                 return False
-            self._index.reload()
+            self._reload()
         self.applied = current
         return True
 
@@ -320,8 +320,14 @@ class _Store:
 
     # -- catching up ---------------------------------------------------------------------------
 
+    def nudge(self, engine: sa.Engine) -> None:
+        """Catch up soon if the index is in use (here, or built by any process)."""
+        if self.wanted or (self.folder / "state.json").exists():
+            self.schedule(engine)
+
     def schedule(self, engine: sa.Engine) -> None:
         """Catch up soon, in this store's background thread."""
+        self.wanted = True
         self._engine = weakref.ref(engine)
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(
@@ -397,7 +403,7 @@ class _Store:
             )
         elif state is not None and state.get("applied") != current:
             self._write_state(origin, current)
-        self._index.reload()
+        self._reload()
         self.applied = current
         if verify and not rebuild:
             rows = conn.exec_driver_sql(f"SELECT count(*) FROM {self.fts.table}").scalar()
@@ -439,7 +445,7 @@ class _Store:
             writer.commit()
             if rebuild:
                 # Old segments (with deleted rows' terms) leave the disk now, not at some merge.
-                self._index.reload()
+                self._reload()
                 writer.garbage_collect_files()
             writer.wait_merging_threads()
         except BaseException:

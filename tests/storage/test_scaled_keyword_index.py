@@ -1,0 +1,123 @@
+"""The auto keyword engine of knowledge-base chunks: FTS5 for small scopes, tantivy for big ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_keyword_index import CORPUS, QUERIES
+
+from podium.storage import (
+    Database,
+    ScaledKeywordIndex,
+    SqliteFtsIndex,
+    TantivyKeywordIndex,
+    _tantivy,
+    index_folder,
+    keyword_index,
+)
+
+pytestmark = pytest.mark.skipif(not _tantivy.tantivy_available(), reason="tantivy not installed")
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    _tantivy._stores.clear()
+    _tantivy._no_log.clear()
+    database = Database(f"sqlite:///{tmp_path / 'podium.db'}")
+    database.migrate()
+    yield database
+    database.dispose()
+    _tantivy._stores.clear()
+    _tantivy._no_log.clear()
+
+
+def _folder(db: Database) -> Path:
+    return index_folder(Path(db.engine.url.database or ""))
+
+
+def test_engine_setting_picks_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PODIUM_KEYWORD_ENGINE", raising=False)
+    # auto (the default): chunks scale, the memory indexes keep FTS5.
+    assert type(keyword_index("sqlite", "chunks", scaled_at=10)) is ScaledKeywordIndex
+    assert type(keyword_index("sqlite", "events")) is SqliteFtsIndex
+    monkeypatch.setenv("PODIUM_KEYWORD_ENGINE", "fts5")
+    assert type(keyword_index("sqlite", "chunks", scaled_at=10)) is SqliteFtsIndex
+    monkeypatch.setenv("PODIUM_KEYWORD_ENGINE", "tantivy")
+    assert type(keyword_index("sqlite", "chunks", scaled_at=10)) is TantivyKeywordIndex
+
+
+def test_small_scopes_stay_on_fts5_without_any_tantivy_work(sqlite_db: Database) -> None:
+    index = ScaledKeywordIndex("chunks", threshold=1000)
+    with sqlite_db.begin() as conn:
+        index.add(conn, CORPUS)
+    assert index.for_size(999) is index.fts
+    with sqlite_db.connect() as conn:
+        for query in QUERIES:
+            mine = index.for_size(len(CORPUS)).search(conn, ["kb-a"], query, 3)
+            assert mine == SqliteFtsIndex("chunks").search(conn, ["kb-a"], query, 3)
+        store = _tantivy._store_for(conn, "chunks")
+    # Lazy: the writes were logged, but nothing built a tantivy index beside the database.
+    assert store is not None and not store.wanted
+    assert not (_folder(sqlite_db) / "chunks" / "state.json").exists()
+
+
+def test_big_scopes_go_to_tantivy_and_later_writes_follow(sqlite_db: Database) -> None:
+    index = ScaledKeywordIndex("chunks", threshold=3)
+    with sqlite_db.begin() as conn:
+        index.add(conn, CORPUS)
+    big = index.for_size(len(CORPUS))
+    assert big is index.tantivy
+    with sqlite_db.connect() as conn:
+        assert index.tantivy.sync(conn)  # the first big search would schedule this build
+        store = _tantivy._store_for(conn, "chunks")
+        assert store is not None
+        found = store.search(conn, ["kb-a"], "kafka", 5)
+    assert found is not None and {r for r, _ in found} == {1, 4}
+    # A write after the index is in use: logged and applied, so tantivy never goes stale.
+    with sqlite_db.begin() as conn:
+        index.add(conn, [(8, "kb-a", "kafka quokka")])
+    with sqlite_db.connect() as conn:
+        assert index.tantivy.sync(conn)
+        found = store.search(conn, ["kb-a"], "quokka", 5)
+        assert found is not None and [r for r, _ in found] == [8]
+        assert {r for r, _ in big.search(conn, ["kb-a"], "kafka", 5)} == {1, 4, 8}
+
+
+def test_scope_filter_left_out_only_when_every_document_is_in_scope(sqlite_db: Database) -> None:
+    from podium.storage._tantivy_query import SearcherView
+
+    index = TantivyKeywordIndex("chunks")
+    only_a = [(rid, "kb-a", text) for rid, scope, text in CORPUS if scope == "kb-a"]
+    with sqlite_db.begin() as conn:
+        index.add(conn, only_a)
+
+    def tantivy_ids(scopes: list[str], query: str) -> list[int]:
+        with sqlite_db.connect() as conn:
+            assert index.sync(conn)
+            store = _tantivy._store_for(conn, "chunks")
+            assert store is not None
+            found = store.search(conn, scopes, query, 10)
+        assert found is not None
+        return [r for r, _ in found]
+
+    def covered(scopes: list[str]) -> bool:
+        with sqlite_db.connect() as conn:
+            store = _tantivy._store_for(conn, "chunks")
+        assert store is not None and isinstance(store._view, SearcherView)
+        return any(store._view._covers.values())
+
+    assert set(tantivy_ids(["kb-a"], "kafka")) == {1, 4}
+    assert covered(["kb-a"])  # one KB in the index: no filter, same hits
+    with sqlite_db.begin() as conn:
+        index.add(conn, [(50, "kb-b", "kafka elsewhere")])
+    # Another scope arrived: the filter is back, nothing of kb-b leaks into kb-a's results.
+    assert set(tantivy_ids(["kb-a"], "kafka")) == {1, 4}
+    assert not covered(["kb-a"])
+    assert tantivy_ids(["kb-b"], "kafka") == [50]
+    # kb-a's rows deleted (their postings linger until a merge): kb-b alone is live again.
+    with sqlite_db.begin() as conn:
+        index.delete(conn, [rid for rid, _, _ in only_a])
+    assert tantivy_ids(["kb-a"], "kafka") == []
+    assert tantivy_ids(["kb-b"], "kafka") == [50]
