@@ -33,7 +33,12 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 
 def _forget_process_state() -> None:
-    # What a new process starts with: no open index, nothing verified.
+    # What a new process starts with: no open index, nothing verified, and no catch-up thread
+    # of the old "process" still writing to the folder (as there is none after a real exit).
+    for store in list(_tantivy._stores.values()):
+        store.close()
+        if store._thread is not None:
+            store._thread.join(timeout=10)
     _tantivy._stores.clear()
     _tantivy._no_log.clear()
 
