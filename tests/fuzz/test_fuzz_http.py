@@ -104,9 +104,10 @@ _HTML_ERRORS = {"GET /idp/authorize", "POST /idp/authorize"}
 # authorization endpoint reports a bad request by redirecting to the client with error=...
 # (a 303, RFC 6749 4.1.2.1), not with a 4xx. Every other check still applies to them.
 _REDIRECTS_ERRORS = _HTML_ERRORS
-# Nor the catalog search: it strips its values of surrounding blanks (Python's idea of blanks)
-# and ignores empty ones, which JSON Schema cannot state exactly. Its other checks apply.
-_LENIENT = {"GET /api/catalog/search"}
+# Nor the catalog search and recall: they strip their values of surrounding blanks (Python's
+# idea of blanks) and ignore empty ones, which JSON Schema cannot state exactly. Their other
+# checks apply.
+_LENIENT = {"GET /api/catalog/search", "GET /api/memory/recall"}
 
 
 @dataclass
@@ -301,6 +302,7 @@ def known(server: UpProcess, token: str) -> Known:
             "DELETE /api/memory/records/{record_id}": [
                 {"path_parameters": {"record_id": r["id"]}} for r in records
             ],
+            "GET /api/memory/recall": [{"query": {"q": "what did I say", "limit": 3}}],
             "GET /api/catalog/search": [
                 {"query": {"q": "security"}},
                 {"query": {"day": "Monday", "level": 200, "limit": 5}},

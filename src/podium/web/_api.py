@@ -12,6 +12,7 @@ one that does not exist, so ids cannot be probed.
     GET    /api/memory/records               the actor's long-term records, with provenance
     DELETE /api/memory/records/{record_id}   delete one of them
     POST   /api/memory/forget                forget the actor entirely
+    GET    /api/memory/recall?q=             the actor's past turns that best answer q
     GET    /api/sessions                     the actor's sessions, newest first
     GET    /api/sessions/{session_id}/messages   the messages of one of them
     GET    /api/catalog/search               catalog search with day/level/type/topic filters

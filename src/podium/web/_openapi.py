@@ -145,6 +145,28 @@ def _catalog_parameters() -> list[dict[str, Any]]:
     ]
 
 
+def _recall_turn() -> dict[str, Any]:
+    context = _object(
+        {"eventId": {"type": "string"}, "eventTimestamp": _TIME, "text": {"type": "string"}},
+        "eventId",
+        "text",
+    )
+    return _object(
+        {
+            "eventId": {"type": "string"},
+            "sessionId": {"type": "string"},
+            "eventTimestamp": _TIME,
+            "text": {"type": "string"},
+            "score": {"type": "number"},
+            "speaker": {"type": ["string", "null"]},
+            "context": {"type": "array", "items": context},
+        },
+        "eventId",
+        "sessionId",
+        "text",
+    )
+
+
 def _api_paths() -> dict[str, Any]:
     record_ref = {"$ref": "#/components/schemas/MemoryRecord"}
     card_ref = {"$ref": "#/components/schemas/SessionCard"}
@@ -244,6 +266,49 @@ def _api_paths() -> dict[str, Any]:
                             },
                             "forgotten",
                             "deleted",
+                        ),
+                    ),
+                    **error_responses(400, 401, 503),
+                },
+            }
+        },
+        "/api/memory/recall": {
+            "get": {
+                "operationId": "recallPast",
+                "summary": "The caller's own past turns that best answer q, with their neighbours",
+                "security": _BEARER,
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "description": "what to look for in the caller's past messages",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 500},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "description": "how many turns (default 5)",
+                        "schema": {
+                            "anyOf": [
+                                {"type": "integer", "minimum": 1, "maximum": 50},
+                                {"const": ""},
+                            ]
+                        },
+                    },
+                ],
+                "responses": {
+                    **_ok(
+                        "the turns, best first",
+                        _object(
+                            {
+                                "query": {"type": "string"},
+                                "actor_id": {"type": "string"},
+                                "turns": {"type": "array", "items": _recall_turn()},
+                            },
+                            "query",
+                            "actor_id",
+                            "turns",
                         ),
                     ),
                     **error_responses(400, 401, 503),
