@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -121,3 +122,42 @@ def test_hybrid_equals_fusion_of_the_full_rankings_on_each_backend(
     assert [r.chunk_id for r in first] == [r.chunk_id for r in again]  # deterministic
     assert [r.chunk_id for r in first] == [cid for cid, _ in expected]
     np.testing.assert_allclose([r.score for r in first], [s for _, s in expected], atol=1e-5)
+
+
+def test_snapshot_metadata_is_parsed_once_per_distinct_text() -> None:
+    from podium.knowledge._retrieval import _parsed
+
+    seen: dict[str, object] = {}
+    first = _parsed(seen, '{"level": 300, "topics": ["security"]}')
+    assert first == {"level": 300, "topics": ["security"]}
+    assert _parsed(seen, '{"level": 300, "topics": ["security"]}') is first
+    assert _parsed(seen, '{"level": 200}') == {"level": 200}
+    assert _parsed(seen, None) is None
+    decoded = {"level": 100}  # a driver that decodes JSON itself: passed through
+    assert _parsed(seen, decoded) is decoded
+
+
+def test_chunks_of_one_document_keep_their_metadata_after_a_reload(tmp_path: Path) -> None:
+    from podium.config import Settings
+    from podium.storage import Database
+
+    settings = Settings(home=tmp_path / "home", embedding_model=TestEmbedder().model_id)
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    knowledge = KnowledgeService(db, settings)
+    kb = knowledge.create(
+        "meta", chunking={"strategy": "fixed_size", "max_tokens": 20, "overlap_percentage": 0}
+    )
+    long_text = " ".join(f"kafka stream word{i}" for i in range(60))
+    kb.ingest_documents(
+        [
+            {"uri": "a", "text": long_text, "metadata": {"level": 300, "topics": ["data"]}},
+            {"uri": "b", "text": "kafka basics", "metadata": {"level": 100}},
+        ]
+    )
+    knowledge.snapshots.clear()
+    hits = kb.retrieve("kafka", 10, filter={"equals": {"key": "level", "value": 300}})
+    assert len(hits) > 1 and {h.source_uri for h in hits} == {"a"}
+    assert all(h.metadata["topics"] == ["data"] for h in hits)
+    assert {h.metadata["x-podium-chunk-id"] for h in hits} == {str(h.chunk_id) for h in hits}
+    db.dispose()
