@@ -81,6 +81,11 @@ class OnnxMiniLMEmbedder:
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
+                # Idle pool threads sleep instead of spinning: on 2 shared cores a spinning
+                # pool fights the other work for the CPU. One short query, two busy loops
+                # beside it, 5 alternating runs: p99 9-14 ms without spinning against 15-21 ms
+                # with it (quiet: p50 3.3 against 2.7 ms); batch throughput unchanged (42/s).
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 options.log_severity_level = 3
                 tokenizer = Tokenizer.from_file(str(tokenizer_path))
                 tokenizer.enable_truncation(max_length=_MAX_TOKENS)
