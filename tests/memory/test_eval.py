@@ -98,7 +98,7 @@ def test_evaluate_on_a_synthetic_conversation(tmp_path: Path) -> None:
     assert "baseline_bm25" not in small
 
 
-WRITTEN = Path(__file__).parents[1] / "data" / "locomo-written-u1.json"
+WRITTEN = Path(__file__).parents[1] / "data" / "written-conversation-u1.json"
 
 
 def test_recall_beats_keyword_search_on_a_conversation_written_elsewhere(tmp_path: Path) -> None:
