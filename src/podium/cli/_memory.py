@@ -191,8 +191,9 @@ def recall(
         print_json([h.as_dict() for h in hits])
         return
     for h in hits:
-        when = datetime.fromtimestamp(h.event_timestamp, UTC).strftime("%Y-%m-%d %H:%M")
-        console.print(f"[bold]{h.session_id}[/] {when} score={h.score:.3f}", markup=True)
+        console.print(
+            f"[bold]{h.session_id}[/] {_when(h.event_timestamp)} score={h.score:.3f}", markup=True
+        )
         turns = [(c.event_timestamp, c.text, "dim") for c in h.context]
         for _, text, style in sorted([*turns, (h.event_timestamp, h.text, "")]):
             console.print(f"  {text}", style=style or None, markup=False, soft_wrap=True)
