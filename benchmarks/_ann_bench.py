@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import load_average, percentiles, time_calls, time_each
+from _common import insert_chunks, load_average, percentiles, time_calls, time_each
 from _hybrid_bench import engine_handle, hybrid_breakdown, tantivy_build_s
 
 from podium.apps.event_assistant import catalog_path
@@ -36,7 +36,6 @@ from podium.storage import (
     KeywordIndex,
     SqliteFtsIndex,
     TantivyKeywordIndex,
-    schema,
     vector_index,
 )
 
@@ -97,61 +96,19 @@ def _insert(
 ) -> None:
     rng = random.Random(seed)
     vectors, topics = corpus.vectors(n, np.random.default_rng(seed))
-    batch = 5000
-    with knowledge.db.begin() as conn:
-        for start in range(0, n, batch):
-            size = min(batch, n - start)
-            doc_ids = (
-                conn.execute(
-                    schema.documents.insert().returning(
-                        schema.documents.c.id, sort_by_parameter_order=True
-                    ),
-                    [
-                        {
-                            "kb_id": kb.id,
-                            "source_id": None,
-                            "uri": f"synthetic://{seed}/{start + i}",
-                            "content_hash": "x",
-                            "metadata": {"level": (start + i) % 4 * 100 + 100},
-                            "chunk_count": 1,
-                            "seen_job_id": None,
-                            "updated_at": 0.0,
-                        }
-                        for i in range(size)
-                    ],
-                )
-                .scalars()
-                .all()
+    insert_chunks(
+        knowledge,
+        kb.id,
+        (
+            (
+                f"synthetic://{seed}/{i}",
+                corpus.text(topics[i], rng),
+                {"level": i % 4 * 100 + 100},
+                vectors[i],
             )
-            rows = [
-                {
-                    "kb_id": kb.id,
-                    "document_id": doc_id,
-                    "ordinal": 0,
-                    "text": corpus.text(topics[start + i], rng),
-                    "token_count": 60,
-                    "parent_id": None,
-                    "searchable": True,
-                    "metadata": {"level": (start + i) % 4 * 100 + 100},
-                    "embedding": vectors[start + i].tobytes(),
-                }
-                for i, doc_id in enumerate(doc_ids)
-            ]
-            ids = (
-                conn.execute(
-                    schema.chunks.insert().returning(
-                        schema.chunks.c.id, sort_by_parameter_order=True
-                    ),
-                    rows,
-                )
-                .scalars()
-                .all()
-            )
-            knowledge.chunk_index.add(
-                conn, [(cid, kb.id, r["text"]) for cid, r in zip(ids, rows, strict=True)]
-            )
-        kbs = schema.knowledge_bases
-        conn.execute(kbs.update().where(kbs.c.id == kb.id).values(version=kbs.c.version + 1))
+            for i in range(n)
+        ),
+    )
 
 
 def _recall(ann: Any, exact: ExactVectorIndex, qvecs: np.ndarray, mask: Any = None) -> float:

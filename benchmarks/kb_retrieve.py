@@ -34,7 +34,7 @@ import time
 
 import numpy as np
 import sqlalchemy as sa
-from _common import fresh_services, load_average, percentiles, report, time_each
+from _common import fresh_services, insert_chunks, load_average, percentiles, report, time_each
 from _hybrid_bench import engine_handle, hybrid_breakdown, tantivy_build_s
 from _queries import natural_queries
 
@@ -65,69 +65,21 @@ def _synthetic_kb(knowledge: KnowledgeService, n: int, seed: int = 7) -> Knowled
     kb = knowledge.create("synthetic")
     sentences = _catalog_sentences(knowledge.settings)
     rng = random.Random(seed)
-    nprng = np.random.default_rng(seed)
-    db = knowledge.db
-    batch = 5000
-    with db.begin() as conn:
-        for start in range(0, n, batch):
-            size = min(batch, n - start)
-            doc_rows = [
-                {
-                    "kb_id": kb.id,
-                    "source_id": None,
-                    "uri": f"synthetic://{start + i}",
-                    "content_hash": "x",
-                    "metadata": {"level": rng.choice([100, 200, 300, 400])},
-                    "chunk_count": 1,
-                    "seen_job_id": None,
-                    "updated_at": 0.0,
-                }
-                for i in range(size)
-            ]
-            doc_ids = (
-                conn.execute(
-                    schema.documents.insert().returning(
-                        schema.documents.c.id, sort_by_parameter_order=True
-                    ),
-                    doc_rows,
-                )
-                .scalars()
-                .all()
+    vectors = np.random.default_rng(seed).standard_normal((n, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    insert_chunks(
+        knowledge,
+        kb.id,
+        (
+            (
+                f"synthetic://{i}",
+                " ".join(rng.choices(sentences, k=rng.randint(4, 6))),
+                {"level": rng.choice([100, 200, 300, 400])},
+                vectors[i],
             )
-            vectors = nprng.standard_normal((size, 384)).astype(np.float32)
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            chunk_rows = [
-                {
-                    "kb_id": kb.id,
-                    "document_id": doc_id,
-                    "ordinal": 0,
-                    "text": " ".join(rng.choices(sentences, k=rng.randint(4, 6))),
-                    "token_count": 60,
-                    "parent_id": None,
-                    "searchable": True,
-                    "metadata": doc_rows[i]["metadata"],
-                    "embedding": vectors[i].tobytes(),
-                }
-                for i, doc_id in enumerate(doc_ids)
-            ]
-            ids = (
-                conn.execute(
-                    schema.chunks.insert().returning(
-                        schema.chunks.c.id, sort_by_parameter_order=True
-                    ),
-                    chunk_rows,
-                )
-                .scalars()
-                .all()
-            )
-            knowledge.chunk_index.add(
-                conn, [(cid, kb.id, r["text"]) for cid, r in zip(ids, chunk_rows, strict=True)]
-            )
-        conn.execute(
-            schema.knowledge_bases.update()
-            .where(schema.knowledge_bases.c.id == kb.id)
-            .values(version=1)
-        )
+            for i in range(n)
+        ),
+    )
     return knowledge.get(kb.id)
 
 
