@@ -349,18 +349,23 @@ def _catalog_filter(params: dict[str, str]) -> dict[str, Any] | None:
     return session_filter(day, int(level) if level else None, kind, topic)
 
 
-def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[str, Any]:
-    """Catalog search: hybrid retrieval with filters; an empty query lists by filter only."""
+def _query_and_limit(params: dict[str, str], *, default_limit: int) -> tuple[str, int]:
+    """The search text ``q`` (stripped, at most ``_MAX_QUERY`` characters) and ``limit`` (1-50)."""
     query = params.get("q", "").strip()
     if len(query) > _MAX_QUERY:
         raise InvalidInput(f"q is longer than {_MAX_QUERY} characters")
-    raw_limit = params.get("limit", "10").strip() or "10"
+    raw_limit = params.get("limit", "").strip() or str(default_limit)
     if not _NUMBER.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= 50:
         raise InvalidInput("limit must be between 1 and 50")
+    return query, int(raw_limit)
+
+
+def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[str, Any]:
+    """Catalog search: hybrid retrieval with filters; an empty query lists by filter only."""
+    query, limit = _query_and_limit(params, default_limit=10)
     flt = _catalog_filter(params)
     if not query and flt is None:
         raise InvalidInput("give a search text (q) or at least one filter")
-    limit = int(raw_limit)
     # Sessions span several chunks: over-fetch, then keep each session once.
     results = services.kb.retrieve(query or "session", min(100, limit * 3), filter=flt)
     sessions = [session_card(r) for r in one_per_session(results, limit)]
@@ -369,15 +374,10 @@ def search_catalog(services: AssistantServices, params: dict[str, str]) -> dict[
 
 def recall_past(services: AssistantServices, actor: str, params: dict[str, str]) -> dict[str, Any]:
     """The signed-in attendee's past turns that best answer ``q``, each with its neighbours."""
-    query = params.get("q", "").strip()
+    query, limit = _query_and_limit(params, default_limit=5)
     if not query:
         raise InvalidInput("give a search text (q)")
-    if len(query) > _MAX_QUERY:
-        raise InvalidInput(f"q is longer than {_MAX_QUERY} characters")
-    raw_limit = params.get("limit", "5").strip() or "5"
-    if not _NUMBER.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= 50:
-        raise InvalidInput("limit must be between 1 and 50")
-    hits = services.memory.recall(services.memory_id, actor, query, top_k=int(raw_limit))
+    hits = services.memory.recall(services.memory_id, actor, query, top_k=limit)
     return {"query": query, "actor_id": actor, "turns": [hit.as_dict() for hit in hits]}
 
 
