@@ -79,6 +79,18 @@ def test_the_named_speaker_is_found_in_the_query() -> None:
     assert index.speaker_named_in("Who came?") is None
 
 
+def test_the_named_speaker_is_left_out_of_what_is_ranked() -> None:
+    # The speaker rule says whose turns; the name would otherwise match all of them.
+    assert (
+        TurnIndex.without_speaker("What sports has Kofi done?", "Kofi") == "What sports has done?"
+    )
+    assert (
+        TurnIndex.without_speaker("Is TOMAS BERG\u2019s van blue?", "Tomas Berg") == "Is van blue?"
+    )
+    # Nothing left to search for: the query stays whole.
+    assert TurnIndex.without_speaker("And Kofi?", "Kofi") == "And Kofi?"
+
+
 def test_a_who_question_matches_the_speakers_turns(service: MemoryService, mem: Memory) -> None:
     ids = _say(
         service,

@@ -174,7 +174,7 @@ class MemoryRecall:
         relevance feedback, and the source turns of the long-term records found for the query
         (records of this actor only; summaries resting on more than ``MAX_RECORD_SOURCES``
         turns do not vote). A query naming exactly one speaker (``speaker`` metadata of the
-        events) gets that speaker's turns first.
+        events) gets that speaker's turns first, and is ranked without the name.
         """
         validate_actor_id(actor_id)
         if not isinstance(query, str) or not query.strip():
@@ -184,27 +184,31 @@ class MemoryRecall:
         if not index.turns:
             return []
         pool = max(50, top_k * 5)
+        speaker = index.speaker_named_in(query)
+        # The rule below already answers "whose turns"; left in, the name would match every
+        # one of that speaker's turns (each is attributed to them) and drown the words that
+        # say what is asked.
+        asked = index.without_speaker(query, speaker) if speaker is not None else query
         query_vector = self.lookup.embedder(self.lookup.get(memory_id).embedding_model).embed(
-            [query], kind="query"
+            [asked], kind="query"
         )[0]
         # Records are searched beside the turn ranking (SQLite and BLAS release the GIL), with
         # the query embedded once for both.
         records = (
             _RECORDS_POOL.submit(
-                self._record_turns, memory_id, actor_id, query, query_vector, index, pool
+                self._record_turns, memory_id, actor_id, asked, query_vector, index, pool
             )
             if use_records
             else None
         )
-        rankings: list[list[str]] = [
-            [index.turns[i].event_id for i in ranking]
-            for ranking in index.rankings(query, query_vector, pool)
-        ]
+        positions = index.rankings(asked, query_vector, pool)
+        if asked != query and not any(positions):  # only the name matched anything
+            positions = index.rankings(query, query_vector, pool)
+        rankings = [[index.turns[i].event_id for i in ranking] for ranking in positions]
         if records is not None:
             rankings.append(records.result())
         fused = rrf_scores(rankings)
         ranked = sorted(fused, key=lambda e: -fused[e])
-        speaker = index.speaker_named_in(query)
         if speaker is not None:
             # People state their own facts in the first person: a question about one speaker
             # is answered by that speaker's turns, so theirs come first (order kept within).

@@ -179,6 +179,18 @@ class TurnIndex:
         named = [name for name, key in self.speakers.items() if key.split()[0] in words]
         return named[0] if len(named) == 1 else None
 
+    @staticmethod
+    def without_speaker(query: str, speaker: str) -> str:
+        """``query`` without the words of the speaker's name (possessives too).
+
+        The query is kept whole when nothing to search for would be left ("And Kofi?").
+        """
+        names = "|".join(re.escape(w) for w in _WORD.findall(speaker.lower()))
+        if not names:
+            return query
+        left = re.sub(rf"\b(?:{names})(?:['\u2019]s)?\b", " ", query, flags=re.IGNORECASE)
+        return " ".join(left.split()) if terms(left) else query
+
     def _feedback_terms(self, top: Sequence[int], asked: set[str]) -> list[str]:
         # Words the best windows share, weighted by how rare they are: a multi-hop question
         # names one side of a fact, the windows that answer it name the other.
