@@ -219,3 +219,51 @@ def test_relevance_feedback_reaches_a_turn_sharing_no_query_word() -> None:
     keyword, feedback = index.rankings("kayak", None, pool=10)
     assert 3 not in keyword
     assert 3 in feedback
+
+
+class _Counting:
+    """The bundled model, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        from podium.embeddings import OnnxMiniLMEmbedder
+
+        self.inner = OnnxMiniLMEmbedder()
+        self.model_id, self.dimension = self.inner.model_id, self.inner.dimension
+        self.texts = 0
+
+    def embed(self, texts: list[str], kind: str = "document") -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed(texts, kind=kind)  # type: ignore[arg-type]
+
+
+def test_a_question_in_other_words_reaches_the_turn_through_related_words() -> None:
+    from podium.memory._related import RelatedWords
+
+    turns = [
+        Turn(pk=i, event_id=f"e{i}", session_id=f"s{i}", event_timestamp=MARCH, text=text)
+        for i, text in enumerate(["We adopted a dog from the shelter.", "I planted tulips."])
+    ]
+    # No turn vectors: only the keyword side can find it, and "pet" is in no turn.
+    index = TurnIndex(turns, np.zeros((2, 384), dtype=np.float32))
+    embedder, words = _Counting(), RelatedWords()
+    index.vocabulary_vectors = words.vectors(embedder, index.vocabulary)  # type: ignore[arg-type]
+    asked = ["pet"]
+    related = words.related(index, asked, words.vectors(embedder, asked))  # type: ignore[arg-type]
+    assert "dog" in related["pet"] and "tulip" not in related["pet"]
+    assert index.rankings("which pet did they get?", None, 10)[0] == []
+    assert index.rankings("which pet did they get?", None, 10, related)[0] == [0]
+    # Word vectors are kept: a rebuilt index embeds only words it has not seen.
+    before = embedder.texts
+    words.vectors(embedder, [*index.vocabulary, "pet", "shelter", "garden"])  # type: ignore[arg-type]
+    assert embedder.texts == before + 1
+
+
+def test_a_words_stand_ins_never_outweigh_the_word() -> None:
+    turns = [
+        Turn(pk=i, event_id=f"e{i}", session_id=f"s{i}", event_timestamp=MARCH, text=text)
+        for i, text in enumerate(["I planted tulips.", "The sunflowers are tall."])
+    ]
+    index = TurnIndex(turns, np.zeros((2, 4), dtype=np.float32))
+    # Two stand-ins for "sunflower" match the first turn; it still ranks below the word itself.
+    related = {"sunflow": {"plant": 0.9, "tulip": 0.9}}
+    assert index.rankings("sunflowers", None, 10, related)[0] == [1, 0]

@@ -26,8 +26,9 @@ from podium.storage import rrf_scores
 
 from . import _tables as t
 from ._models import EventHit
+from ._related import RelatedWords
 from ._validation import validate_actor_id, validate_max_results
-from .events._context import Turn, TurnIndex
+from .events._context import Turn, TurnIndex, content_words
 
 if TYPE_CHECKING:
     from podium.storage import Database
@@ -97,10 +98,12 @@ class MemoryRecall:
     lookup: MemoryLookup
     _turn_indexes: OrderedDict[tuple[str, str], tuple[tuple[int, int], TurnIndex]]
     _turn_lock: threading.Lock
+    _related: RelatedWords
 
     def _init_recall(self) -> None:
         self._turn_indexes = OrderedDict()
         self._turn_lock = threading.Lock()
+        self._related = RelatedWords()
 
     if TYPE_CHECKING:  # provided by RecordSearch in the service
 
@@ -151,6 +154,8 @@ class MemoryRecall:
             for r in rows
         ]  # fmt: skip
         index = TurnIndex(turns, vectors)
+        # Part of the build: only words no earlier build of this process embedded cost anything.
+        index.vocabulary_vectors = self._related.vectors(model, index.vocabulary)
         with self._turn_lock:
             self._turn_indexes[key] = (version, index)
             self._turn_indexes.move_to_end(key)
@@ -189,9 +194,8 @@ class MemoryRecall:
         # one of that speaker's turns (each is attributed to them) and drown the words that
         # say what is asked.
         asked = index.without_speaker(query, speaker) if speaker is not None else query
-        query_vector = self.lookup.embedder(self.lookup.get(memory_id).embedding_model).embed(
-            [asked], kind="query"
-        )[0]
+        embedder = self.lookup.embedder(self.lookup.get(memory_id).embedding_model)
+        query_vector = embedder.embed([asked], kind="query")[0]
         # Records are searched beside the turn ranking (SQLite and BLAS release the GIL), with
         # the query embedded once for both.
         records = (
@@ -201,7 +205,9 @@ class MemoryRecall:
             if use_records
             else None
         )
-        positions = index.rankings(asked, query_vector, pool)
+        words = content_words(asked)
+        related = self._related.related(index, words, self._related.vectors(embedder, words))
+        positions = index.rankings(asked, query_vector, pool, related)
         if asked != query and not any(positions):  # only the name matched anything
             positions = index.rankings(query, query_vector, pool)
         rankings = [[index.turns[i].event_id for i in ranking] for ranking in positions]

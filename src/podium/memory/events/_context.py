@@ -21,7 +21,7 @@ import tantivy
 
 from podium.storage._keyword import STOPWORDS
 
-__all__ = ["Turn", "TurnIndex", "date_label", "terms"]
+__all__ = ["Turn", "TurnIndex", "content_words", "date_label", "stem", "terms"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Okapi BM25's textbook constants (Robertson & Zaragoza), not fitted to any data set.
@@ -46,7 +46,8 @@ _STEMS: dict[str, str] = {}
 _MAX_STEMS = 200_000
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """Snowball's English stem of a lower-cased word."""
     stem = _STEMS.get(word)
     if stem is None:
         found = _STEMMER.analyze(word)
@@ -58,7 +59,22 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of ``text`` without stopwords."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """Distinct lower-cased words of ``text`` that can carry a meaning of their own.
+
+    Stopwords, numbers and words under three letters are left out: alone, they have no
+    neighbours worth the name.
+    """
+    return list(
+        dict.fromkeys(
+            w
+            for w in _WORD.findall(text.lower())
+            if len(w) > 2 and not w.isdigit() and w not in STOPWORDS
+        )
+    )
 
 
 def date_label(timestamp: float) -> str:
@@ -97,14 +113,28 @@ class _Bm25:
                 self.postings.setdefault(word, []).append((i, f))
         self.norm = _K1 * (1 - _B + _B * self.lengths / (self.avg or 1.0))
 
-    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
+    def scores(
+        self,
+        query_terms: Sequence[str],
+        related: dict[str, dict[str, float]] | None = None,
+    ) -> np.ndarray:
+        """BM25 of every document for ``query_terms``.
+
+        ``related`` maps a query term to words that may stand in for it, each counted at its
+        weight (below 1); a document scores a term's best stand-in only, so a term's many
+        neighbours never outweigh the term itself.
+        """
         out = np.zeros(len(self.docs), dtype=np.float64)
         for term in dict.fromkeys(query_terms):
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for i, f in self.postings[term]:
-                out[i] += idf * f * (_K1 + 1) / (f + self.norm[i])
+            group = {term: 1.0, **(related or {}).get(term, {})}
+            best = np.zeros_like(out)
+            for word, weight in group.items():
+                idf = self.idf.get(word)
+                if idf is None:
+                    continue
+                for i, f in self.postings[word]:
+                    best[i] = max(best[i], weight * idf * f * (_K1 + 1) / (f + self.norm[i]))
+            out += best
         return out
 
 
@@ -139,6 +169,11 @@ class TurnIndex:
             summed[i] = self.vectors[list(window)].sum(axis=0)
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         self.window_vectors = summed / np.where(norms > 0, norms, 1.0)
+        #: Content words the turns use, and their stems: what a query word may be widened to.
+        self.vocabulary = sorted({w for turn in self.turns for w in content_words(turn.text)})
+        self.vocabulary_stems = [stem(w) for w in self.vocabulary]
+        #: The vocabulary's unit word vectors, set by whoever builds the index with a model.
+        self.vocabulary_vectors: np.ndarray | None = None
 
     @staticmethod
     def _document(turn: Turn) -> str:
@@ -154,10 +189,18 @@ class TurnIndex:
             if 0 <= j < len(self.turns) and self.turns[j].session_id == session
         )
 
-    def rankings(self, query: str, query_vector: np.ndarray | None, pool: int) -> list[list[int]]:
+    def rankings(
+        self,
+        query: str,
+        query_vector: np.ndarray | None,
+        pool: int,
+        related: dict[str, dict[str, float]] | None = None,
+    ) -> list[list[int]]:
         """Turn positions best first: keyword, vector, and widened-keyword views of windows.
 
-        The third list is keyword search with the query widened by relevance feedback.
+        ``related`` (a query term's stand-ins and their weights) widens the keyword list with
+        words that mean nearly what the query's words mean (see ``RelatedWords``); the third list is keyword search
+        with the query widened by relevance feedback instead.
 
         A turn is judged by its window only (the window holds the turn itself): ranking the
         bare turn as well would count its own words twice and bury the reply to a matching
@@ -165,7 +208,7 @@ class TurnIndex:
         """
         words = terms(query)
         keyword = _ranked(self.window_bm25.scores(words), pool)
-        out = [keyword]
+        out = [_ranked(self.window_bm25.scores(words, related), pool) if related else keyword]
         if query_vector is not None and self.vectors.shape[1] == query_vector.shape[0]:
             out.append(_ranked(self.window_vectors @ query_vector, pool))
         feedback = self._feedback_terms(keyword[:_FEEDBACK_DOCS], set(words))
