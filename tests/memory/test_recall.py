@@ -199,6 +199,8 @@ def test_bad_queries_are_refused(service: MemoryService, mem: Memory) -> None:
         service.recall(mem.memory_id, "pair", "  ")
     with pytest.raises(InvalidInput):
         service.recall(mem.memory_id, "pair", "x", top_k=0)
+    with pytest.raises(InvalidInput, match="longer than"):
+        service.recall(mem.memory_id, "pair", "word " * 2001)
 
 
 def test_relevance_feedback_reaches_a_turn_sharing_no_query_word() -> None:

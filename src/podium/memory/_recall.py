@@ -44,6 +44,11 @@ _E = t.events
 #: Records resting on more turns than this are summaries: they say little about which turn
 #: holds a fact, so they do not vote (a fact is stated in a turn or two, plus its reply).
 MAX_RECORD_SOURCES = 3
+#: A question is a sentence or two; the record search refuses more than this too.
+MAX_QUERY_CHARS = 10_000
+#: Question words widened to related words: each costs an embedding unless cached, so a long
+#: query cannot make one request embed thousands of words.
+MAX_WIDENED_WORDS = 32
 _CACHED_ACTORS = 16
 # Record search runs beside the turn ranking, so the two costs overlap instead of adding up.
 _RECORDS_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-recall")
@@ -184,6 +189,8 @@ class MemoryRecall:
         validate_actor_id(actor_id)
         if not isinstance(query, str) or not query.strip():
             raise InvalidInput("query must be a non-empty string")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInput(f"query is longer than {MAX_QUERY_CHARS} characters")
         validate_max_results(top_k)
         index = self.turn_index(memory_id, actor_id)
         if not index.turns:
@@ -205,7 +212,7 @@ class MemoryRecall:
             if use_records
             else None
         )
-        words = content_words(asked)
+        words = content_words(asked)[:MAX_WIDENED_WORDS]
         related = self._related.related(index, words, self._related.vectors(embedder, words))
         positions = index.rankings(asked, query_vector, pool, related)
         if asked != query and not any(positions):  # only the name matched anything
