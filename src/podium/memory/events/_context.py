@@ -48,13 +48,13 @@ _MAX_STEMS = 200_000
 
 def stem(word: str) -> str:
     """Snowball's English stem of a lower-cased word."""
-    stem = _STEMS.get(word)
-    if stem is None:
+    cached = _STEMS.get(word)
+    if cached is None:
         found = _STEMMER.analyze(word)
-        stem = found[0] if found else word
+        cached = found[0] if found else word
         if len(_STEMS) < _MAX_STEMS:  # a vocabulary, bounded against adversarial input
-            _STEMS[word] = stem
-    return stem
+            _STEMS[word] = cached
+    return cached
 
 
 def terms(text: str) -> list[str]:
