@@ -37,6 +37,7 @@ _CANDIDATES = 50
 #: convex fusion by ``benchmarks/fusion_compare.py`` on SciFact (see docs/knowledge-bases.md).
 _DENSE_WEIGHT = 0.5
 _MASK_CACHE = 64
+_LOAD_BATCH = 10_000
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="podium-bm25")
 
 
@@ -73,27 +74,43 @@ class Retriever:
     def _load(self, conn: sa.Connection) -> Snapshot:
         c, d = schema.chunks, schema.documents
         # Metadata comes as its stored JSON text, parsed once per distinct text: a document's
-        # chunks share theirs, and parsing every row was half of a 100k-chunk reload.
-        rows = conn.execute(
+        # chunks share theirs, and parsing every row was half of a 100k-chunk reload. Rows are
+        # read in batches from the driver's cursor: a SQLAlchemy Row per chunk, read three times
+        # over, cost more than the query itself, and a batch keeps one slice of rows alive.
+        result = conn.execute(
             sa.select(c.c.id, c.c.embedding, sa.type_coerce(c.c.metadata, sa.Text), d.c.uri)
             .join(d, d.c.id == c.c.document_id)
             .where(c.c.kb_id == self.context.kb_id, c.c.searchable.is_(True))
             .order_by(c.c.id)
-        ).all()
+        )
         parsed: dict[str, Any] = {}
+        ids: list[int] = []
+        blobs = bytearray()
+        metadata: list[dict[str, Any]] = []
+        # SQLite's driver rows need no processing (the embedding is a BLOB, the metadata text);
+        # the snapshot serves SQLite only, but another dialect's rows would still unpack.
+        source = result.cursor if self.context.db.dialect == "sqlite" else result
+        try:
+            while batch := source.fetchmany(_LOAD_BATCH):
+                for cid, embedding, meta, uri in batch:
+                    ids.append(cid)
+                    blobs += embedding
+                    metadata.append(result_metadata(_parsed(parsed, meta), uri, cid))
+        finally:
+            result.close()
         dim = self.context.info.dimension
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+        id_array = np.array(ids, dtype=np.int64)
+        matrix = np.frombuffer(blobs, dtype=np.float32).reshape(-1, dim)
         return Snapshot(
-            ids=ids,
-            positions={int(i): p for p, i in enumerate(ids)},
+            ids=id_array,
+            positions={cid: p for p, cid in enumerate(ids)},
             vectors=vector_index(
                 matrix,
-                ids,
+                id_array,
                 path=ann_path(self.context.db.url, f"kb-{self.context.kb_id}"),
                 threshold=self.context.ann_threshold,
             ),
-            metadata=[result_metadata(_parsed(parsed, r[2]), r[3], r[0]) for r in rows],
+            metadata=metadata,
         )
 
     def _mask(self, snap: Snapshot, flt: dict[str, Any] | str | None) -> np.ndarray | None:
