@@ -101,6 +101,7 @@ class Retriever:
         dim = self.context.info.dimension
         id_array = np.array(ids, dtype=np.int64)
         matrix = np.frombuffer(blobs, dtype=np.float32).reshape(-1, dim)
+        matrix.flags.writeable = False  # shared by every query of the snapshot, as bytes were
         return Snapshot(
             ids=id_array,
             positions={cid: p for p, cid in enumerate(ids)},

@@ -27,7 +27,7 @@ from podium.storage import rrf_scores
 from . import _tables as t
 from ._models import EventHit
 from ._related import RelatedWords
-from ._validation import validate_actor_id, validate_max_results
+from ._validation import MAX_QUERY_CHARS, validate_actor_id, validate_max_results
 from .events._context import Turn, TurnIndex, content_words
 
 if TYPE_CHECKING:
@@ -44,8 +44,6 @@ _E = t.events
 #: Records resting on more turns than this are summaries: they say little about which turn
 #: holds a fact, so they do not vote (a fact is stated in a turn or two, plus its reply).
 MAX_RECORD_SOURCES = 3
-#: A question is a sentence or two; the record search refuses more than this too.
-MAX_QUERY_CHARS = 10_000
 #: Question words widened to related words: each costs an embedding unless cached, so a long
 #: query cannot make one request embed thousands of words.
 MAX_WIDENED_WORDS = 32
@@ -159,7 +157,7 @@ class MemoryRecall:
             for r in rows
         ]  # fmt: skip
         index = TurnIndex(turns, vectors)
-        # Part of the build: only words no earlier build of this process embedded cost anything.
+        # Part of the build: words an earlier build embedded come from the service's cache.
         index.vocabulary_vectors = self._related.vectors(model, index.vocabulary)
         with self._turn_lock:
             self._turn_indexes[key] = (version, index)
@@ -213,9 +211,10 @@ class MemoryRecall:
             else None
         )
         words = content_words(asked)[:MAX_WIDENED_WORDS]
-        related = self._related.related(index, words, self._related.vectors(embedder, words))
+        word_vectors = self._related.vectors(embedder, words, keep=False)
+        related = self._related.related(index, words, word_vectors)
         positions = index.rankings(asked, query_vector, pool, related)
-        if asked != query and not any(positions):  # only the name matched anything
+        if asked != query and not positions[0]:  # no word but the name matched a turn
             positions = index.rankings(query, query_vector, pool)
         rankings = [[index.turns[i].event_id for i in ranking] for ranking in positions]
         if records is not None:

@@ -7,8 +7,9 @@ own embedding model, to every content word the actor's turns use; the nearest fe
 similarity floor may stand in for it in the keyword query, counted at its similarity (below 1,
 so a word asked for outweighs a word inferred; a turn scores a word's best stand-in only).
 
-Word vectors are cached per model for the life of the process (bounded), so a turn index
-rebuilt after a new event embeds only the words it has not seen.
+Word vectors are cached per model by the memory service (bounded, least recently used first
+out), so a turn index rebuilt after a new event embeds only the words it has not seen; an
+actor's vocabulary is capped (``events._context.MAX_VOCABULARY``, its most frequent words).
 """
 
 from __future__ import annotations
@@ -46,30 +47,35 @@ class RelatedWords:
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def vectors(self, embedder: Embedder, words: Sequence[str]) -> np.ndarray:
-        """Unit vectors of ``words`` (float32 rows), embedding only those not cached."""
+    def vectors(self, embedder: Embedder, words: Sequence[str], *, keep: bool = True) -> np.ndarray:
+        """Unit vectors of ``words`` (float32 rows), embedding only those not cached.
+
+        ``keep=False`` (a question's words) embeds what is missing without caching it, so
+        queries cannot evict the vocabularies of the actors' turns. Every vector goes through
+        float16, cached or not, so a word's neighbours do not depend on the cache.
+        """
         model = embedder.model_id
-        with self._lock:
-            missing = [w for w in dict.fromkeys(words) if (model, w) not in self._vectors]
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(missing), _BATCH):
-            batch = missing[start : start + _BATCH]
-            found.update(zip(batch, embedder.embed(batch, kind="document"), strict=True))
         out = np.zeros((len(words), embedder.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
         with self._lock:
-            for w, v in found.items():
-                self._vectors[(model, w)] = v.astype(np.float16)
             for i, w in enumerate(words):
-                vector = found.get(w)
-                if vector is None:
-                    cached = self._vectors.get((model, w))
-                    if cached is None:  # evicted meanwhile by another actor's words
-                        continue
+                cached = self._vectors.get((model, w))
+                if cached is None:
+                    missing.setdefault(w, []).append(i)
+                else:
                     self._vectors.move_to_end((model, w))
-                    vector = cached
-                out[i] = vector
-            while len(self._vectors) > self._max:
-                self._vectors.popitem(last=False)
+                    out[i] = cached
+        todo = list(missing)
+        for start in range(0, len(todo), _BATCH):
+            batch = todo[start : start + _BATCH]
+            found = embedder.embed(batch, kind="document").astype(np.float16)
+            with self._lock:
+                for w, vector in zip(batch, found, strict=True):
+                    out[missing[w]] = vector
+                    if keep:
+                        self._vectors[(model, w)] = vector
+                while len(self._vectors) > self._max:
+                    self._vectors.popitem(last=False)
         return out
 
     @staticmethod
@@ -97,4 +103,4 @@ class RelatedWords:
                 cosine, neighbour = float(row[j]), index.vocabulary_stems[j]
                 if cosine >= MIN_SIMILARITY and neighbour not in asked:
                     group[neighbour] = max(group.get(neighbour, 0.0), cosine)
-        return out
+        return {word: group for word, group in out.items() if group}

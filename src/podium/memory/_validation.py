@@ -19,6 +19,7 @@ from ._models import ROLES
 __all__ = [
     "MAX_METADATA_KEYS",
     "MAX_PAYLOAD_ITEMS",
+    "MAX_QUERY_CHARS",
     "MAX_TEXT_CHARS",
     "decode_token",
     "encode_token",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 MAX_PAYLOAD_ITEMS = 100
+#: A search query (record search, recall) is a sentence or two; longer is refused.
+MAX_QUERY_CHARS = 10_000
 MAX_TEXT_CHARS = 100_000
 MAX_METADATA_KEYS = 15
 MAX_METADATA_VALUE_CHARS = 256

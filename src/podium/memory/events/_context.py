@@ -21,13 +21,16 @@ import tantivy
 
 from podium.storage._keyword import STOPWORDS
 
-__all__ = ["Turn", "TurnIndex", "content_words", "date_label", "stem", "terms"]
+__all__ = ["MAX_VOCABULARY", "Turn", "TurnIndex", "content_words", "date_label", "stem", "terms"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Okapi BM25's textbook constants (Robertson & Zaragoza), not fitted to any data set.
 _K1, _B = 1.2, 0.75
 # Relevance feedback (RM3's usual defaults): terms taken from the best-ranked windows.
 _FEEDBACK_DOCS, _FEEDBACK_TERMS = 10, 10
+#: Words of an actor's turns that may stand in for a question's (those in most turns): an index
+#: holds their vectors, 384 floats each with the bundled model (15 MB at the cap).
+MAX_VOCABULARY = 10_000
 # Date words come from the labels, not from what was said: feedback must not pull them in.
 _DATE_WORDS = frozenset(
     [datetime(2001, m, 1).strftime("%B").lower() for m in range(1, 13)]
@@ -156,7 +159,9 @@ class TurnIndex:
     no second embedding pass is needed.
     """
 
-    def __init__(self, turns: Sequence[Turn], vectors: np.ndarray) -> None:
+    def __init__(
+        self, turns: Sequence[Turn], vectors: np.ndarray, max_vocabulary: int = MAX_VOCABULARY
+    ) -> None:
         self.turns = list(turns)
         self.position = {turn.event_id: i for i, turn in enumerate(self.turns)}
         own = [self._document(turn) for turn in self.turns]
@@ -169,8 +174,10 @@ class TurnIndex:
             summed[i] = self.vectors[list(window)].sum(axis=0)
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         self.window_vectors = summed / np.where(norms > 0, norms, 1.0)
-        #: Content words the turns use, and their stems: what a query word may be widened to.
-        self.vocabulary = sorted({w for turn in self.turns for w in content_words(turn.text)})
+        #: Content words the turns use (the most frequent ``max_vocabulary``, ties in alphabetical
+        #: order), and their stems: what a query word may be widened to.
+        counts = Counter(w for turn in self.turns for w in content_words(turn.text))
+        self.vocabulary = sorted(sorted(counts), key=lambda w: -counts[w])[:max_vocabulary]
         self.vocabulary_stems = [stem(w) for w in self.vocabulary]
         #: The vocabulary's unit word vectors, set by whoever builds the index with a model.
         self.vocabulary_vectors: np.ndarray | None = None
@@ -196,11 +203,11 @@ class TurnIndex:
         pool: int,
         related: dict[str, dict[str, float]] | None = None,
     ) -> list[list[int]]:
-        """Turn positions best first: keyword, vector, and widened-keyword views of windows.
+        """Turn positions best first: keyword, vector, and feedback-keyword views of windows.
 
-        ``related`` (a query term's stand-ins and their weights) widens the keyword list with
-        words that mean nearly what the query's words mean (see ``RelatedWords``); the third list is keyword search
-        with the query widened by relevance feedback instead.
+        ``related`` (a query term's stand-ins and their weights, see ``RelatedWords``) widens
+        the first, keyword list with words that mean nearly what the query's words mean; the
+        third list is keyword search with the query widened by relevance feedback instead.
 
         A turn is judged by its window only (the window holds the turn itself): ranking the
         bare turn as well would count its own words twice and bury the reply to a matching
@@ -224,14 +231,18 @@ class TurnIndex:
 
     @staticmethod
     def without_speaker(query: str, speaker: str) -> str:
-        """``query`` without the words of the speaker's name (possessives too).
+        """``query`` without the speaker's name and its possessive, as a phrase.
 
-        The query is kept whole when nothing to search for would be left ("And Kofi?").
+        The first name goes, with the rest of the name where it follows ("Grace Park's" and
+        "Grace's", not the "park" of "the park"). The query is kept whole when nothing to search for would be left ("And Kofi?").
         """
-        names = "|".join(re.escape(w) for w in _WORD.findall(speaker.lower()))
-        if not names:
+        first, *rest = speaker.split() or [""]
+        if not first:
             return query
-        left = re.sub(rf"\b(?:{names})(?:['\u2019]s)?\b", " ", query, flags=re.IGNORECASE)
+        tail = "".join(rf"(?:\s+{re.escape(w)})?" for w in rest)
+        left = re.sub(
+            rf"(?<!\w){re.escape(first)}{tail}(?:['\u2019]s)?(?!\w)", " ", query, flags=re.I
+        )
         return " ".join(left.split()) if terms(left) else query
 
     def _feedback_terms(self, top: Sequence[int], asked: set[str]) -> list[str]:

@@ -25,7 +25,7 @@ from .._namespaces import (
     validate_namespace,
 )
 from .._sql import metadata_clauses
-from .._validation import validate_actor_id
+from .._validation import MAX_QUERY_CHARS, validate_actor_id
 from ._rows import RECORD_COLUMNS, row_to_record
 
 if TYPE_CHECKING:
@@ -193,8 +193,8 @@ class RecordSearch:
             validate_actor_id(actor_id)
         if not isinstance(search_query, str) or not search_query.strip():
             raise InvalidInput("searchQuery must be a non-empty string")
-        if len(search_query) > 10_000:
-            raise InvalidInput("searchQuery is longer than 10000 characters")
+        if len(search_query) > MAX_QUERY_CHARS:
+            raise InvalidInput(f"searchQuery is longer than {MAX_QUERY_CHARS} characters")
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 100:
             raise InvalidInput(f"topK must be an integer in 1..100 (got {top_k!r})")
         if strategy_id is not None and not isinstance(strategy_id, str):
