@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,9 +22,21 @@ import tantivy
 
 from podium.storage._keyword import STOPWORDS
 
-__all__ = ["MAX_VOCABULARY", "Turn", "TurnIndex", "content_words", "date_label", "stem", "terms"]
+__all__ = [
+    "MAX_VOCABULARY",
+    "Turn",
+    "TurnIndex",
+    "content_words",
+    "date_label",
+    "fold",
+    "folded_words",
+    "stem",
+    "terms",
+]
 
-_WORD = re.compile(r"[a-z0-9]+")
+# Runs of letters and digits in any script, as the knowledge bases' keyword search splits text;
+# folded first (lower case, accents off), so "José" and "jose" meet as FTS5's tokenizer has them.
+_WORD = re.compile(r"[^\W_]+")
 # Okapi BM25's textbook constants (Robertson & Zaragoza), not fitted to any data set.
 _K1, _B = 1.2, 0.75
 # Relevance feedback (RM3's usual defaults): terms taken from the best-ranked windows.
@@ -60,9 +73,20 @@ def stem(word: str) -> str:
     return cached
 
 
+def fold(text: str) -> str:
+    """``text`` lower-cased, with accents and other combining marks taken off."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def folded_words(text: str) -> list[str]:
+    """The folded words of ``text``, in order."""
+    return _WORD.findall(fold(text))
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of ``text`` without stopwords."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [stem(w) for w in folded_words(text) if w not in STOPWORDS]
 
 
 def content_words(text: str) -> list[str]:
@@ -73,9 +97,7 @@ def content_words(text: str) -> list[str]:
     """
     return list(
         dict.fromkeys(
-            w
-            for w in _WORD.findall(text.lower())
-            if len(w) > 2 and not w.isdigit() and w not in STOPWORDS
+            w for w in folded_words(text) if len(w) > 2 and not w.isdigit() and w not in STOPWORDS
         )
     )
 
@@ -166,7 +188,7 @@ class TurnIndex:
         self.position = {turn.event_id: i for i, turn in enumerate(self.turns)}
         own = [self._document(turn) for turn in self.turns]
         self.windows = [self.window(i) for i in range(len(self.turns))]
-        self.speakers = {t.speaker: t.speaker.lower() for t in self.turns if t.speaker}
+        self.speakers = {t.speaker: fold(t.speaker) for t in self.turns if t.speaker}
         self.window_bm25 = _Bm25([" ".join(own[j] for j in window) for window in self.windows])
         self.vectors = vectors.astype(np.float32, copy=False)
         summed = np.zeros_like(self.vectors)
@@ -225,8 +247,10 @@ class TurnIndex:
 
     def speaker_named_in(self, query: str) -> str | None:
         """The one speaker the query names (full or first name, any case), else None."""
-        words = set(_WORD.findall(query.lower()))
-        named = [name for name, key in self.speakers.items() if key.split()[0] in words]
+        said = set(folded_words(query))
+        named = [
+            name for name, key in self.speakers.items() if key.split() and key.split()[0] in said
+        ]
         return named[0] if len(named) == 1 else None
 
     @staticmethod
@@ -236,13 +260,12 @@ class TurnIndex:
         The first name goes, with the rest of the name where it follows ("Grace Park's" and
         "Grace's", not the "park" of "the park"). The query is kept whole when nothing to search for would be left ("And Kofi?").
         """
-        first, *rest = speaker.split() or [""]
+        first, *rest = fold(speaker).split() or [""]
         if not first:
             return query
         tail = "".join(rf"(?:\s+{re.escape(w)})?" for w in rest)
-        left = re.sub(
-            rf"(?<!\w){re.escape(first)}{tail}(?:['\u2019]s)?(?!\w)", " ", query, flags=re.I
-        )
+        # On the folded query ("José" and "Jose" alike): what is ranked is folded anyway.
+        left = re.sub(rf"(?<!\w){re.escape(first)}{tail}(?:['\u2019]s)?(?!\w)", " ", fold(query))
         return " ".join(left.split()) if terms(left) else query
 
     def _feedback_terms(self, top: Sequence[int], asked: set[str]) -> list[str]:
