@@ -1,12 +1,13 @@
 """Recall: the turns of an actor's past that answer a question, raw events and records fused.
 
 One question is ranked three ways over the actor's turns, each turn dated, attributed to its
-speaker and read with its neighbours (see :class:`~.events._context.TurnIndex`: keyword, vector,
-and keyword with relevance feedback); long-term records found for the question vote for the
-turns they were extracted from. The lists are fused
-by reciprocal rank with the usual k=60 and equal weights: no list is trusted more than another,
-so nothing here is fitted to an evaluation set. When the question names one of the speakers,
-that speaker's turns are ranked first. Each hit comes with its neighbouring turns as context.
+speaker and read with its neighbours (see :class:`~.events._context.TurnIndex`: keyword with
+related words standing in for the question's (:mod:`._related`), vector, and keyword with
+relevance feedback); long-term records found for the question vote for the turns they were
+extracted from. The lists are fused by reciprocal rank with the usual k=60 and equal weights: no
+list is trusted more than another, so nothing here is fitted to an evaluation set. When the
+question names one of the speakers, that speaker's turns are ranked first and the name is left
+out of what is ranked. Each hit comes with its neighbouring turns as context.
 """
 
 from __future__ import annotations
@@ -177,9 +178,9 @@ class MemoryRecall:
     ) -> list[RecallHit]:
         """The actor's turns that best answer ``query``, each with its neighbouring turns.
 
-        Fuses (RRF, k=60, equal weights) keyword and vector rankings of every turn with its
-        neighbours (each turn dated and attributed to its speaker), keyword search widened by
-        relevance feedback, and the source turns of the long-term records found for the query
+        Fuses (RRF, k=60, equal weights) keyword (with related words) and vector rankings of
+        every turn with its neighbours (each turn dated and attributed to its speaker), keyword
+        search widened by relevance feedback, and the source turns of the long-term records found for the query
         (records of this actor only; summaries resting on more than ``MAX_RECORD_SOURCES``
         turns do not vote). A query naming exactly one speaker (``speaker`` metadata of the
         events) gets that speaker's turns first, and is ranked without the name.
