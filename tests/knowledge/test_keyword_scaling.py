@@ -8,7 +8,7 @@ import pytest
 
 from podium.config import Settings
 from podium.embeddings import TestEmbedder
-from podium.knowledge import KnowledgeService
+from podium.knowledge import KnowledgeBase, KnowledgeService
 from podium.storage import (
     Database,
     SqliteFtsIndex,
@@ -22,7 +22,10 @@ pytestmark = pytest.mark.skipif(not tantivy_available(), reason="tantivy not ins
 WORDS = ["kafka", "stream", "identity", "cluster", "dashboard", "policy", "token", "graph"]
 
 
-def _service(tmp_path: Path, threshold: int, monkeypatch: pytest.MonkeyPatch) -> KnowledgeService:
+def _kb_of_40(
+    tmp_path: Path, threshold: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[KnowledgeService, KnowledgeBase]:
+    """A knowledge service whose tantivy threshold is ``threshold``, and a KB of 40 chunks."""
     monkeypatch.delenv("PODIUM_KEYWORD_ENGINE", raising=False)
     settings = Settings(
         home=tmp_path / "home",
@@ -31,7 +34,10 @@ def _service(tmp_path: Path, threshold: int, monkeypatch: pytest.MonkeyPatch) ->
     )
     db = Database(settings.resolved_database_url)
     db.migrate()
-    return KnowledgeService(db, settings)
+    knowledge = KnowledgeService(db, settings)
+    kb = knowledge.create("kb")
+    kb.ingest_documents(_docs(40))
+    return knowledge, kb
 
 
 def _docs(n: int) -> list[dict[str, object]]:
@@ -44,9 +50,7 @@ def _docs(n: int) -> list[dict[str, object]]:
 def test_small_kb_keeps_fts5_and_leaves_no_index_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    knowledge = _service(tmp_path, 1000, monkeypatch)
-    kb = knowledge.create("small")
-    kb.ingest_documents(_docs(40))
+    knowledge, kb = _kb_of_40(tmp_path, 1000, monkeypatch)
     assert isinstance(knowledge.chunk_index.for_size(40), SqliteFtsIndex)
     found = kb.retrieve("kafka stream", 5, "KEYWORD")
     assert found and all("kafka" in r.text or "stream" in r.text for r in found)
@@ -57,9 +61,7 @@ def test_small_kb_keeps_fts5_and_leaves_no_index_folder(
 def test_big_kb_is_searched_through_tantivy_with_fts5s_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    knowledge = _service(tmp_path, 30, monkeypatch)
-    kb = knowledge.create("big")
-    kb.ingest_documents(_docs(40))
+    knowledge, kb = _kb_of_40(tmp_path, 30, monkeypatch)
     assert isinstance(knowledge.chunk_index.for_size(40), TantivyKeywordIndex)
     fts = KnowledgeService(knowledge.db, knowledge.settings)
     fts.chunk_index = SqliteFtsIndex("chunks")
