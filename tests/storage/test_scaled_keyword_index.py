@@ -121,3 +121,54 @@ def test_scope_filter_left_out_only_when_every_document_is_in_scope(sqlite_db: D
         index.delete(conn, [rid for rid, _, _ in only_a])
     assert tantivy_ids(["kb-a"], "kafka") == []
     assert tantivy_ids(["kb-b"], "kafka") == [50]
+
+
+def _log_lines(db: Database) -> list[tuple[int, str]]:
+    with db.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT seq, name FROM fts_changes ORDER BY seq").all()
+    return [(int(seq), name) for seq, name in rows]
+
+
+def test_the_change_log_stays_small_while_no_index_needs_it(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_tantivy, "_PRUNE_EVERY", 10)
+    index = ScaledKeywordIndex("chunks", threshold=1000)
+    for start in range(0, 200, 5):  # 40 transactions of 5 rows, rows rewritten as they go
+        with sqlite_db.begin() as conn:
+            rows = [(start % 40 + i, "kb-a", f"kafka row {start + i}") for i in range(5)]
+            index.delete(conn, [rid for rid, _, _ in rows])
+            index.add(conn, rows)
+    lines = _log_lines(sqlite_db)
+    # 400 lines logged; those older than the last prune went, the origin line and newest stay.
+    assert len(lines) < 40
+    assert lines[0][1] == "*" and lines[-1][0] == 400 + 1
+    assert not _folder(sqlite_db).exists()
+    # The index built afterwards from the FTS5 rows holds exactly what SQL holds.
+    with sqlite_db.connect() as conn:
+        assert index.tantivy.sync(conn)
+        store = _tantivy._store_for(conn, "chunks")
+        assert store is not None
+        found = store.search(conn, ["kb-a"], "kafka", 100)
+        expected = index.fts.search(conn, ["kb-a"], "kafka", 100)
+    assert found is not None and sorted(r for r, _ in found) == sorted(r for r, _ in expected)
+    assert len(found) == 40
+    # With an index in use, its lines are kept until it has applied them.
+    with sqlite_db.begin() as conn:
+        index.add(conn, [(500, "kb-a", "quokka")])
+    assert _log_lines(sqlite_db)[-1][0] == 400 + 2
+
+
+def test_the_change_log_is_kept_for_an_index_another_process_built(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_tantivy, "_PRUNE_EVERY", 1)
+    index = ScaledKeywordIndex("chunks", threshold=1000)
+    with sqlite_db.begin() as conn:
+        index.add(conn, CORPUS)
+    (_folder(sqlite_db) / "chunks").mkdir(parents=True)  # a build under way elsewhere
+    before = len(_log_lines(sqlite_db))
+    for rid in (90, 91):
+        with sqlite_db.begin() as conn:
+            index.add(conn, [(rid, "kb-a", "kafka")])
+    assert len(_log_lines(sqlite_db)) == before + 2

@@ -136,18 +136,29 @@ class TantivyKeywordIndex(KeywordIndex):
         return self.fts.search(conn, scopes, query, limit)
 
     def sync(self, conn: sa.Connection) -> bool:
-        """Apply every committed change now (``conn``'s snapshot); False without an index."""
+        """Apply every committed change now; False without an index.
+
+        The catch-up reads on a connection of its own when ``conn`` is inside a transaction: a
+        first build must take its snapshot after it holds the index's lock (see
+        :meth:`_Store.forget_unused`).
+        """
         store = _store_for(conn, self.name)
         if store is None or self.name in _written(conn):
             # A transaction's own lines are not committed yet: applying them could outlive it.
             return False
-        store.catch_up(conn)
+        if conn.in_transaction():
+            with conn.engine.connect() as fresh:
+                store.catch_up(fresh)
+        else:
+            store.catch_up(conn)
         return True
 
     def _log(self, conn: sa.Connection, lines: list[tuple[int, int | None, str | None]]) -> None:
         store = _store_for(conn, self.name)
         if store is None:
             return
+        if self.lazy and self.name not in _written(conn):
+            store.forget_unused(conn, len(lines))
         conn.exec_driver_sql(
             "INSERT INTO fts_changes(name, op, row_id, scope) VALUES (?, ?, ?, ?)",
             [(self.name, op, rid, scope) for op, rid, scope in lines],
@@ -255,6 +266,7 @@ class _Store:
         self._engine: weakref.ref[sa.Engine] | None = None
         self._thread: threading.Thread | None = None
         self._pruned = 0
+        self._unused = _PRUNE_EVERY  # lines logged with no index to need them (first: prune)
         self._closed = False
         self._view: SearcherView | None = None  # the searcher queries use, until a reload
         self.wanted = False  # searched or written eagerly here: catch up after every write
@@ -500,6 +512,26 @@ class _Store:
                     (self._pruned, self.applied, self.name),
                 )
         self._pruned = self.applied
+
+    def forget_unused(self, conn: sa.Connection, lines: int) -> None:
+        """Drop this index's log lines while no tantivy index exists to need them.
+
+        Lazy indexes log every write, and below the threshold nothing ever applies the log, so
+        it would grow with every chunk written. ``conn`` is in a write transaction that holds
+        SQLite's write lock and has not logged to this index yet, so every line of ours it sees
+        is committed, and ``max(seq)`` is the newest committed line. A first build creates the
+        folder (its lock) before it takes its snapshot, so with no folder here, that snapshot
+        will see every line dropped now, and a rebuild makes them moot. The newest line of the
+        log stays: ``max(seq)`` is what searchers compare against.
+        """
+        self._unused += lines
+        if self._unused < _PRUNE_EVERY or self.wanted or self.folder.exists():
+            return
+        conn.exec_driver_sql(
+            "DELETE FROM fts_changes WHERE name = ? AND seq < (SELECT max(seq) FROM fts_changes)",
+            (self.name,),
+        )
+        self._unused = 0
 
     # -- files -------------------------------------------------------------------------------
 
