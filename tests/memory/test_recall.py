@@ -144,9 +144,9 @@ def test_a_neighbour_turn_is_returned_as_context(service: MemoryService, mem: Me
         ],
     )
     _say(service, mem.memory_id, "s2", JULY, [("Odile", "The weather is mild today.")])
-    # Only the window around the telescope line holds every word asked.
-    (hit,) = service.recall(mem.memory_id, "pair", "flea market telescope still works", top_k=1)
-    assert hit.event_id == ids[2]
+    hits = service.recall(mem.memory_id, "pair", "flea market telescope still works", top_k=5)
+    (hit,) = [h for h in hits if h.event_id == ids[2]]
+    # The context is the turn before and the turn after, whatever the keyword window spans.
     assert [c.event_id for c in hit.context] == [ids[1], ids[3]]
     assert hit.context[0].text.endswith("Guess what I found at the flea market?")
     # Neighbours stop at the session boundary.
@@ -171,6 +171,32 @@ def test_a_window_finds_an_answer_that_spans_question_and_reply(
     )
     found = [h.event_id for h in service.recall(mem.memory_id, "pair", "instrument Marek took up")]
     assert ids[1] in found[:3]
+
+
+def test_a_reply_is_found_through_the_exchange_that_led_to_it(
+    service: MemoryService, mem: Memory
+) -> None:
+    ids = _say(
+        service,
+        mem.memory_id,
+        "s1",
+        MARCH,
+        [
+            ("Odile", "The theater let me go on Friday."),
+            ("Piet", "Oh no. How long had you been there?"),
+            ("Odile", "Nine and a half years. Sad, a little relieved."),
+            ("Piet", "Let's get a coffee soon."),
+            ("Odile", "Yes please, any day but Monday."),
+        ],
+    )
+    # The answer names neither the theater nor the job: the turn two back does, so the
+    # answer's keyword window holds both words asked.
+    index = service.turn_index(mem.memory_id, "pair")
+    asked = index.without_speaker("How many years was Odile at the theater?", "Odile")
+    keyword = index.rankings(asked, None, 10)[0]
+    odile = [index.turns[i].event_id for i in keyword if index.turns[i].speaker == "Odile"]
+    assert odile[0] == ids[2]
+    assert index.window(2) == (1, 2, 3)  # what a hit shows as its context
 
 
 def test_records_vote_for_their_source_turns(service: MemoryService, mem: Memory) -> None:

@@ -39,6 +39,8 @@ __all__ = [
 _WORD = re.compile(r"[^\W_]+")
 # Okapi BM25's textbook constants (Robertson & Zaragoza), not fitted to any data set.
 _K1, _B = 1.2, 0.75
+# Turns before a turn in its keyword window (one after it, as in the vector window).
+_KEYWORD_BEFORE = 2
 # Relevance feedback (RM3's usual defaults): terms taken from the best-ranked windows.
 _FEEDBACK_DOCS, _FEEDBACK_TERMS = 10, 10
 #: Words of an actor's turns that may stand in for a question's (those in most turns): an index
@@ -178,7 +180,9 @@ class TurnIndex:
     A turn's document carries its date and speaker; its window adds the turns just before and
     after it in the same session. ``vectors`` are the turns' own embeddings (rows of zeros for
     turns not embedded yet); a window's vector is the normalised sum of its turns' vectors, so
-    no second embedding pass is needed.
+    no second embedding pass is needed. The keyword window reaches one turn further back: a
+    reply ("Nine and a half. Sad, a little relieved") is about the question before it, and
+    that question often answers one asked before it in turn.
     """
 
     def __init__(
@@ -187,13 +191,17 @@ class TurnIndex:
         self.turns = list(turns)
         self.position = {turn.event_id: i for i, turn in enumerate(self.turns)}
         own = [self._document(turn) for turn in self.turns]
-        self.windows = [self.window(i) for i in range(len(self.turns))]
         self.speakers = {t.speaker: fold(t.speaker) for t in self.turns if t.speaker}
-        self.window_bm25 = _Bm25([" ".join(own[j] for j in window) for window in self.windows])
+        self.window_bm25 = _Bm25(
+            [
+                " ".join(own[j] for j in self.window(i, before=_KEYWORD_BEFORE))
+                for i in range(len(self.turns))
+            ]
+        )
         self.vectors = vectors.astype(np.float32, copy=False)
         summed = np.zeros_like(self.vectors)
-        for i, window in enumerate(self.windows):
-            summed[i] = self.vectors[list(window)].sum(axis=0)
+        for i in range(len(self.turns)):
+            summed[i] = self.vectors[list(self.window(i))].sum(axis=0)
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         self.window_vectors = summed / np.where(norms > 0, norms, 1.0)
         #: Content words the turns use (the most frequent ``max_vocabulary``, ties in alphabetical
@@ -209,12 +217,12 @@ class TurnIndex:
         speaker = f"{turn.speaker}: " if turn.speaker and turn.speaker not in turn.text else ""
         return f"[{date_label(turn.event_timestamp)}] {speaker}{turn.text}"
 
-    def window(self, i: int) -> tuple[int, ...]:
-        """Positions of turn ``i`` and its neighbours in the same session, in order."""
+    def window(self, i: int, *, before: int = 1) -> tuple[int, ...]:
+        """Positions of turn ``i``, ``before`` turns before it and one after, in its session."""
         session = self.turns[i].session_id
         return tuple(
             j
-            for j in (i - 1, i, i + 1)
+            for j in range(i - before, i + 2)
             if 0 <= j < len(self.turns) and self.turns[j].session_id == session
         )
 
