@@ -42,7 +42,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ._keyword import KeywordIndex, SqliteFtsIndex, query_terms, scope_token
-from ._tantivy_query import SearcherView
+from ._tantivy_query import SearcherView, analyzer, index_schema
 
 __all__ = ["TantivyKeywordIndex", "close_keyword_indexes", "index_folder", "tantivy_available"]
 
@@ -514,15 +514,12 @@ class _Store:
         self._pruned = self.applied
 
     def forget_unused(self, conn: sa.Connection, lines: int) -> None:
-        """Drop this index's log lines while no tantivy index exists to need them.
+        """Drop this index's log lines while no tantivy index exists to need them (lazy ones).
 
-        Lazy indexes log every write, and below the threshold nothing ever applies the log, so
-        it would grow with every chunk written. ``conn`` is in a write transaction that holds
-        SQLite's write lock and has not logged to this index yet, so every line of ours it sees
-        is committed, and ``max(seq)`` is the newest committed line. A first build creates the
-        folder (its lock) before it takes its snapshot, so with no folder here, that snapshot
-        will see every line dropped now, and a rebuild makes them moot. The newest line of the
-        log stays: ``max(seq)`` is what searchers compare against.
+        ``conn`` holds SQLite's write lock and has not logged to this index yet: every line of
+        ours it sees is committed. A first build creates the folder (its lock) before taking its
+        snapshot, which will see every line dropped now (and a rebuild needs none). The log's
+        newest line stays: searchers compare ``max(seq)``.
         """
         self._unused += lines
         if self._unused < _PRUNE_EVERY or self.wanted or self.folder.exists():
@@ -542,7 +539,7 @@ class _Store:
         if self._index is not None and (self.folder / "index" / "meta.json").exists():
             return False
         path = self.folder / "index"
-        schema = _schema()
+        schema = index_schema()
         created = not (path / "meta.json").exists()
         if not created:
             try:
@@ -554,7 +551,7 @@ class _Store:
             shutil.rmtree(path, ignore_errors=True)
             _private_dir(path)
             index = tantivy.Index(schema, path=str(path), reuse=False)
-        index.register_tokenizer("podium", _analyzer())
+        index.register_tokenizer("podium", analyzer())
         index.config_reader("manual", 0)
         self._index, self._schema = index, schema
         return created
@@ -584,29 +581,6 @@ class _Store:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.folder / "state.json")
-
-
-def _schema() -> Any:
-    import tantivy
-
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=False, indexed=True, fast=True)
-    builder.add_text_field("text", stored=False, tokenizer_name="podium", index_option="freq")
-    builder.add_text_field("scope", stored=False, tokenizer_name="raw", index_option="basic")
-    return builder.build()
-
-
-def _analyzer() -> Any:
-    """FTS5's ``porter unicode61 remove_diacritics 2``, as near as tantivy's filters come."""
-    import tantivy
-
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
 
 
 def _private_dir(path: Path) -> None:

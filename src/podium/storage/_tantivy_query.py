@@ -9,6 +9,9 @@ the searched scopes, the clause is left out (same hits, same scores). That is de
 once per searcher and scope set: the scopes' document frequencies (which count deleted
 documents too, so they can only overstate) rule it out cheaply; otherwise the live documents
 in the scopes are counted and compared with the searcher's total.
+
+The index's schema and analyzer live here too: a query is parsed with the analyzer the text was
+indexed with.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from ._keyword import query_terms, scope_token
 
-__all__ = ["SearcherView"]
+__all__ = ["SearcherView", "analyzer", "index_schema"]
 
 _COVERAGE_ENTRIES = 256
 
@@ -64,3 +67,27 @@ class SearcherView:
         hits = self.searcher.search(q, int(limit)).hits
         ids = self.searcher.fast_field_values("id", [address for _, address in hits])
         return [(int(rid), float(score)) for (score, _), rid in zip(hits, ids, strict=True)]
+
+
+def index_schema() -> Any:
+    """The index's fields: row id, text (analysed as FTS5 does) and scope tokens."""
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=False, indexed=True, fast=True)
+    builder.add_text_field("text", stored=False, tokenizer_name="podium", index_option="freq")
+    builder.add_text_field("scope", stored=False, tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+def analyzer() -> Any:
+    """FTS5's ``porter unicode61 remove_diacritics 2``, as near as tantivy's filters come."""
+    import tantivy
+
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
