@@ -181,8 +181,8 @@ class TurnIndex:
     after it in the same session. ``vectors`` are the turns' own embeddings (rows of zeros for
     turns not embedded yet); a window's vector is the normalised sum of its turns' vectors, so
     no second embedding pass is needed. The keyword window reaches one turn further back: a
-    reply ("Nine and a half. Sad, a little relieved") is about the question before it, and
-    that question often answers one asked before it in turn.
+    reply ("Nine and a half.") answers a question ("How long were you there?") about what was
+    said before it ("They're cutting my job at the theater").
     """
 
     def __init__(
