@@ -95,3 +95,6 @@ def test_memory_recall_prints_the_turn_with_its_neighbours(tmp_path: Path) -> No
     # Text is printed as written (no markup), the neighbours around it in order.
     assert "[red] ridge" in plain.stdout
     assert plain.stdout.index("Where did you hike?") < plain.stdout.index("quarry")
+    # The turn found is marked; its neighbours are not.
+    assert "> USER: Up the [red] ridge trail" in plain.stdout
+    assert "  USER: Where did you hike?" in plain.stdout

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from podium.errors import InvalidInput, NotFound
@@ -191,12 +192,15 @@ def recall(
         print_json([h.as_dict() for h in hits])
         return
     for h in hits:
+        said = f" {escape(h.speaker)}" if h.speaker else ""
         console.print(
-            f"[bold]{h.session_id}[/] {_when(h.event_timestamp)} score={h.score:.3f}", markup=True
+            f"[bold]{escape(h.session_id)}[/] {_when(h.event_timestamp)}{said} score={h.score:.3f}",
+            markup=True,
         )
-        turns = [(c.event_timestamp, c.text, "dim") for c in h.context]
-        for _, text, style in sorted([*turns, (h.event_timestamp, h.text, "")]):
-            console.print(f"  {text}", style=style or None, markup=False, soft_wrap=True)
+        # The turn found is marked "> ", its neighbours are indented (and dimmed on a terminal).
+        turns = [(c.event_timestamp, "  " + c.text, "dim") for c in h.context]
+        for _, text, style in sorted([*turns, (h.event_timestamp, "> " + h.text, "")]):
+            console.print(text, style=style or None, markup=False, soft_wrap=True)
 
 
 @memory_app.command("forget")
