@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +176,55 @@ def test_the_change_log_is_kept_for_an_index_another_process_built(
         with sqlite_db.begin() as conn:
             index.add(conn, [(rid, "kb-a", "kafka")])
     assert len(_log_lines(sqlite_db)) == before + 2
+
+
+_REWRITER = textwrap.dedent(
+    """
+    import sys, time
+    from podium.storage import Database, ScaledKeywordIndex, _tantivy
+    _tantivy._PRUNE_EVERY = 1  # prune at every transaction while no index folder exists
+    db = Database(sys.argv[1])
+    index = ScaledKeywordIndex("chunks", threshold=10**9)
+    for n in range(0, 600, 10):  # 300 rows, each written twice: their count never changes
+        rows = [((n + i) % 300, "kb-a", f"common word{n + i}") for i in range(10)]
+        with db.begin() as conn:
+            index.delete(conn, [rid for rid, _, _ in rows])
+            index.add(conn, rows)
+        print(n + 10, flush=True)
+        time.sleep(0.02)  # still writing while the other process builds
+    """
+)
+
+
+def test_a_first_build_beside_a_pruning_writer_loses_no_change(sqlite_db: Database) -> None:
+    # A second process rewrites rows, pruning the log as it goes, while this one builds the
+    # index (slowly: 60,000 other rows to index). A row rewritten during the build and not
+    # after must still have its newest text in tantivy (counts agree: no check would notice).
+    index = TantivyKeywordIndex("chunks", lazy=True)
+    with sqlite_db.begin() as conn:
+        index.add(conn, [(10_000 + i, "kb-b", f"filler text {i}") for i in range(60_000)])
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _REWRITER, str(sqlite_db.url)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if int(line) == 350:
+            with sqlite_db.connect() as conn:
+                assert index.sync(conn)  # the first build, with the writer still going
+    assert proc.wait(timeout=120) == 0
+    with sqlite_db.connect() as conn:
+        assert index.sync(conn)
+        rows = conn.exec_driver_sql("SELECT rowid, text FROM fts_chunks WHERE rowid < 300").all()
+        logged = conn.exec_driver_sql("SELECT count(*) FROM fts_changes").scalar()
+        store = _tantivy._store_for(conn, "chunks")
+        assert store is not None
+        assert len(rows) == 300
+        for rid, text in rows:
+            found = store.search(conn, ["kb-a"], text.split()[1], 5)
+            assert found is not None and [r for r, _ in found] == [rid], text
+    # 61,200 lines were logged; those before the build were pruned as they came.
+    assert logged is not None and logged < 61_200
