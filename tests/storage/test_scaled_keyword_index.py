@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_keyword_index import CORPUS, QUERIES
+from test_tantivy_index import _run
 
 from podium.storage import (
     Database,
@@ -203,13 +201,7 @@ def test_a_first_build_beside_a_pruning_writer_loses_no_change(sqlite_db: Databa
     index = TantivyKeywordIndex("chunks", lazy=True)
     with sqlite_db.begin() as conn:
         index.add(conn, [(10_000 + i, "kb-b", f"filler text {i}") for i in range(60_000)])
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _REWRITER, str(sqlite_db.url)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = _run(_REWRITER, sqlite_db)
     assert proc.stdout is not None
     for line in proc.stdout:
         if int(line) == 350:

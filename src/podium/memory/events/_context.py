@@ -256,9 +256,7 @@ class TurnIndex:
     def speaker_named_in(self, query: str) -> str | None:
         """The one speaker the query names (full or first name, any case), else None."""
         said = set(folded_words(query))
-        named = [
-            name for name, key in self.speakers.items() if key.split() and key.split()[0] in said
-        ]
+        named = [name for name, key in self.speakers.items() if set(key.split()[:1]) & said]
         return named[0] if len(named) == 1 else None
 
     @staticmethod
@@ -266,7 +264,8 @@ class TurnIndex:
         """``query`` without the speaker's name and its possessive, as a phrase.
 
         The first name goes, with the rest of the name where it follows ("Grace Park's" and
-        "Grace's", not the "park" of "the park"). The query is kept whole when nothing to search for would be left ("And Kofi?").
+        "Grace's", not the "park" of "the park"). The query is kept whole when nothing to search
+        for would be left ("And Kofi?").
         """
         first, *rest = fold(speaker).split() or [""]
         if not first:
