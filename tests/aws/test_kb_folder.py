@@ -118,7 +118,8 @@ def test_stop_a_running_job_and_a_finished_one(aws: AwsServer) -> None:
         stopping = agent.stop_ingestion_job(
             knowledgeBaseId=kb_id, dataSourceId=ds_id, ingestionJobId=job_id
         )["ingestionJob"]
-        assert stopping["status"] in ("STOPPING", "STOPPED")
+        # COMPLETE: the last document was indexed before the runner saw the request.
+        assert stopping["status"] in ("STOPPING", "STOPPED", "COMPLETE")
     except agent.exceptions.ConflictException:
         pass  # it finished first on a fast machine
     final = wait_job(agent, kb_id, ds_id, job_id)

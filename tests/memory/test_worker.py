@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -218,37 +219,42 @@ class SlowExtractor(OfflineExtractor):
 
 settings = Settings(home=sys.argv[1], database_url=sys.argv[2])
 service = MemoryService(Database(settings.resolved_database_url), settings)
-worker = ExtractionWorker(service, SlowExtractor(), worker_id="doomed", lease_s=1.0)
+worker_id = sys.argv[3] or None  # None: the worker's own name (host, pid, tag)
+worker = ExtractionWorker(service, SlowExtractor(), worker_id=worker_id, lease_s=float(sys.argv[4]))
 worker.run_until_idle(timeout=120)
 """
 
 
-def test_worker_killed_mid_job_loses_and_duplicates_nothing(
-    service: MemoryService, settings: Settings, tmp_path: Path
-) -> None:
-    memory_id = _memory(service)
-    event_id = _say(service, memory_id, "I'm Alice, a software engineer at TechCorp.")
+def _slow_worker(
+    service: MemoryService, settings: Settings, tmp_path: Path, worker_id: str, lease_s: float
+) -> subprocess.Popen[str]:
+    """A worker process that claimed the job and is extracting it (for a minute)."""
     script = tmp_path / "slow_worker.py"
     script.write_text(textwrap.dedent(_SLOW_WORKER))
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(settings.home), service.db.url],
+        [sys.executable, str(script), str(settings.home), service.db.url, worker_id, str(lease_s)],
         stdout=subprocess.PIPE,
         text=True,
     )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "extracting"
-        with service.db.connect() as conn:
-            status, locked_by = conn.execute(
-                sa.select(t.extraction_jobs.c.status, t.extraction_jobs.c.locked_by)
-            ).one()
-        assert (status, locked_by) == ("RUNNING", "doomed")
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    assert _records(service, memory_id) == []
-    survivor = ExtractionWorker(service, worker_id="survivor")
-    assert survivor.run_until_idle(timeout=15)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "extracting"
+    return proc
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+
+
+def _job_holder(service: MemoryService) -> tuple[str, str]:
+    with service.db.connect() as conn:
+        row = conn.execute(
+            sa.select(t.extraction_jobs.c.status, t.extraction_jobs.c.locked_by)
+        ).one()
+    return row[0], row[1]
+
+
+def _three_records_once(service: MemoryService, memory_id: str, event_id: str) -> None:
     records = _records(service, memory_id)
     assert sorted(r.content["slot"] for r in records) == ["employer", "name", "role"]
     assert all(r.source_event_ids == [event_id] for r in records)
@@ -259,6 +265,42 @@ def test_worker_killed_mid_job_loses_and_duplicates_nothing(
             sa.select(sa.func.count()).where(t.memory_record_history.c.operation == "ADD")
         ).scalar_one()
     assert adds == 3
+
+
+def test_worker_killed_mid_job_loses_and_duplicates_nothing(
+    service: MemoryService, settings: Settings, tmp_path: Path
+) -> None:
+    memory_id = _memory(service)
+    event_id = _say(service, memory_id, "I'm Alice, a software engineer at TechCorp.")
+    proc = _slow_worker(service, settings, tmp_path, "doomed", lease_s=1.0)
+    try:
+        assert _job_holder(service) == ("RUNNING", "doomed")
+    finally:
+        _kill(proc)
+    assert _records(service, memory_id) == []
+    survivor = ExtractionWorker(service, worker_id="survivor")
+    assert survivor.run_until_idle(timeout=15)
+    _three_records_once(service, memory_id, event_id)
+
+
+def test_a_killed_workers_job_is_taken_over_at_once_not_after_its_lease(
+    service: MemoryService, settings: Settings, tmp_path: Path
+) -> None:
+    # A new session waits for the actor's open jobs before it reads the profile. A job held by
+    # a live worker is waited for; one whose worker on this host was killed is run at once,
+    # long before its 60 s lease would have let anyone take it.
+    memory_id = _memory(service)
+    event_id = _say(service, memory_id, "I'm Alice, a software engineer at TechCorp.")
+    proc = _slow_worker(service, settings, tmp_path, "", lease_s=60.0)
+    try:
+        status, holder = _job_holder(service)
+        assert status == "RUNNING" and holder.startswith(f"worker@{socket.gethostname()[:80]}-")
+        assert f"-{proc.pid}-" in holder
+        assert not service.wait_for_actor_extraction(memory_id, ACTOR, timeout=0.5)
+    finally:
+        _kill(proc)
+    assert service.wait_for_actor_extraction(memory_id, ACTOR, timeout=30)
+    _three_records_once(service, memory_id, event_id)
 
 
 def test_main_stops_on_sigterm(settings: Settings, db: Database) -> None:

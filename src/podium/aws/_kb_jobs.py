@@ -257,4 +257,8 @@ def stop_ingestion_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         job = kb.jobs.finish(job, stopped=True)
     else:
         job = kb.jobs.get(job.id)
-    return {"ingestionJob": _job_dict(job, _descriptions(call, [job.id]).get(job.id))}
+    out = _job_dict(job, _descriptions(call, [job.id]).get(job.id))
+    if job.status is JobStatus.IN_PROGRESS:
+        # Read before the runner saw the flag: it is stopping, even if it forgot the job since.
+        out["status"] = "STOPPING"
+    return {"ingestionJob": out}

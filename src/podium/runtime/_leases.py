@@ -22,14 +22,13 @@ Blocking calls: the session manager runs them in a worker thread.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from podium.errors import Conflict
+from podium.storage._holders import dead_here, holder_name
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -49,30 +48,13 @@ _PRUNE_AFTER_LEASES = 2.0
 
 
 def gateway_instance_id() -> str:
-    """A name for this gateway process, unique in the cluster: host, pid and a random tag."""
-    return f"{socket.gethostname()[:80]}-{os.getpid()}-{secrets.token_hex(4)}"
+    """A name for this gateway process, unique in the cluster: host, pid and a random tag.
 
-
-def _dead_here(holder: str) -> bool:
-    """Whether ``holder`` was a gateway on this host whose process no longer exists.
-
-    A gateway killed mid-invocation leaves its lease busy until it expires; when the gateway
-    restarts on the same machine (one embedded ``podium up``), that would refuse the session
-    for up to ``lease_s``. A process on this host can be checked directly instead.
+    A gateway killed mid-invocation leaves its lease busy until it expires; one restarted on
+    the same machine (an embedded ``podium up``) sees the holder is gone (:func:`dead_here`)
+    and takes the session at once instead of refusing it for up to ``lease_s``.
     """
-    parts = holder.rsplit("-", 2)  # host-pid-tag (gateway_instance_id); a host may hold "-"
-    if len(parts) != 3 or parts[0] != socket.gethostname()[:80] or not parts[1].isdigit():
-        return False
-    pid = int(parts[1])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, another user's
-    return False
+    return holder_name()
 
 
 class SessionLeases:
@@ -123,7 +105,7 @@ class SessionLeases:
                 if row is None:
                     raise _busy(session_id)
             holder, epoch, busy, expires_at = row
-            if holder != self.holder and busy and expires_at >= now and not _dead_here(holder):
+            if holder != self.holder and busy and expires_at >= now and not dead_here(holder):
                 raise _busy(session_id)
             new_epoch = epoch if holder == self.holder else epoch + 1
             # Compare-and-set: if another gateway changed the row since it was read, this

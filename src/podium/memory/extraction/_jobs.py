@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-import uuid
 from typing import TYPE_CHECKING, cast
 
 from podium.errors import InvalidInput, NotFound
+from podium.storage._holders import holder_name
 
 from .._models import JOB_STATUSES, ExtractionJob
 from .._validation import validate_actor_id, validate_session_id
@@ -134,4 +134,4 @@ class ExtractionJobs:
 
 
 def _inline_worker_id() -> str:
-    return f"inline-{uuid.uuid4().hex[:12]}"
+    return holder_name("inline")

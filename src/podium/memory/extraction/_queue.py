@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from podium.storage._holders import dead_here
+
 from .. import _tables as t
 from .._models import ExtractionJob, Memory
 from .._sql import execute_many, fetch
@@ -363,6 +365,33 @@ def queue_stats(conn: sa.Connection, now: float) -> QueueStats:
 
 
 # -------------------------------------------------------------------- workers
+
+
+def release_dead_holders(
+    conn: sa.Connection,
+    now: float,
+    *,
+    memory_id: str | None = None,
+    actor_id: str | None = None,
+    session_id: str | None = None,
+) -> int:
+    """End the leases of RUNNING jobs whose worker was a process on this host that is gone.
+
+    A gateway or worker killed mid-job (``kill -9``) would hold its jobs until their lease
+    runs out (a minute), and a new session of the same actor would wait for them meanwhile.
+    Their leases end now instead, so the next claim takes them over (the attempt is counted).
+    Returns how many jobs were released.
+    """
+    live = [_J.c.status == "RUNNING", _J.c.locked_until >= now]
+    live += _scope(memory_id, actor_id, session_id)
+    held = conn.execute(sa.select(_J.c.locked_by).where(*live).distinct()).scalars()
+    dead = [holder for holder in held if holder and dead_here(holder)]
+    if not dead:
+        return 0
+    result = conn.execute(
+        _J.update().where(*live, _J.c.locked_by.in_(dead)).values(locked_until=now - 1.0)
+    )
+    return int(result.rowcount or 0)
 
 
 def fail_exhausted(conn: sa.Connection, now: float) -> None:

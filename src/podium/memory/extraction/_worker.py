@@ -18,10 +18,10 @@ import contextvars
 import logging
 import threading
 import time
-import uuid
 from typing import TYPE_CHECKING
 
 from podium.errors import InvalidInput, ModelError, PodiumError
+from podium.storage._holders import holder_name
 from podium.telemetry import bind_ids, span
 
 from .._models import ExtractionJob
@@ -57,7 +57,7 @@ class ExtractionWorker:
     ) -> None:
         self.service = service
         self.extractor: Extractor = extractor or OfflineExtractor()
-        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
+        self.worker_id = worker_id or holder_name("worker")
         self.poll_interval = poll_interval
         self.lease_s = lease_s
         self.idle_scan_interval = idle_scan_interval
@@ -77,6 +77,9 @@ class ExtractionWorker:
         """Atomically take the oldest claimable job (optionally of one memory/actor/session)."""
         now = time.time() if now is None else now
         with self.service.db.begin() as conn:
+            _queue.release_dead_holders(
+                conn, now, memory_id=memory_id, actor_id=actor_id, session_id=session_id
+            )
             _queue.fail_exhausted(conn, now)
             job = _queue.claim(
                 conn,
