@@ -294,7 +294,7 @@ def test_a_killed_workers_job_is_taken_over_at_once_not_after_its_lease(
     proc = _slow_worker(service, settings, tmp_path, "", lease_s=60.0)
     try:
         status, holder = _job_holder(service)
-        assert status == "RUNNING" and holder.startswith(f"worker@{socket.gethostname()[:80]}-")
+        assert status == "RUNNING" and holder.startswith(f"worker@{socket.gethostname()[:80]}~")
         assert f"-{proc.pid}-" in holder
         assert not service.wait_for_actor_extraction(memory_id, ACTOR, timeout=0.5)
     finally:

@@ -2,7 +2,9 @@
 
 A holder name is ``[kind@]host-pid-tag``. The host and pid let a process on the same machine
 tell that the holder is gone (``kill -9``) and take its rows over at once instead of waiting
-for their lease to run out; the random tag keeps two holders of one process apart.
+for their lease to run out; the random tag keeps two holders of one process apart. "Host" is the
+host name and the PID namespace: containers that share a host name (host networking) but not
+their process ids never judge each other's processes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,18 @@ import socket
 
 __all__ = ["dead_here", "holder_name"]
 
-_HOST_CHARS = 80
+
+def _host() -> str:
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:  # not Linux: the host name alone
+        return socket.gethostname()[:80]
+    return f"{socket.gethostname()[:80]}~{namespace}"
 
 
 def holder_name(kind: str = "") -> str:
     """A name for a holder in this process, unique in the cluster: ``kind@host-pid-tag``."""
-    base = f"{socket.gethostname()[:_HOST_CHARS]}-{os.getpid()}-{secrets.token_hex(4)}"
+    base = f"{_host()}-{os.getpid()}-{secrets.token_hex(4)}"
     return f"{kind}@{base}" if kind else base
 
 
@@ -29,7 +37,7 @@ def dead_here(holder: str) -> bool:
     that are alive (another user's included): those keep their rows until the lease ends.
     """
     parts = holder.rpartition("@")[2].rsplit("-", 2)  # a host name may hold "-"
-    if len(parts) != 3 or parts[0] != socket.gethostname()[:_HOST_CHARS] or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != _host() or not parts[1].isdigit():
         return False
     pid = int(parts[1])
     if pid == os.getpid():
