@@ -146,15 +146,17 @@ def test_concurrent_acquires_from_two_gateways_let_exactly_one_through(database:
 
 def test_a_lease_of_a_dead_gateway_on_this_host_is_taken_at_once(database: Database) -> None:
     import os
-    import socket
     import subprocess
     import sys
+
+    from podium.runtime._leases import gateway_instance_id
 
     # A real process that has exited: its pid names no live process on this host.
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
-    dead = f"{socket.gethostname()[:80]}-{int(gone.stdout)}-deadbeef"
-    alive = f"{socket.gethostname()[:80]}-{os.getppid()}-cafef00d"
+    host = gateway_instance_id().rsplit("-", 2)[0]  # this host, as a gateway names it
+    dead = f"{host}-{int(gone.stdout)}-deadbeef"
+    alive = f"{host}-{os.getppid()}-cafef00d"
     for holder, refused in ((dead, False), (alive, True)):
         sid = f"{SID}-{holder[-8:]}"
         SessionLeases(lambda: database, lease_s=60.0, holder=holder).acquire(sid)
