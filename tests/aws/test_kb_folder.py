@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import botocore.exceptions
@@ -161,3 +162,42 @@ def test_unknown_job_is_not_found(aws: AwsServer) -> None:
         assert e.response["Error"]["Code"] == "ResourceNotFoundException"
     else:
         raise AssertionError("expected ResourceNotFoundException")
+
+
+def test_a_stop_answers_stopping_when_the_runner_forgets_the_job_meanwhile(
+    aws: AwsServer,
+) -> None:
+    # The race CI met: the runner sees the stop flag and forgets the job before the handler
+    # reads the job back. The stop flag's ``set`` is made to forget the job at once.
+    from podium.aws import _kb_jobs
+
+    folder = _folder(aws, "race")
+    for i in range(300):
+        (folder / f"f{i:03}.md").write_text(f"Talk number {i} about topic {i % 7}.")
+    agent = aws.client("bedrock-agent")
+    kb_id = create_kb(agent, "folder-race")["knowledgeBaseId"]
+    ds_id = agent.create_data_source(
+        knowledgeBaseId=kb_id, name="race", dataSourceConfiguration=_web(folder.as_uri())
+    )["dataSource"]["dataSourceId"]
+    job_id = agent.start_ingestion_job(knowledgeBaseId=kb_id, dataSourceId=ds_id)["ingestionJob"][
+        "ingestionJobId"
+    ]
+    with _kb_jobs._lock:
+        run = _kb_jobs._running.get(job_id)
+    if run is None:
+        pytest.skip("the job ended before the test could reach it")
+    flag = run.stop
+
+    def set_and_forget() -> None:
+        threading.Event.set(flag)
+        _kb_jobs._running.pop(job_id, None)  # under the handler's lock, as the runner would
+
+    flag.set = set_and_forget  # type: ignore[method-assign]
+    try:
+        stopping = agent.stop_ingestion_job(
+            knowledgeBaseId=kb_id, dataSourceId=ds_id, ingestionJobId=job_id
+        )["ingestionJob"]
+    except agent.exceptions.ConflictException:
+        pytest.skip("the job ended before the stop request")
+    assert stopping["status"] in ("STOPPING", "STOPPED")
+    assert wait_job(agent, kb_id, ds_id, job_id)["status"] in ("STOPPED", "COMPLETE")
