@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import botocore.exceptions
 import pytest
@@ -101,18 +102,24 @@ def test_folder_outside_the_roots_or_a_web_url_is_refused(aws: AwsServer, tmp_pa
             )
 
 
-def test_stop_a_running_job_and_a_finished_one(aws: AwsServer) -> None:
-    folder = _folder(aws, "many")
+def _started_job(aws: AwsServer, name: str) -> tuple[Any, str, str, str]:
+    """(client, KB id, data source id, job id) of a job started over 300 small files."""
+    folder = _folder(aws, name)
     for i in range(300):
         (folder / f"f{i:03}.md").write_text(f"Talk number {i} about topic {i % 7}.")
     agent = aws.client("bedrock-agent")
-    kb_id = create_kb(agent, "folder-stop")["knowledgeBaseId"]
+    kb_id = create_kb(agent, f"folder-{name}")["knowledgeBaseId"]
     ds_id = agent.create_data_source(
-        knowledgeBaseId=kb_id, name="many", dataSourceConfiguration=_web(folder.as_uri())
+        knowledgeBaseId=kb_id, name=name, dataSourceConfiguration=_web(folder.as_uri())
     )["dataSource"]["dataSourceId"]
     job_id = agent.start_ingestion_job(knowledgeBaseId=kb_id, dataSourceId=ds_id)["ingestionJob"][
         "ingestionJobId"
     ]
+    return agent, kb_id, ds_id, job_id
+
+
+def test_stop_a_running_job_and_a_finished_one(aws: AwsServer) -> None:
+    agent, kb_id, ds_id, job_id = _started_job(aws, "many")
     try:
         with pytest.raises(agent.exceptions.ConflictException):
             agent.start_ingestion_job(knowledgeBaseId=kb_id, dataSourceId=ds_id)
@@ -171,17 +178,7 @@ def test_a_stop_answers_stopping_when_the_runner_forgets_the_job_meanwhile(
     # reads the job back. The stop flag's ``set`` is made to forget the job at once.
     from podium.aws import _kb_jobs
 
-    folder = _folder(aws, "race")
-    for i in range(300):
-        (folder / f"f{i:03}.md").write_text(f"Talk number {i} about topic {i % 7}.")
-    agent = aws.client("bedrock-agent")
-    kb_id = create_kb(agent, "folder-race")["knowledgeBaseId"]
-    ds_id = agent.create_data_source(
-        knowledgeBaseId=kb_id, name="race", dataSourceConfiguration=_web(folder.as_uri())
-    )["dataSource"]["dataSourceId"]
-    job_id = agent.start_ingestion_job(knowledgeBaseId=kb_id, dataSourceId=ds_id)["ingestionJob"][
-        "ingestionJobId"
-    ]
+    agent, kb_id, ds_id, job_id = _started_job(aws, "race")
     with _kb_jobs._lock:
         run = _kb_jobs._running.get(job_id)
     if run is None:
