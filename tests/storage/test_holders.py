@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+
+import pytest
 
 from podium.storage._holders import dead_here, holder_name
 
@@ -38,3 +41,13 @@ def test_names_from_elsewhere_are_never_judged() -> None:
         "",
     ):
         assert not dead_here(holder), holder
+
+
+def test_a_name_fits_its_columns_whatever_the_host_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # extraction_jobs.locked_by is VARCHAR(120), runtime_session_leases.holder VARCHAR(128):
+    # PostgreSQL refuses a longer name, so a long host name is cut.
+    monkeypatch.setattr(socket, "gethostname", lambda: "h" * 300)
+    assert len(holder_name("inline")) <= 120 and len(holder_name()) <= 128
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert dead_here(_with_pid(holder_name("worker"), int(gone.stdout)))  # the cut host matches
