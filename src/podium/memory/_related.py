@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 
 __all__ = ["RelatedWords"]
 
-#: Neighbours kept per question word, and the cosine they must reach. With the bundled model,
-#: unrelated word pairs sit around 0.25-0.35 ("sports"/"cheese" 0.32) and pairs a reader would
-#: call related above 0.45 ("pet"/"dog" 0.80, "sports"/"swimming" 0.59); chosen from such
-#: pairs, not fitted to an evaluation set.
-NEIGHBOURS, MIN_SIMILARITY = 5, 0.5
+#: The cosine a stand-in must reach, and how many a question word may have. With the bundled
+#: model, unrelated word pairs sit around 0.25-0.35 ("sports"/"cheese" 0.32) and pairs a reader
+#: would call related above 0.45 ("pet"/"dog" 0.80, "sports"/"swimming" 0.59): the floor, chosen
+#: from such pairs and not fitted to an evaluation set, decides what is related. The count only
+#: bounds the work; at 5 it cut off instances of a category word ("sports": bouldering, swimming,
+#: paddleboarding) that passed the floor. 10 was the one other count tried (docs/memory.md).
+NEIGHBOURS, MIN_SIMILARITY = 10, 0.5
 _MAX_CACHED_WORDS = 50_000
 _BATCH = 512
 
