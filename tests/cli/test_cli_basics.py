@@ -98,3 +98,44 @@ def test_memory_recall_prints_the_turn_with_its_neighbours(tmp_path: Path) -> No
     # The turn found is marked; its neighbours are not.
     assert "> USER: Up the [red] ridge trail" in plain.stdout
     assert "  USER: Where did you hike?" in plain.stdout
+
+
+def test_memory_records_prints_record_text_as_written(tmp_path: Path) -> None:
+    # A record holds what a user said: brackets in it are text, not console markup (a stray
+    # closing tag used to end the command with a traceback).
+    import podium
+
+    home = tmp_path / "home"
+    with podium.open(home, start_worker=False) as p:
+        mem = p.memory.create_memory(
+            "cli",
+            strategies=[{"type": "custom", "name": "u", "namespaces": ["/actors/{actorId}/"]}],
+        )
+        item = {
+            "requestIdentifier": "brackets",
+            "namespaces": ["/actors/bob/"],
+            "content": {"text": "bob typed [/dim] and [red]loud[/red] in chat"},
+        }
+        assert p.memory.batch_create_memory_records(mem.memory_id, [item])["failedRecords"] == []
+    out = _podium("memory", "records", "bob", "--memory", "cli", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "bob typed [/dim] and [red]loud[/red] in chat" in out.stdout
+    assert "Traceback" not in out.stderr
+
+
+def test_memory_events_prints_what_was_said_as_written(tmp_path: Path) -> None:
+    import podium
+
+    home = tmp_path / "home"
+    with podium.open(home, start_worker=False) as p:
+        mem = p.memory.create_memory("cli", description="notes [/b] of [bold]bob[/bold]")
+        p.memory.create_event(
+            mem.memory_id, "bob", "s1",
+            [{"conversational": {"role": "USER", "content": {"text": "see [/dim] and [x]"}}}],
+        )  # fmt: skip
+    out = _podium("memory", "events", "bob", "s1", "--memory", "cli", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "see [/dim] and [x]" in out.stdout
+    shown = _podium("memory", "show", "cli", home=home)
+    assert shown.returncode == 0, shown.stderr
+    assert "notes [/b] of [bold]bob[/bold]" in shown.stdout

@@ -144,3 +144,20 @@ def test_eval_retrieval_on_a_tiny_beir_set(tmp_path: Path) -> None:
     )
     assert keyword["knowledge_base"] == report["knowledge_base"]  # the indexed corpus is reused
     assert keyword["recall@100"] == pytest.approx(1.0)
+
+
+def test_query_prints_document_text_as_written(tmp_path: Path) -> None:
+    # Documents are full of brackets (Markdown links, arrays, "[/x]" in prose); printed as
+    # console markup they lost words, and a stray closing tag ended the command with a traceback.
+    home, docs = tmp_path / "home", tmp_path / "docs"
+    docs.mkdir()
+    (docs / "links.md").write_text(
+        "Read the [operator guide](https://example.org/guide) first; arr[0] holds the "
+        "[/red] marker for brackets.\n"
+    )
+    podium(home, "kb", "create", "brackets")
+    podium(home, "kb", "ingest", "brackets", str(docs))
+    for extra in ((), ("--generate",)):
+        out = podium(home, "kb", "query", "brackets", "operator guide brackets", *extra)
+        assert "Traceback" not in out.stderr
+        assert "[/red]" in out.stdout and "[operator guide]" in out.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from . import _context
 from ._output import console, progress_bar
@@ -31,12 +32,15 @@ def demo(
         f"sessions KB: {kb.info.document_count or s.new} sessions "
         f"(new {s.new}, modified {s.modified}, unchanged {s.unchanged}, deleted {s.deleted}, failed {s.failed})"
     )
-    console.print(f"\n[bold]Q:[/] {query}\n")
+    console.print(f"\n[bold]Q:[/] {escape(query)}\n")
     answer = kb.retrieve_and_generate(query, number_of_results=5)
     for rank, ref in enumerate(kb.retrieve(query, 5), start=1):
         m = ref.metadata
         console.print(
-            f"{rank}. [bold]{m.get('code')}[/] {m.get('title')} — {m.get('day')} {m.get('start')}, "
-            f"{m.get('type')}, level {m.get('level')}, {m.get('room')}"
+            f"{rank}. [bold]{escape(str(m.get('code')))}[/] "
+            + escape(
+                f"{m.get('title')} — {m.get('day')} {m.get('start')}, "
+                f"{m.get('type')}, level {m.get('level')}, {m.get('room')}"
+            )
         )
-    console.print(f"\n[bold]Answer (extractive, offline):[/] {answer.output}")
+    console.print(f"\n[bold]Answer (extractive, offline):[/] {escape(answer.output)}")

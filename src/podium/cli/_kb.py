@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from podium.errors import InvalidInput
@@ -61,7 +62,8 @@ def create(
         print_json(kb.info.as_dict())
     else:
         console.print(
-            f"created knowledge base [bold]{kb.name}[/] ({kb.id}) with {kb.info.embedding_model}"
+            f"created knowledge base [bold]{escape(kb.name)}[/] ({kb.id}) with "
+            f"{escape(kb.info.embedding_model)}"
         )
 
 
@@ -90,9 +92,10 @@ def show(
         print_json({**info.as_dict(), "jobs": [j.as_dict() for j in jobs]})
         return
     for key, value in info.as_dict().items():
-        console.print(f"[bold]{key}[/]: {json.dumps(value) if isinstance(value, dict) else value}")
+        shown = json.dumps(value) if isinstance(value, dict) else str(value)
+        console.print(f"[bold]{key}[/]: {escape(shown)}")
     for job in jobs:
-        console.print(f"job {job.id} {job.status.value} {job.stats.as_dict()}")
+        console.print(f"job {job.id} {job.status.value} {job.stats.as_dict()}", markup=False)
 
 
 @kb_app.command("delete")
@@ -145,7 +148,9 @@ def ingest(
     if job.resumed:
         console.print("(resumed an interrupted job)")
     for failure in job.failures[:20]:
-        console.print(f"[red]failed[/] {failure['uri']}: {failure['reason']}")
+        console.print(
+            f"[red]failed[/] {escape(str(failure['uri']))}: {escape(str(failure['reason']))}"
+        )
 
 
 @kb_app.command("query")
@@ -170,9 +175,9 @@ def query(
         if as_json:
             print_json(answer.as_dict())
         else:
-            console.print(answer.output)
+            console.print(answer.output, markup=False)
             for c in answer.citations:
-                console.print(f"  [{c.start}:{c.end}] ← {c.references[0].source_uri}")
+                console.print(f"  [{c.start}:{c.end}] ← {c.references[0].source_uri}", markup=False)
         return
     results = kb.retrieve(text, top_k, search_type, flt)
     if as_json:
@@ -180,5 +185,5 @@ def query(
         return
     for rank, r in enumerate(results, start=1):
         title = r.metadata.get("title") or r.source_uri
-        console.print(f"[bold]{rank}. {title}[/]  score={r.score:.4f}")
-        console.print(f"   {r.text[:200].strip()}…", soft_wrap=True)
+        console.print(f"[bold]{rank}. {escape(str(title))}[/]  score={r.score:.4f}")
+        console.print(f"   {r.text[:200].strip()}…", soft_wrap=True, markup=False)

@@ -71,7 +71,7 @@ def create(
     if as_json:
         print_json(memory.as_dict())
     else:
-        console.print(f"created memory [bold]{memory.name}[/] ({memory.memory_id})")
+        console.print(f"created memory [bold]{escape(memory.name)}[/] ({memory.memory_id})")
 
 
 @memory_app.command("list")
@@ -100,9 +100,13 @@ def show(
     if as_json:
         print_json({**found.as_dict(), "actors": [a.as_dict() for a in actors]})
         return
-    console.print(f"[bold]{found.name}[/] ({found.memory_id}) — {found.description}")
+    console.print(
+        f"[bold]{escape(found.name)}[/] ({found.memory_id}) — {escape(str(found.description))}"
+    )
     for s in found.strategies:
-        console.print(f"  strategy {s.strategy_id} [{s.type}] namespaces={s.namespaces}")
+        console.print(
+            f"  strategy {s.strategy_id} [{s.type}] namespaces={s.namespaces}", markup=False
+        )
     console.print(f"  actors: {len(actors)}")
 
 
@@ -127,7 +131,7 @@ def events(
             text = conv["content"]["text"] if conv else json.dumps(item.get("blob"))
             role = conv["role"] if conv else "BLOB"
             console.print(
-                f"{_when(event.event_timestamp)} [bold]{role:<9}[/] {text}",
+                f"{_when(event.event_timestamp)} [bold]{role:<9}[/] {escape(text)}",
                 markup=True,
                 soft_wrap=True,
             )
@@ -172,8 +176,11 @@ def records(
 
     for r in out:
         score = f" score={r.score:.3f}" if r.score is not None else ""
+        # What a record says came from users: printed as text, never read as console markup.
+        text, why = escape(readable_record_text(r.text)), escape(str(r.rationale))
         console.print(
-            f"[bold]{r.record_id}[/] {r.namespace}{score}\n  {readable_record_text(r.text)}\n  [dim]why: {r.rationale}; from events {r.source_event_ids}[/]"
+            f"[bold]{escape(r.record_id)}[/] {escape(r.namespace)}{score}\n  {text}\n"
+            f"  [dim]why: {why}; from events {escape(str(r.source_event_ids))}[/]"
         )
 
 
