@@ -182,8 +182,9 @@ class MemoryRecall:
         every turn with its neighbours (each turn dated and attributed to its speaker), keyword
         search widened by relevance feedback, and the source turns of the long-term records
         found for the query (records of this actor only; summaries resting on more than
-        ``MAX_RECORD_SOURCES`` turns do not vote). A query naming exactly one speaker (``speaker`` metadata of the
-        events) gets that speaker's turns first, and is ranked without the name.
+        ``MAX_RECORD_SOURCES`` turns do not vote). A query naming exactly one speaker
+        (``speaker`` metadata of the events) gets that speaker's turns first, and is ranked
+        without the name.
         """
         validate_actor_id(actor_id)
         if not isinstance(query, str) or not query.strip():
