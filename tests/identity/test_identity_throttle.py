@@ -96,10 +96,11 @@ def test_flood_of_wrong_passwords_is_refused_fast_and_other_routes_stay_fast(
     statuses = [r.status_code for r in responses]
     assert set(statuses) <= {400, 429}, statuses  # 400 invalid_grant: wrong password
     # Hashing every attempt costs FLOOD hashes of CPU; the probe answers in a small fraction of
-    # that (measured: ~0.03 of it; before the fix it queued behind the hashes, ~0.9 of it).
+    # that (measured: ~0.03 of it; before the fix it queued behind the hashes, ~0.9 of it). Half
+    # keeps that apart on a loaded machine too (0.31 of it seen once in a CI-like run).
     budget = FLOOD * hash_s
     print(f"\nprobe {probe_s:.3f} s, hash {hash_s:.4f} s, flood {flood_s:.3f} s")
-    assert probe_s < 0.2 * budget, (probe_s, hash_s)
+    assert probe_s < 0.5 * budget, (probe_s, hash_s)
     assert flood_s < max(budget, 5.0), (flood_s, hash_s)
     throttled = [r for r in responses if r.status_code == 429]
     assert throttled, "a full queue must refuse at once, not queue"
