@@ -502,7 +502,7 @@ def test_fastembed_hub_model_offline_says_it_must_be_local(tmp_path: Path) -> No
     with pytest.raises(ConfigurationError, match="must be available locally") as info:
         embedder.embed(["x"])
     # Never a download (with fastembed's minute of retries): only local files are used.
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30
     assert str(tmp_path / "models" / "fastembed") in str(info.value)
 
 

@@ -296,16 +296,17 @@ def test_algorithm_must_match_key_type(issuer: Issuer) -> None:
 
 
 def test_unknown_kid_refreshes_jwks_rate_limited_then_rejects(issuer: Issuer) -> None:
-    authorizer = issuer.authorizer(jwks_min_refresh_interval_s=0.5)
+    # The rogue key is made first: generating it inside the interval could use it up.
+    rogue = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode(issuer.claims(), rogue, algorithm="RS256", headers={"kid": "rogue-kid"})
+    authorizer = issuer.authorizer(jwks_min_refresh_interval_s=2.0)
     accept(authorizer, issuer.sign(issuer.claims()))
     assert authorizer.jwks_fetch_count == 1
     before = issuer.jwks_fetches
-    rogue = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    token = jwt.encode(issuer.claims(), rogue, algorithm="RS256", headers={"kid": "rogue-kid"})
     # Just loaded: no refresh yet within the interval.
     assert reject(authorizer, token) == "unknown signing key"
     assert issuer.jwks_fetches == before
-    time.sleep(0.55)
+    time.sleep(2.1)
     assert reject(authorizer, token) == "unknown signing key"
     assert issuer.jwks_fetches == before + 1
     for _ in range(5):

@@ -93,6 +93,7 @@ def test_flood_of_wrong_passwords_is_refused_fast_and_other_routes_stay_fast(
             return responses, probe_s, time.perf_counter() - started
 
     responses, probe_s, flood_s = asyncio.run(flood())
+    hash_s = max(hash_s, _hash_seconds(home))  # load that began during the flood counts too
     statuses = [r.status_code for r in responses]
     assert set(statuses) <= {400, 429}, statuses  # 400 invalid_grant: wrong password
     # Hashing every attempt costs FLOOD hashes of CPU; the probe answers in a small fraction of
@@ -114,7 +115,7 @@ def test_repeated_failures_lock_that_user_and_not_another(
     live_server: Live, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    throttle = LoginThrottle(user_failures=3, lock_s=1.0)
+    throttle = LoginThrottle(user_failures=3, lock_s=3.0)
     redirects = {"podium-web": [WEB_REDIRECT]}
     server = live_server(
         lambda base: create_issuer_app(base, home, throttle=throttle, redirect_uris=redirects)
@@ -124,7 +125,7 @@ def test_repeated_failures_lock_that_user_and_not_another(
         assert HTTP.post(token_url, data=_password("alice", "wrong")).status_code == 400
     locked = HTTP.post(token_url, data=_password("alice", "alice-password"))
     assert locked.status_code == 429, locked.text  # even the right password: no hash at all
-    assert 1 <= int(locked.headers["retry-after"]) <= 2
+    assert 1 <= int(locked.headers["retry-after"]) <= 3
     assert locked.json()["error"] == "temporarily_unavailable"
     assert "retry after" in locked.json()["error_description"]
     # The login form is locked the same way (one counter for both ways in).
@@ -145,7 +146,7 @@ def test_repeated_failures_lock_that_user_and_not_another(
 def test_lock_grows_with_further_failures_and_unknown_users_lock_too(
     live_server: Live, tmp_path: Path
 ) -> None:
-    throttle = LoginThrottle(user_failures=2, lock_s=1.0, max_lock_s=3.0)
+    throttle = LoginThrottle(user_failures=2, lock_s=2.0, max_lock_s=8.0)
     server = live_server(lambda base: create_issuer_app(base, tmp_path / "home", throttle=throttle))
     token_url = f"{server.url}/token"
 
@@ -155,10 +156,11 @@ def test_lock_grows_with_further_failures_and_unknown_users_lock_too(
     for user in ("alice", "mallory"):  # an unknown user behaves the same (no user probing)
         assert [attempt(user).status_code for _ in range(2)] == [400, 400]
         first = attempt(user)
-        assert first.status_code == 429 and first.headers["retry-after"] == "1"
-    time.sleep(1.1)
-    assert attempt("alice").status_code == 400  # a third failure: twice as long
-    assert attempt("alice").headers["retry-after"] == "2"
+        assert first.status_code == 429 and first.headers["retry-after"] in ("1", "2")
+    time.sleep(2.1)
+    assert attempt("alice").status_code == 400  # a third failure: twice as long (4 s)
+    # More than the first lock's 2 s is left (the next attempt has 2 s to arrive).
+    assert int(attempt("alice").headers["retry-after"]) >= 3
 
 
 def test_one_address_guessing_at_many_users_is_locked(live_server: Live, tmp_path: Path) -> None:

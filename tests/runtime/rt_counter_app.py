@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from bedrock_agentcore.runtime import BedrockAgentCoreApp
@@ -35,6 +36,14 @@ def invoke(payload: dict[str, Any], context: Any) -> Any:
     if op == "sleep":
         time.sleep(float(payload.get("s", 1.0)))
         return {"slept": payload.get("s"), "pid": os.getpid()}
+    if op == "hold":
+        # Runs until the test creates the file ``until`` (at most ``max_s``), so a test can keep
+        # an invocation in flight for exactly as long as it needs, whatever the machine's load.
+        release = Path(str(payload["until"]))
+        deadline = time.monotonic() + float(payload.get("max_s", 60.0))
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return {"released": release.exists(), "pid": os.getpid()}
     if op == "stream":
         return _stream(int(payload.get("n", 3)), float(payload.get("delay", 0.0)), None)
     if op == "fail_stream":

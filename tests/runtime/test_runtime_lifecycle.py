@@ -5,16 +5,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from fixtures.runtime import Gateway, new_session_id, process_gone, start_gateway, wait_until
+from fixtures.runtime import (
+    Gateway,
+    Hold,
+    new_session_id,
+    process_gone,
+    start_gateway,
+    wait_until,
+)
 
 
 def test_idle_session_ends_and_its_worker_exits(make_gateway: Callable[..., Gateway]) -> None:
-    gw = make_gateway(session_idle_timeout_s=0.5)
+    gw = make_gateway(session_idle_timeout_s=1.5)
     sid = new_session_id("idle")
     pid = gw.invoke({"op": "count"}, sid).json()["pid"]
     assert not process_gone(pid)
-    assert wait_until(lambda: process_gone(pid), 5)
+    assert wait_until(lambda: process_gone(pid), 10)
     assert gw.runtime.manager.get(sid) is None
     assert 'podium_runtime_sessions_ended_total{reason="idle"} 1' in gw.metrics()
     # Same id again: a new session with fresh state.
@@ -24,12 +32,15 @@ def test_idle_session_ends_and_its_worker_exits(make_gateway: Callable[..., Gate
 def test_activity_keeps_a_session_alive_until_max_lifetime(
     make_gateway: Callable[..., Gateway],
 ) -> None:
-    gw = make_gateway(session_idle_timeout_s=1.0, session_max_lifetime_s=1.5)
+    # Invocations for 2 s carry the session past its 1.5 s idle timeout; the lifetime (3 s from
+    # creation) ends it before the idle timeout could (last invocation + 1.5 s), with 0.8 s to
+    # spare for a slow machine between the loop's end and the lifetime.
+    gw = make_gateway(session_idle_timeout_s=1.5, session_max_lifetime_s=3.0)
     sid = new_session_id("life")
     pid = gw.invoke({"op": "count"}, sid).json()["pid"]
     started = time.monotonic()
     counts = []
-    while time.monotonic() - started < 1.2:
+    while time.monotonic() - started < 2.0:
         counts.append(gw.invoke({"op": "count"}, sid).json())
         time.sleep(0.2)
     # Active invocations kept it past the idle timeout, in the same worker.
@@ -41,14 +52,15 @@ def test_activity_keeps_a_session_alive_until_max_lifetime(
 
 
 def test_worker_cap_throttles_new_sessions_only_when_every_worker_is_busy(
-    make_gateway: Callable[..., Gateway],
+    make_gateway: Callable[..., Gateway], tmp_path: Path
 ) -> None:
     gw = make_gateway(max_workers=2)
     first, second = new_session_id("1"), new_session_id("2")
     assert gw.invoke({"op": "count"}, first).status_code == 200
     assert gw.invoke({"op": "count"}, second).status_code == 200
+    hold = Hold(tmp_path)
     slow = [
-        threading.Thread(target=lambda sid=sid: gw.invoke({"op": "sleep", "s": 1.5}, sid))
+        threading.Thread(target=lambda sid=sid: gw.invoke(hold.payload, sid))
         for sid in (first, second)
     ]
     for thread in slow:
@@ -60,6 +72,7 @@ def test_worker_cap_throttles_new_sessions_only_when_every_worker_is_busy(
     assert third.json()["error"] == "ThrottlingException"
     assert "PODIUM_MAX_WORKERS" in third.json()["message"]
     assert int(third.headers["Retry-After"]) >= 1
+    hold.release()
     for thread in slow:
         thread.join()
     # Existing sessions are still served; once they are idle, a new session takes a slot.

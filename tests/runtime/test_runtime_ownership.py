@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from fixtures.runtime import new_session_id, start_gateway
+from fixtures.runtime import Hold, new_session_id, start_gateway, wait_until
 from podium.config import Settings
 from podium.runtime._owners import SessionOwners
 
@@ -40,11 +40,13 @@ def test_a_session_that_never_started_leaves_no_claim(tmp_path: Path) -> None:
     gw = start_gateway(tmp_path / "home", max_sessions_per_actor=1)
     try:
         busy = new_session_id("busy")
-        slow = threading.Thread(target=lambda: gw.invoke({"op": "sleep", "s": 1.0}, busy))
+        hold = Hold(tmp_path)
+        slow = threading.Thread(target=lambda: gw.invoke(hold.payload, busy))
         slow.start()
-        time.sleep(0.3)
+        assert wait_until(lambda: (s := gw.runtime.manager.get(busy)) is not None and s.busy, 10)
         refused_id = new_session_id("refused")
         assert gw.invoke({"op": "count"}, refused_id).status_code == 429
+        hold.release()
         slow.join()
         # The refused id was never served, so it does not belong to anyone.
         assert gw.invoke({"op": "count"}, refused_id, _as("zed")).status_code == 200

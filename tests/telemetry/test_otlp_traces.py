@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -171,6 +172,9 @@ def _serve_one_invocation(
                 timeout=120,
             )
             assert reply.status_code == 200, reply.text
+            # A stop ends the embedded extraction worker after its current job, so wait until
+            # it has run one of this session's (their spans are asserted on).
+            _wait_for_a_finished_job(tmp_path / "home" / "podium.db", session_id)
         finally:
             proc.terminate()  # a clean stop flushes the gateway's and the worker's last spans
             proc.wait(30)
@@ -178,6 +182,20 @@ def _serve_one_invocation(
     while not expect <= {s["name"] for s in receiver.spans()} and time.time() < deadline:
         time.sleep(0.2)
     return Served(session_id, marker, token, stderr_path.read_text(encoding="utf-8"))
+
+
+def _wait_for_a_finished_job(db: Path, session_id: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db, timeout=10) as conn:
+            (done,) = conn.execute(
+                "SELECT count(*) FROM extraction_jobs WHERE session_id = ? AND status = 'COMPLETED'",
+                (session_id,),
+            ).fetchone()
+        if done:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no extraction job of {session_id} finished in {timeout_s} s")
 
 
 def _assert_nothing_secret_exported(receiver: Receiver, served: Served) -> None:

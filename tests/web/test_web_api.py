@@ -62,6 +62,15 @@ def _records(
         time.sleep(0.3)
 
 
+def _open_jobs(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM extraction_jobs WHERE status IN ('PENDING', 'RUNNING')"
+            ).scalar_one()
+        )
+
+
 @pytest.fixture(scope="module")
 def world(podium: UpProcess) -> Iterator[World]:
     ensure_dev_users(podium.home, {"carol": "carol-password", "dave": "dave-password"})
@@ -78,6 +87,11 @@ def world(podium: UpProcess) -> Iterator[World]:
         carol_session=_say(memory, memory_id, "carol", CAROL_SAYS),
         dave_session=_say(memory, memory_id, "dave", DAVE_SAYS),
     )
+    # Every strategy's job has run (in any order) before a test reads the records.
+    deadline = time.monotonic() + 60
+    while _open_jobs(db):
+        assert time.monotonic() < deadline, "the server's worker left extraction jobs open"
+        time.sleep(0.2)
     yield w
     db.dispose()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ INTRO = (
 HANDS_ON = {"workshop", "builders' session", "code talk"}
 
 pytestmark = pytest.mark.timeout(600)
+# Chromium, `podium up` and pytest share the machine's cores: give each expectation 15 s, not 5.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +108,21 @@ def memory_items(page: Page, at_least: int, timeout_s: float = 90.0) -> Any:
     return items
 
 
-def memory_items_settled(page: Page, timeout_s: float = 60.0) -> Any:
-    """Refresh the memory panel until two refreshes 1.5 s apart list the same records."""
-    items = page.locator("#memory-list .memory-item")
+def _open_extraction_jobs(db: Path) -> int:
+    with sqlite3.connect(db, timeout=10) as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM extraction_jobs WHERE status IN ('PENDING', 'RUNNING')"
+        ).fetchone()
+    return int(count)
+
+
+def memory_items_settled(page: Page, home: Path, timeout_s: float = 60.0) -> Any:
+    """Refresh the memory panel once no extraction job is left, until two refreshes agree."""
     deadline = time.monotonic() + timeout_s
+    while _open_extraction_jobs(home / "podium.db"):
+        assert time.monotonic() < deadline, "extraction jobs still open"
+        time.sleep(0.2)
+    items = page.locator("#memory-list .memory-item")
     previous: list[str | None] = []
     while True:
         current = [items.nth(i).get_attribute("data-record") for i in range(items.count())]
@@ -184,7 +198,7 @@ def test_alice_then_bob(browser: Any, podium: UpProcess) -> None:
     # (4) Delete one record; it stays gone after a reload from the server. Extraction is
     # asynchronous (the second session's summary may still be landing): wait until the panel's
     # count is stable across refreshes so the count check below measures only the delete.
-    items = memory_items_settled(page)
+    items = memory_items_settled(page, podium.home)
     n = items.count()
     victim = items.first
     victim_id = victim.get_attribute("data-record")
