@@ -41,29 +41,33 @@ def test_dev_idp_off_loopback_warns_about_the_published_passwords(tmp_path: Path
     assert "warning: --dev-idp on 0.0.0.0 exposes the dev issuer" in out.stderr
 
 
-def test_memory_records_shows_only_the_actors_own_records(tmp_path: Path) -> None:
-    import json
-
+def _memory_with_records(home: Path, records: list[tuple[str, str]]) -> None:
+    """A memory "cli" with one custom strategy, holding ``(namespace, text)`` records."""
     import podium
 
-    home = tmp_path / "home"
     with podium.open(home, start_worker=False) as p:
         mem = p.memory.create_memory(
             "cli",
             strategies=[{"type": "custom", "name": "u", "namespaces": ["/actors/{actorId}/"]}],
         )
-        for namespace, text in (
-            ("/actors/bob/", "bob likes chalk talks"),
-            ("/actors/bob%2Fevil/", "evil likes IoT"),
-        ):
+        for n, (namespace, text) in enumerate(records):
             item = {
-                "requestIdentifier": text[:10],
+                "requestIdentifier": f"record-{n}",
                 "namespaces": [namespace],
                 "content": {"text": text},
             }
             assert (
                 p.memory.batch_create_memory_records(mem.memory_id, [item])["failedRecords"] == []
             )
+
+
+def test_memory_records_shows_only_the_actors_own_records(tmp_path: Path) -> None:
+    import json
+
+    home = tmp_path / "home"
+    _memory_with_records(
+        home, [("/actors/bob/", "bob likes chalk talks"), ("/actors/bob%2Fevil/", "evil likes IoT")]
+    )
     out = _podium("memory", "records", "bob", "--memory", "cli", "--json", home=home)
     assert out.returncode == 0, out.stderr
     assert [r["content"]["text"] for r in json.loads(out.stdout)] == ["bob likes chalk talks"]
@@ -103,20 +107,8 @@ def test_memory_recall_prints_the_turn_with_its_neighbours(tmp_path: Path) -> No
 def test_memory_records_prints_record_text_as_written(tmp_path: Path) -> None:
     # A record holds what a user said: brackets in it are text, not console markup (a stray
     # closing tag used to end the command with a traceback).
-    import podium
-
     home = tmp_path / "home"
-    with podium.open(home, start_worker=False) as p:
-        mem = p.memory.create_memory(
-            "cli",
-            strategies=[{"type": "custom", "name": "u", "namespaces": ["/actors/{actorId}/"]}],
-        )
-        item = {
-            "requestIdentifier": "brackets",
-            "namespaces": ["/actors/bob/"],
-            "content": {"text": "bob typed [/dim] and [red]loud[/red] in chat"},
-        }
-        assert p.memory.batch_create_memory_records(mem.memory_id, [item])["failedRecords"] == []
+    _memory_with_records(home, [("/actors/bob/", "bob typed [/dim] and [red]loud[/red] in chat")])
     out = _podium("memory", "records", "bob", "--memory", "cli", home=home)
     assert out.returncode == 0, out.stderr
     assert "bob typed [/dim] and [red]loud[/red] in chat" in out.stdout
