@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from fixtures.web import kill_9, launch_up, start_up, write_small_catalog
+from fixtures.web import kill_9, launch_up, start_up, wait_for_extraction, write_small_catalog
 from podium.identity import issue_token
 
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
@@ -115,16 +115,7 @@ def test_kill_9_mid_invocation_and_extraction_loses_and_duplicates_nothing(tmp_p
         if outcome.get("status") == 200:
             answered.append(interrupted)
         # Extraction resumes: every job ends, the crashed one once its lease (60 s) has passed.
-        deadline = time.monotonic() + 150
-        open_jobs = -1
-        while time.monotonic() < deadline:
-            open_jobs = _count(
-                db, "SELECT count(*) FROM extraction_jobs WHERE status IN ('PENDING', 'RUNNING')"
-            )
-            if open_jobs == 0:
-                break
-            time.sleep(0.5)
-        assert open_jobs == 0
+        assert wait_for_extraction(db, 150) == 0
     finally:
         restarted.stop()
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.web import UpProcess
+from fixtures.web import UpProcess, wait_for_extraction
 from podium.config import Settings
 from podium.identity import ensure_dev_users, issue_token, load_dev_directory
 from podium.memory import MemoryService
@@ -62,15 +62,6 @@ def _records(
         time.sleep(0.3)
 
 
-def _open_jobs(db: Database) -> int:
-    with db.engine.connect() as conn:
-        return int(
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM extraction_jobs WHERE status IN ('PENDING', 'RUNNING')"
-            ).scalar_one()
-        )
-
-
 @pytest.fixture(scope="module")
 def world(podium: UpProcess) -> Iterator[World]:
     ensure_dev_users(podium.home, {"carol": "carol-password", "dave": "dave-password"})
@@ -88,10 +79,7 @@ def world(podium: UpProcess) -> Iterator[World]:
         dave_session=_say(memory, memory_id, "dave", DAVE_SAYS),
     )
     # Every strategy's job has run (in any order) before a test reads the records.
-    deadline = time.monotonic() + 60
-    while _open_jobs(db):
-        assert time.monotonic() < deadline, "the server's worker left extraction jobs open"
-        time.sleep(0.2)
+    assert wait_for_extraction(podium.home / "podium.db") == 0, "the server's worker left jobs open"
     yield w
     db.dispose()
 

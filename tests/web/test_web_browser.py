@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from playwright import sync_api as playwright_api
 from playwright.sync_api import Page, expect
 
-from fixtures.web import REPO, UpProcess
+from fixtures.web import REPO, UpProcess, wait_for_extraction
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -108,20 +107,10 @@ def memory_items(page: Page, at_least: int, timeout_s: float = 90.0) -> Any:
     return items
 
 
-def _open_extraction_jobs(db: Path) -> int:
-    with sqlite3.connect(db, timeout=10) as conn:
-        (count,) = conn.execute(
-            "SELECT count(*) FROM extraction_jobs WHERE status IN ('PENDING', 'RUNNING')"
-        ).fetchone()
-    return int(count)
-
-
 def memory_items_settled(page: Page, home: Path, timeout_s: float = 60.0) -> Any:
     """Refresh the memory panel once no extraction job is left, until two refreshes agree."""
     deadline = time.monotonic() + timeout_s
-    while _open_extraction_jobs(home / "podium.db"):
-        assert time.monotonic() < deadline, "extraction jobs still open"
-        time.sleep(0.2)
+    assert wait_for_extraction(home / "podium.db", timeout_s) == 0, "extraction jobs still open"
     items = page.locator("#memory-list .memory-item")
     previous: list[str | None] = []
     while True:
